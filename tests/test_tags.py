@@ -1,0 +1,30 @@
+"""The Python side of the tag contract, checked against the shared fixture."""
+
+import json
+import pathlib
+
+import pytest
+
+from tb_regloss import tags
+
+FIXTURE = json.loads(
+    (pathlib.Path(__file__).parent / "fixtures" / "tags.json").read_text()
+)["tags"]
+
+
+@pytest.mark.parametrize("case", FIXTURE, ids=[c["tag"] for c in FIXTURE])
+def test_parse_tag_matches_fixture(case):
+    parsed = tags.parse_tag(case["tag"])
+    if case["kind"] is None:
+        assert parsed is None
+        return
+    assert parsed == (case["kind"], case["key"])
+    if case["key"] is not None:
+        assert tags.term_kind(case["key"]) == case["term_kind"]
+        assert tags.term_layer(case["key"]) == case["layer"]
+
+
+def test_builders_round_trip():
+    assert tags.parse_tag(tags.penalty_tag("a/b/kernel")) == ("penalty", "a/b/kernel")
+    assert tags.parse_tag(tags.decoupled_tag("a/kernel")) == ("decoupled", "a/kernel")
+    assert tags.TOTAL == "regloss/total" and tags.DATA == "regloss/data"
