@@ -1,0 +1,306 @@
+"""The dashboard plugin's server side: JSON routes over the data provider, and the bundle.
+
+Routes, all under ``/data/plugin/regloss/``:
+
+- ``runs``: the runs that have ``regloss/`` series, with their terms and the
+  regularizer description of each series.
+- ``breakdown?run=R&samples=N``: one run's series aligned on steps
+  (see ``breakdown.align``), at most ``N`` points per series (default 1000).
+- ``breakdowns?run=A&run=B&samples=N``: the same for several runs, read at once.
+- ``index.js`` and the other files shipped in ``static/``.
+
+Handlers only validate arguments and call the ``*_impl`` methods, which tests
+call directly. Every answer, errors included, goes through
+``http_util.Respond``, so it carries nosniff and CSP headers, and float NaN and
+infinities in the JSON become the strings ``"NaN"``, ``"Infinity"`` and
+``"-Infinity"``.
+
+Example:
+
+```
+$ curl 'http://localhost:6006/data/plugin/regloss/breakdown?run=exp1/train&samples=2'
+{"run": "exp1/train", "steps": [0, 9], "wall_times": [...],
+ "series": {"total": [0.91, 0.42], "data": [0.8, 0.33],
+            "penalty/dense/kernel": [0.11, 0.09]},
+ "descriptions": {"penalty/dense/kernel": "L2(l2=0.01)"}}
+```
+"""
+
+import functools
+import logging
+import os
+import re
+
+from werkzeug import wrappers
+
+from tensorboard import context as tb_context
+from tensorboard import errors
+from tensorboard import plugin_util
+from tensorboard.backend import http_util
+from tensorboard.data import provider
+from tensorboard.plugins import base_plugin
+from tensorboard.plugins.scalar import metadata as scalar_metadata
+
+from tb_regloss import tags
+from tb_regloss.plugin import breakdown
+
+logger = logging.getLogger(__name__)
+
+PLUGIN_NAME = "regloss"
+DEFAULT_SAMPLES = 1000
+MAX_SAMPLES = 10000
+
+_ROUTE_PREFIX = "/data/plugin/" + PLUGIN_NAME + "/"
+_STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
+_CONTENT_TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".map": "application/json",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
+_SAMPLES_PATTERN = re.compile(r"[0-9]{1,6}")
+
+
+def _json_route(handler):
+    """Wraps a handler returning a JSON-able body into a WSGI app that always answers JSON.
+
+    Public errors (``errors.InvalidArgumentError`` → 400,
+    ``errors.NotFoundError`` → 404) become ``{"error": message}`` with their
+    status; anything unexpected is logged with its traceback and answered
+    with a generic 500 that leaks no stack trace.
+    """
+
+    @wrappers.Request.application
+    @functools.wraps(handler)
+    def app(self, request):
+        try:
+            return http_util.Respond(request, handler(self, request), "application/json")
+        except errors.PublicError as e:
+            return _error_response(request, str(e), e.http_code, e.headers)
+        except Exception:
+            logger.exception("regloss plugin: %s failed", request.path)
+            return _error_response(request, "Internal error; see the TensorBoard log.", 500)
+
+    return app
+
+
+def _error_response(request, message, code, headers=None):
+    return http_util.Respond(
+        request, {"error": message}, "application/json", code=code, headers=headers
+    )
+
+
+def _term(tag):
+    """The term name of a contract tag (its suffix after ``regloss/``), or ``None``."""
+    if tags.parse_tag(tag) is None:
+        return None
+    return tag[len(tags.PREFIX):]
+
+
+def _terms_by_run(listing):
+    """``{run: {term: ScalarTimeSeries}}`` for the runs of ``listing`` with regloss series."""
+    result = {}
+    for run, tag_to_series in listing.items():
+        terms = {}
+        for tag, series in tag_to_series.items():
+            term = _term(tag)
+            if term is not None:
+                terms[term] = series
+        if terms:
+            result[run] = terms
+    return result
+
+
+def _descriptions(terms):
+    return {term: series.description for term, series in terms.items() if series.description}
+
+
+def _parse_samples(request):
+    raw = request.args.get("samples")
+    if raw is None:
+        return DEFAULT_SAMPLES
+    if _SAMPLES_PATTERN.fullmatch(raw) and 1 <= int(raw) <= MAX_SAMPLES:
+        return int(raw)
+    raise errors.InvalidArgumentError(
+        "Parameter samples must be an integer from 1 to %d (points per series). "
+        "Received: samples=%r" % (MAX_SAMPLES, raw)
+    )
+
+
+def _parse_runs(request):
+    runs = request.args.getlist("run")
+    if not runs or not all(runs):
+        raise errors.InvalidArgumentError(
+            "Parameter run is required and must name a run listed by /runs. "
+            "Received: run=%r" % (runs,)
+        )
+    return list(dict.fromkeys(runs))
+
+
+class RegLossPlugin(base_plugin.TBPlugin):
+    """Serves the loss composition dashboard from the ``regloss/`` scalar series.
+
+    TensorBoard creates it through ``loader.RegLossPluginLoader``; the routes
+    are described in this module's docstring.
+
+    Args:
+        context: A ``base_plugin.TBContext``; only its ``data_provider`` is used.
+
+    Example:
+
+    ```python
+    plugin = RegLossPlugin(base_plugin.TBContext(data_provider=provider))
+    plugin.breakdown_impl(tb_context.RequestContext(), "", ["exp1/train"], 500)
+    ```
+    """
+
+    plugin_name = PLUGIN_NAME
+
+    def __init__(self, context):
+        self._data_provider = context.data_provider
+
+    def get_plugin_apps(self):
+        return {
+            "/runs": self._serve_runs,
+            "/breakdown": self._serve_breakdown,
+            "/breakdowns": self._serve_breakdowns,
+            "/index.js": self._serve_static,
+            "/*": self._serve_static,
+        }
+
+    def data_plugin_names(self):
+        # The series are plain scalars: claiming "scalars" would mark the
+        # dashboard active for every logdir with any scalar at all. Claiming
+        # nothing makes TensorBoard ask `is_active`, which looks for regloss tags.
+        return ()
+
+    def is_active(self):
+        """Whether any run of the (default) experiment has ``regloss/`` series."""
+        return bool(self.runs_impl(tb_context.RequestContext(), "")["runs"])
+
+    def frontend_metadata(self):
+        return base_plugin.FrontendMetadata(es_module_path="/index.js", tab_name="Loss composition")
+
+    def _list(self, ctx, experiment, runs=None):
+        listing = self._data_provider.list_scalars(
+            ctx,
+            experiment_id=experiment,
+            plugin_name=scalar_metadata.PLUGIN_NAME,
+            run_tag_filter=provider.RunTagFilter(runs=runs) if runs is not None else None,
+        )
+        return _terms_by_run(listing)
+
+    def runs_impl(self, ctx, experiment):
+        """Lists the runs with regloss series, sorted by name.
+
+        Returns:
+            ``{"runs": [{"run": name, "terms": [...], "descriptions": {term: text}}]}``
+            with terms ordered by ``breakdown.order_terms``.
+        """
+        terms_by_run = self._list(ctx, experiment)
+        return {
+            "runs": [
+                {
+                    "run": run,
+                    "terms": breakdown.order_terms(terms_by_run[run]),
+                    "descriptions": _descriptions(terms_by_run[run]),
+                }
+                for run in sorted(terms_by_run)
+            ]
+        }
+
+    def breakdown_impl(self, ctx, experiment, runs, samples):
+        """Reads the regloss series of ``runs`` in one batched call and aligns each run's.
+
+        Args:
+            ctx: A ``tensorboard.context.RequestContext``.
+            experiment: The experiment id (``""`` for a plain ``--logdir``).
+            runs: Run names, each answered once, in this order.
+            samples: Maximum number of points per series, downsampled by the
+                data provider.
+
+        Returns:
+            A list with one ``{"run", "steps", "wall_times", "series",
+            "descriptions"}`` dict per run (see ``breakdown.align``).
+
+        Raises:
+            errors.NotFoundError: a run has no regloss series.
+        """
+        terms_by_run = self._list(ctx, experiment, runs)
+        missing = [run for run in runs if run not in terms_by_run]
+        if missing:
+            raise errors.NotFoundError(
+                "No regloss series for %s; /runs lists the runs that have some."
+                % ", ".join("run=%r" % run for run in missing)
+            )
+        all_tags = {tags.PREFIX + term for terms in terms_by_run.values() for term in terms}
+        data = self._data_provider.read_scalars(
+            ctx,
+            experiment_id=experiment,
+            plugin_name=scalar_metadata.PLUGIN_NAME,
+            downsample=samples,
+            run_tag_filter=provider.RunTagFilter(runs=runs, tags=all_tags),
+        )
+        result = []
+        for run in runs:
+            run_data = data.get(run, {})
+            terms = terms_by_run[run]
+            aligned = breakdown.align(
+                {term: run_data.get(tags.PREFIX + term, ()) for term in breakdown.order_terms(terms)}
+            )
+            result.append(dict(run=run, **aligned, descriptions=_descriptions(terms)))
+        return result
+
+    @_json_route
+    def _serve_runs(self, request):
+        ctx = plugin_util.context(request.environ)
+        return self.runs_impl(ctx, plugin_util.experiment_id(request.environ))
+
+    @_json_route
+    def _serve_breakdown(self, request):
+        runs = _parse_runs(request)
+        if len(runs) > 1:
+            raise errors.InvalidArgumentError(
+                "Parameter run must be given once here; use /breakdowns for several runs. "
+                "Received: run=%r" % (runs,)
+            )
+        samples = _parse_samples(request)
+        ctx = plugin_util.context(request.environ)
+        (result,) = self.breakdown_impl(ctx, plugin_util.experiment_id(request.environ), runs, samples)
+        return result
+
+    @_json_route
+    def _serve_breakdowns(self, request):
+        runs = _parse_runs(request)
+        samples = _parse_samples(request)
+        ctx = plugin_util.context(request.environ)
+        experiment = plugin_util.experiment_id(request.environ)
+        return {"breakdowns": self.breakdown_impl(ctx, experiment, runs, samples)}
+
+    @wrappers.Request.application
+    def _serve_static(self, request):
+        # Only exact names of files in static/ are served: a request path is
+        # never joined to a filesystem path, so no spelling of `..` can escape.
+        name = request.path[len(_ROUTE_PREFIX):] if request.path.startswith(_ROUTE_PREFIX) else None
+        shipped = _shipped_files()
+        if name not in shipped:
+            return _error_response(request, "Not found: %s" % request.path, 404)
+        with open(shipped[name], "rb") as f:
+            content = f.read()
+        content_type = _CONTENT_TYPES.get(os.path.splitext(name)[1], "application/octet-stream")
+        return http_util.Respond(request, content, content_type)
+
+
+def _shipped_files():
+    """``{file name: path}`` of the regular, non-hidden files directly in ``static/``."""
+    try:
+        entries = list(os.scandir(_STATIC_DIR))
+    except FileNotFoundError:
+        return {}
+    return {
+        entry.name: entry.path
+        for entry in entries
+        if entry.is_file() and not entry.name.startswith(".")
+    }

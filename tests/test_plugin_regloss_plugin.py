@@ -1,0 +1,368 @@
+"""Tests of tb_regloss.plugin.regloss_plugin through TensorBoard's WSGI app and the Python data provider."""
+
+import doctest
+import json
+import math
+import os
+import urllib.parse
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from werkzeug import test as werkzeug_test
+
+from conftest import REGLOSS_RUNS
+from tensorboard import context as tb_context
+from tensorboard import errors
+from tensorboard.backend import application
+from tensorboard.backend.event_processing import data_ingester
+from tensorboard.backend.event_processing import data_provider
+from tensorboard.backend.event_processing import plugin_event_multiplexer
+from tensorboard.plugins import base_plugin
+
+from tb_regloss.plugin import regloss_plugin
+
+ROUTE = "/data/plugin/regloss/"
+STATIC_DIR = os.path.join(os.path.dirname(regloss_plugin.__file__), "static")
+
+
+def make_provider(logdir):
+    multiplexer = plugin_event_multiplexer.EventMultiplexer(
+        size_guidance=data_ingester.DEFAULT_SIZE_GUIDANCE,
+        tensor_size_guidance=data_ingester.DEFAULT_TENSOR_SIZE_GUIDANCE,
+    )
+    multiplexer.AddRunsFromDirectory(str(logdir))
+    multiplexer.Reload()
+    return data_provider.MultiplexerDataProvider(multiplexer, str(logdir))
+
+
+class CountingProvider:
+    """Forwards to a data provider, recording each call's method name and arguments."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.calls = []
+
+    def __getattr__(self, name):
+        method = getattr(self.inner, name)
+
+        def record(*args, **kwargs):
+            self.calls.append((name, kwargs))
+            return method(*args, **kwargs)
+
+        return record
+
+
+@pytest.fixture(scope="module")
+def provider(regloss_logdir):
+    return CountingProvider(make_provider(regloss_logdir))
+
+
+@pytest.fixture(scope="module")
+def plugin(provider):
+    return regloss_plugin.RegLossPlugin(base_plugin.TBContext(data_provider=provider))
+
+
+@pytest.fixture(scope="module")
+def client(plugin, provider):
+    app = application.TensorBoardWSGI([plugin], data_provider=provider)
+    return werkzeug_test.Client(app)
+
+
+def get_json(client, path, expected_status=200):
+    response = client.get(ROUTE + path)
+    assert response.status_code == expected_status, response.get_data(as_text=True)
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    return json.loads(response.get_data(as_text=True))
+
+
+def query(**params):
+    return urllib.parse.urlencode(params, doseq=True)
+
+
+def test_doctests():
+    assert doctest.testmod(regloss_plugin).failed == 0
+
+
+def test_frontend_metadata_and_names(plugin):
+    assert plugin.plugin_name == "regloss"
+    assert plugin.frontend_metadata() == base_plugin.FrontendMetadata(
+        es_module_path="/index.js", tab_name="Loss composition"
+    )
+    assert plugin.data_plugin_names() == ()
+
+
+def test_active_only_with_regloss_series(plugin, tmp_path):
+    from conftest import write_regloss_runs
+
+    assert plugin.is_active()
+    write_regloss_runs(tmp_path, {"plain": REGLOSS_RUNS["plain"]}, {})
+    inactive = regloss_plugin.RegLossPlugin(
+        base_plugin.TBContext(data_provider=make_provider(tmp_path))
+    )
+    assert not inactive.is_active()
+    assert inactive.runs_impl(tb_context.RequestContext(), "") == {"runs": []}
+
+
+def test_plugins_listing_marks_the_dashboard_enabled(client):
+    response = client.get("/data/plugins_listing")
+    listing = json.loads(response.get_data(as_text=True))
+    assert listing["regloss"]["enabled"] is True
+    assert listing["regloss"]["tab_name"] == "Loss composition"
+    assert listing["regloss"]["loading_mechanism"] == {
+        "type": "IFRAME",
+        "module_path": "/data/plugin/regloss/index.js",
+    }
+
+
+def test_runs(client):
+    assert get_json(client, "runs") == {
+        "runs": [
+            {
+                "run": "exp1/train",
+                "terms": [
+                    "total",
+                    "data",
+                    "decoupled/conv/kernel",
+                    "penalty/conv/kernel",
+                    "penalty/dense/bias",
+                ],
+                "descriptions": {
+                    "penalty/conv/kernel": "L2(l2=0.01)",
+                    "penalty/dense/bias": "L1(l1=0.001)",
+                },
+            },
+            {
+                "run": "exp1/validation",
+                "terms": ["total", "data", "penalty/conv/kernel"],
+                "descriptions": {"penalty/conv/kernel": "L2(l2=0.01)"},
+            },
+        ]
+    }
+
+
+def test_breakdown(client):
+    body = get_json(client, "breakdown?" + query(run="exp1/train"))
+    wall_times = body.pop("wall_times")
+    assert body == {
+        "run": "exp1/train",
+        "steps": [0, 1, 2],
+        "series": {
+            "total": [2.5, 2.0, 1.5],
+            "data": [2.0, 1.5, 1.0],
+            "decoupled/conv/kernel": [0.5, 0.5, 0.5],
+            "penalty/conv/kernel": [0.25, 0.25, 0.375],
+            "penalty/dense/bias": [0.25, 0.25, 0.125],
+        },
+        "descriptions": {
+            "penalty/conv/kernel": "L2(l2=0.01)",
+            "penalty/dense/bias": "L1(l1=0.001)",
+        },
+    }
+    assert len(wall_times) == 3
+    assert all(isinstance(t, float) for t in wall_times)
+    assert wall_times == sorted(wall_times)
+
+
+def test_breakdown_non_finite_values_survive_as_strings_and_gaps_as_null(client):
+    body = get_json(client, "breakdown?" + query(run="exp1/validation", samples=10))
+    assert body["steps"] == [0, 1, 2]
+    assert body["series"] == {
+        "total": ["NaN", None, "Infinity"],
+        "data": [3.0, None, "-Infinity"],
+        "penalty/conv/kernel": [None, 0.5, 0.5],
+    }
+
+
+def test_breakdown_impl_keeps_floats(plugin):
+    (result,) = plugin.breakdown_impl(tb_context.RequestContext(), "", ["exp1/validation"], 10)
+    total = result["series"]["total"]
+    assert math.isnan(total[0]) and total[1] is None and total[2] == math.inf
+
+
+def test_breakdown_downsamples_in_one_batched_read(client, provider):
+    del provider.calls[:]
+    body = get_json(client, "breakdown?" + query(run="exp1/train", samples=2))
+    assert len(body["steps"]) == 2
+    assert body["steps"][-1] == 2  # downsampling always keeps the last point
+    reads = [kwargs for name, kwargs in provider.calls if name == "read_scalars"]
+    assert len(reads) == 1
+    (read,) = reads
+    assert read["downsample"] == 2
+    assert read["plugin_name"] == "scalars"
+    assert read["run_tag_filter"].runs == frozenset(["exp1/train"])
+    assert read["run_tag_filter"].tags == frozenset(
+        "regloss/" + term
+        for term in [
+            "total",
+            "data",
+            "decoupled/conv/kernel",
+            "penalty/conv/kernel",
+            "penalty/dense/bias",
+        ]
+    )
+
+
+def test_breakdown_default_samples(client, provider):
+    del provider.calls[:]
+    get_json(client, "breakdown?" + query(run="exp1/train"))
+    (read,) = [kwargs for name, kwargs in provider.calls if name == "read_scalars"]
+    assert read["downsample"] == regloss_plugin.DEFAULT_SAMPLES == 1000
+
+
+def test_breakdowns_reads_all_runs_at_once(client, provider):
+    single = {
+        run: get_json(client, "breakdown?" + query(run=run))
+        for run in ["exp1/train", "exp1/validation"]
+    }
+    del provider.calls[:]
+    body = get_json(client, "breakdowns?" + query(run=["exp1/validation", "exp1/train", "exp1/validation"]))
+    assert body == {"breakdowns": [single["exp1/validation"], single["exp1/train"]]}
+    assert [name for name, _ in provider.calls].count("read_scalars") == 1
+
+
+@pytest.mark.parametrize(
+    "path, parameter",
+    [
+        ("breakdown", "run"),
+        ("breakdown?run=", "run"),
+        ("breakdown?" + query(run=["exp1/train", "exp1/validation"]), "run"),
+        ("breakdown?" + query(run="exp1/train", samples=0), "samples"),
+        ("breakdown?" + query(run="exp1/train", samples=10001), "samples"),
+        ("breakdown?" + query(run="exp1/train", samples="ten"), "samples"),
+        ("breakdown?" + query(run="exp1/train", samples="-5"), "samples"),
+        ("breakdown?" + query(run="exp1/train", samples="1e3"), "samples"),
+        ("breakdown?" + query(run="exp1/train", samples=""), "samples"),
+        ("breakdowns", "run"),
+        ("breakdowns?" + query(run="exp1/train", samples="x"), "samples"),
+    ],
+)
+def test_invalid_parameters_are_400_naming_the_parameter(client, path, parameter):
+    body = get_json(client, path, expected_status=400)
+    assert set(body) == {"error"}
+    assert "Parameter %s" % parameter in body["error"]
+    assert "Received: %s=" % parameter in body["error"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "breakdown?" + query(run="nope"),
+        "breakdown?" + query(run="plain"),
+        "breakdowns?" + query(run=["exp1/train", "nope"]),
+    ],
+)
+def test_unknown_run_is_404(client, path):
+    body = get_json(client, path, expected_status=404)
+    assert set(body) == {"error"}
+    assert "run=" in body["error"]
+
+
+def test_unexpected_failure_is_json_500_without_trace(regloss_logdir):
+    class BrokenProvider:
+        def list_scalars(self, ctx, **kwargs):
+            raise RuntimeError("secret internals")
+
+    plugin = regloss_plugin.RegLossPlugin(base_plugin.TBContext(data_provider=BrokenProvider()))
+    client = werkzeug_test.Client(application.TensorBoardWSGI([plugin]))
+    body = get_json(client, "runs", expected_status=500)
+    assert "secret" not in body["error"] and "Traceback" not in body["error"]
+
+
+def test_public_provider_errors_keep_their_status():
+    class MissingExperiment:
+        def list_scalars(self, ctx, **kwargs):
+            raise errors.NotFoundError("no experiment 123")
+
+    plugin = regloss_plugin.RegLossPlugin(base_plugin.TBContext(data_provider=MissingExperiment()))
+    client = werkzeug_test.Client(application.TensorBoardWSGI([plugin]))
+    assert get_json(client, "runs", expected_status=404) == {"error": "Not found: no experiment 123"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["runs", "breakdown", "breakdowns", "index.js", "x"]),
+    st.lists(
+        st.tuples(st.sampled_from(["run", "samples", "other"]), st.text(max_size=12)),
+        max_size=4,
+    ),
+)
+def test_any_query_answers_json_without_server_error(client, route, params):
+    response = client.get(ROUTE + route + "?" + urllib.parse.urlencode(params))
+    assert response.status_code in (200, 400, 404)
+    if response.status_code != 200 or route != "index.js":
+        assert response.headers["Content-Type"] == "application/json"
+        json.loads(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def shipped_bundle(tmp_path, monkeypatch):
+    """A static folder holding index.js, beside a file that must stay private."""
+    static = tmp_path / "plugin" / "static"
+    static.mkdir(parents=True)
+    (tmp_path / "plugin" / "regloss_plugin.py").write_text("import secret\n")
+    bundle = static / "index.js"
+    bundle.write_text("export function render() {}\n")
+    monkeypatch.setattr(regloss_plugin, "_STATIC_DIR", str(static))
+    return str(bundle)
+
+
+def test_serves_the_bundle(client, shipped_bundle):
+    response = client.get(ROUTE + "index.js")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    with open(shipped_bundle, "rb") as f:
+        assert response.get_data() == f.read()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../regloss_plugin.py",
+        "..%2fregloss_plugin.py",
+        "%2e%2e/regloss_plugin.py",
+        "%2e%2e%2fregloss_plugin.py",
+        "static/index.js",
+        "static%2findex.js",
+        "..\\regloss_plugin.py",
+        "..%5cregloss_plugin.py",
+        "%2fetc%2fpasswd",
+        "/etc/passwd",
+        "//etc/passwd",
+        "./index.js",
+        "index.js/",
+        "index.js%00",
+        "regloss_plugin.py",
+        "__init__.py",
+        "",
+        "nothing.js",
+    ],
+)
+def test_static_serves_nothing_else(client, shipped_bundle, path):
+    response = client.get(ROUTE + path)
+    assert response.status_code == 404 or (
+        # A trailing slash is dropped by TensorBoard's router before we see it.
+        path == "index.js/" and response.get_data() == open(shipped_bundle, "rb").read()
+    )
+    assert b"import" not in response.get_data()
+
+
+def test_static_hidden_files_are_not_served(client, shipped_bundle):
+    with open(os.path.join(os.path.dirname(shipped_bundle), ".secret"), "w") as f:
+        f.write("x")
+    assert client.get(ROUTE + ".secret").status_code == 404
+
+
+def test_static_serves_every_shipped_file_with_its_type(client, shipped_bundle):
+    static = os.path.dirname(shipped_bundle)
+    with open(os.path.join(static, "style.css"), "w") as f:
+        f.write("body {}")
+    response = client.get(ROUTE + "style.css")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/css; charset=utf-8"
+
+
+def test_static_folder_of_the_package_is_the_one_served():
+    assert regloss_plugin._STATIC_DIR == STATIC_DIR
