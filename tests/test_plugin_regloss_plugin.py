@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug import test as werkzeug_test
 
-from conftest import REGLOSS_RUNS
+from plugin_runs import REGLOSS_RUNS, regloss_logdir, write_regloss_runs  # noqa: F401 (fixture)
 from tensorboard import context as tb_context
 from tensorboard import errors
 from tensorboard.backend import application
@@ -94,8 +94,6 @@ def test_frontend_metadata_and_names(plugin):
 
 
 def test_active_only_with_regloss_series(plugin, tmp_path):
-    from conftest import write_regloss_runs
-
     assert plugin.is_active()
     write_regloss_runs(tmp_path, {"plain": REGLOSS_RUNS["plain"]}, {})
     inactive = regloss_plugin.RegLossPlugin(
