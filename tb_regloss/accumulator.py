@@ -1,0 +1,100 @@
+"""On-device running sums of the loss decomposition, read only when written.
+
+Each traced step adds ``[weight, total·w, data·w, term₁·w, …]`` to one vector
+variable, so a step costs one ``assign_add`` whatever the number of terms, and
+nothing leaves the device until a writer asks for the means. A retrace that
+finds another set of terms (a new layout) gets its own vector; reads merge them.
+"""
+
+import dataclasses
+
+import keras
+import numpy as np
+
+
+class _LayoutSums(keras.metrics.Metric):
+    """A weighted running sum of ``[weight, total, data, *terms]`` for one layout."""
+
+    def __init__(self, size, **kwargs):
+        super().__init__(**kwargs)
+        self.sums = self.add_variable(
+            shape=(size,), initializer="zeros", dtype="float32", name="sums"
+        )
+
+    def update_state(self, vector):
+        self.sums.assign_add(vector)
+
+    def result(self):
+        return self.sums.value
+
+
+class PhaseAccumulator:
+    """The running sums of one phase (``train`` or ``test``) of one model.
+
+    Example:
+
+    ```python
+    acc = PhaseAccumulator(strategy)
+    acc.add(("conv/kernel",), weight, total, data, [conv_term])  # in the step
+    means = acc.read_and_reset()  # on the host, when writing
+    means.total, means.data, means.penalties["conv/kernel"]
+    ```
+    """
+
+    def __init__(self, strategy):
+        self._strategy = strategy
+        self._layouts = {}
+
+    def add(self, keys, weight, total, data, terms):
+        """Adds one batch; called while the step is traced. ``terms`` match ``keys``."""
+        from keras import ops
+
+        sums = self._sums_for(tuple(keys))
+        vector = ops.stack([ops.ones(()), total, data, *terms]) * weight
+        sums.update_state(vector)
+
+    def read_and_reset(self):
+        """Returns the `Means` since the last read (``None`` if no batch) and resets."""
+        weight, total, data = 0.0, 0.0, 0.0
+        term_sums = {}
+        for keys, sums in self._layouts.items():
+            values = np.asarray(sums.result(), dtype=np.float64)
+            if values[0] == 0:
+                continue
+            weight += values[0]
+            total += values[1]
+            data += values[2]
+            for key, value in zip(keys, values[3:]):
+                term_sums[key] = term_sums.get(key, 0.0) + value
+            sums.reset_state()
+        if weight == 0:
+            return None
+        return Means(
+            total=total / weight,
+            data=data / weight,
+            penalties={k: v / weight for k, v in term_sums.items()},
+        )
+
+    def reset(self):
+        """Drops whatever was accumulated (e.g. by steps run without a writer)."""
+        for sums in self._layouts.values():
+            sums.reset_state()
+
+    def _sums_for(self, keys):
+        if keys not in self._layouts:
+            import tensorflow as tf
+
+            # Created while the step is traced: lift it out of the function
+            # graph, into the strategy the model trains with.
+            with tf.init_scope(), self._strategy.scope():
+                self._layouts[keys] = _LayoutSums(len(keys) + 3, name="regloss_sums")
+        return self._layouts[keys]
+
+
+@dataclasses.dataclass
+class Means:
+    """Weighted means since the last write: ``total``, ``data`` and ``penalties``."""
+
+    total: float
+    data: float
+    penalties: dict

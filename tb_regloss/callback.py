@@ -1,0 +1,186 @@
+"""The Keras callback: attach it to ``fit`` and the loss decomposition is logged."""
+
+import os
+import warnings
+
+import keras
+
+from tb_regloss import step_probe
+from tb_regloss import writer as writer_module
+
+
+class RegLossCallback(keras.callbacks.Callback):
+    """Logs the loss Keras optimizes split into data loss and every penalty.
+
+    The split is made inside the compiled train and test steps, from the very
+    tensors Keras sums into ``loss``: ``regloss/total`` (Keras ``loss``),
+    ``regloss/data`` (total minus all penalties) and one
+    ``regloss/penalty/<key>`` per term of ``model.losses`` (see
+    `tb_regloss.penalties` for the keys). Training values go to
+    ``log_dir/train``, validation values to ``log_dir/validation`` — the layout
+    of ``keras.callbacks.TensorBoard``, so both can share a ``log_dir``.
+
+    Each point is the mean over the batches since the previous point, weighted
+    as Keras weights ``loss``; its step is the optimizer's iteration count, so
+    several ``fit`` calls and resumed runs continue one axis. Validation points
+    are written once per epoch, at the step where that epoch ended.
+
+    The logs also gain ``data_loss`` and ``reg_loss`` (``val_data_loss`` and
+    ``val_reg_loss`` with validation data): they show in the progress bar and
+    in ``History``, and ``EarlyStopping(monitor="val_data_loss")`` works.
+
+    Args:
+        log_dir: where to write the event files; created if missing.
+        update_freq: ``"epoch"`` (default) writes a point per epoch;
+            ``"batch"`` one per batch; an integer ``N`` one every ``N``
+            batches, counted over the whole training like
+            ``keras.callbacks.TensorBoard``. The batches after the last
+            multiple of ``N`` are written when training ends.
+
+    Example:
+
+    ```python
+    model.fit(
+        x, y, epochs=10, validation_data=(x_val, y_val),
+        callbacks=[tb_regloss.RegLossCallback("runs/exp1")],
+    )
+    # then: tensorboard --logdir runs
+    ```
+    """
+
+    def __init__(self, log_dir, update_freq="epoch"):
+        super().__init__()
+        self.log_dir = os.fspath(log_dir)
+        self.update_freq = _validate_update_freq(update_freq)
+        self._writers = {}
+        self._warned = False
+        self._noticed_no_penalties = False
+        self._in_fit = False
+        self._batches_seen = 0
+        self._batches_written = 0
+        self._last_batch_in_epoch = -1
+        if self.update_freq != "epoch":
+            # Batch hooks only when needed: Keras dispatches callbacks without
+            # batch hooks asynchronously, with no per-step host copy.
+            self.on_train_batch_end = self._on_train_batch_end
+
+    def set_model(self, model):
+        super().set_model(model)
+        self._probe = step_probe.install(model)
+
+    def on_train_begin(self, logs=None):
+        self._open_writer("train")
+        self._probe.accumulators["train"].reset()
+        self._in_fit = True
+        self._batches_seen = 0
+        self._batches_written = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._last_batch_in_epoch = -1
+
+    def _on_train_batch_end(self, batch, logs=None):
+        # With steps_per_execution, Keras reports the last execution of an
+        # epoch as if it were full: clamp to the epoch's length when known.
+        steps = (self.params or {}).get("steps")
+        if steps:
+            batch = min(batch, steps - 1)
+        self._batches_seen += batch - self._last_batch_in_epoch
+        self._last_batch_in_epoch = batch
+        if self._batches_seen // self.update_freq > self._batches_written // self.update_freq:
+            self._batches_written = self._batches_seen
+            self._write("train", "train")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.update_freq == "epoch":
+            self._write("train", "train")
+        self._flush()
+
+    def on_train_end(self, logs=None):
+        if self.update_freq != "epoch" and self._batches_seen > self._batches_written:
+            self._write("train", "train")
+        self._in_fit = False
+        self._flush()
+
+    def on_test_begin(self, logs=None):
+        self._open_writer("validation")
+        self._probe.accumulators["test"].reset()
+
+    def on_test_end(self, logs=None):
+        self._write("test", "validation")
+        if not self._in_fit:
+            self._flush()
+
+    def _open_writer(self, subdir):
+        if subdir in self._writers:
+            return
+        path = os.path.join(self.log_dir, subdir)
+        _check_writable(path, self.log_dir)
+        self._writers[subdir] = writer_module.RegLossWriter(path)
+
+    def _write(self, phase, subdir):
+        means = self._probe.accumulators[phase].read_and_reset()
+        if means is None:
+            return
+        if not means.penalties and not self._noticed_no_penalties:
+            self._noticed_no_penalties = True
+            print(
+                "tb_regloss: the model has no penalties in model.losses; "
+                "logging regloss/total and regloss/data only."
+            )
+        try:
+            self._writers[subdir].write(
+                int(self.model.optimizer.iterations.numpy()),
+                data_loss=means.data,
+                penalties=means.penalties,
+                total_loss=means.total,
+                descriptions=self._probe.descriptions,
+            )
+        except Exception as error:  # Logging must never stop training.
+            self._warn(error)
+
+    def _flush(self):
+        for writer in self._writers.values():
+            try:
+                writer.flush()
+            except Exception as error:
+                self._warn(error)
+
+    def _warn(self, error):
+        if not self._warned:
+            self._warned = True
+            warnings.warn(
+                f"RegLossCallback could not write to {self.log_dir!r} ({error}); "
+                "training continues, later points may be missing.",
+                stacklevel=3,
+            )
+
+
+def _validate_update_freq(update_freq):
+    if update_freq == "batch":
+        return 1
+    if update_freq == "epoch":
+        return update_freq
+    if isinstance(update_freq, int) and not isinstance(update_freq, bool) and update_freq > 0:
+        return update_freq
+    raise ValueError(
+        "RegLossCallback: `update_freq` must be 'epoch', 'batch' or a positive "
+        f"integer N (write every N batches). Received: update_freq={update_freq!r}"
+    )
+
+
+def _check_writable(path, log_dir):
+    """Fails before training starts if ``path`` cannot be created or written."""
+    import tensorflow as tf
+
+    probe_file = tf.io.gfile.join(path, ".tb_regloss_write_check")
+    try:
+        tf.io.gfile.makedirs(path)
+        with tf.io.gfile.GFile(probe_file, "w") as f:
+            f.write("")
+        tf.io.gfile.remove(probe_file)
+    except (OSError, tf.errors.OpError) as error:
+        raise OSError(
+            f"RegLossCallback cannot write its event files to {path!r}: {error}. "
+            "Pass a log_dir you can create and write, e.g. "
+            f"RegLossCallback('runs/exp1'). Received: log_dir={log_dir!r}"
+        ) from None

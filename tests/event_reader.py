@@ -1,0 +1,35 @@
+"""Reads event files back with TensorFlow's protobufs, independently of tb_regloss."""
+
+import collections
+import glob
+import os
+
+import numpy as np
+import tensorflow as tf
+from tensorboard.compat.proto import event_pb2
+
+
+def read_scalars(run_dir):
+    """Returns ``{tag: [(step, value), ...]}`` and ``{tag: metadata}`` of a run.
+
+    Asserts on the way that each value is a rank-0 float32 tensor: the format
+    TensorBoard's Rust data server keeps.
+    """
+    series = collections.defaultdict(list)
+    metadata = {}
+    for path in sorted(glob.glob(os.path.join(run_dir, "events.out.tfevents.*"))):
+        for record in tf.data.TFRecordDataset(path):
+            event = event_pb2.Event.FromString(record.numpy())
+            for value in event.summary.value:
+                array = tf.make_ndarray(value.tensor)
+                assert array.shape == () and array.dtype == np.float32, value.tag
+                series[value.tag].append((event.step, float(array)))
+                if value.tag not in metadata and value.HasField("metadata"):
+                    metadata[value.tag] = value.metadata
+    return dict(series), metadata
+
+
+def regloss_tags(run_dir):
+    """The set of ``regloss/`` tags in a run."""
+    series, _ = read_scalars(run_dir)
+    return {t for t in series if t.startswith("regloss/")}

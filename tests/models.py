@@ -1,0 +1,53 @@
+"""Small models for the tests, each showing one kind of penalty."""
+
+import keras
+import numpy as np
+from keras import layers, ops, regularizers
+
+
+def seed_case_model():
+    """Conv2D(32, 1, kernel L2 0.01) → GAP → Dense(1), SGD with learning rate 0."""
+    inputs = keras.Input((4, 4, 3))
+    h = layers.Conv2D(32, 1, kernel_regularizer=regularizers.l2(0.01), name="conv")(inputs)
+    h = layers.GlobalAveragePooling2D(name="gap")(h)
+    outputs = layers.Dense(1, name="head")(h)
+    model = keras.Model(inputs, outputs)
+    model.compile(keras.optimizers.SGD(learning_rate=0.0), "mse")
+    return model
+
+
+def images(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.random((n, 4, 4, 3), dtype=np.float32), rng.random((n, 1), dtype=np.float32)
+
+
+class NoisePenalty(layers.Layer):
+    """A custom layer adding ``factor * mean(x**2)`` with ``add_loss``."""
+
+    def __init__(self, factor, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        self.add_loss(self.factor * ops.mean(ops.square(x)))
+        return x
+
+
+def activity_and_add_loss_model():
+    """Dense with an activity regularizer, then a custom add_loss layer."""
+    inputs = keras.Input((4, 4, 3))
+    h = layers.Flatten(name="flat")(inputs)
+    h = layers.Dense(8, activity_regularizer=regularizers.l2(0.1), name="act")(h)
+    h = NoisePenalty(0.5, name="noise")(h)
+    outputs = layers.Dense(1, name="head")(h)
+    model = keras.Model(inputs, outputs)
+    model.compile(keras.optimizers.SGD(learning_rate=0.0), "mse")
+    return model
+
+
+def plain_model():
+    inputs = keras.Input((4, 4, 3))
+    outputs = layers.Dense(1)(layers.Flatten()(inputs))
+    model = keras.Model(inputs, outputs)
+    model.compile(keras.optimizers.SGD(learning_rate=0.01), "mse")
+    return model

@@ -1,0 +1,50 @@
+"""The probe inside the compiled steps: installed once, invisible to saving."""
+
+import keras
+import numpy as np
+
+from tb_regloss import step_probe
+from tests import models
+
+
+def test_install_is_idempotent_and_retraces_existing_steps():
+    model = models.seed_case_model()
+    x, y = models.images(16)
+    model.fit(x, y, verbose=0)
+    assert model.train_function is not None
+    probe = step_probe.install(model)
+    assert model.train_function is None and model.test_function is None
+    model.fit(x, y, verbose=0)
+    function = model.train_function
+    assert step_probe.install(model) is probe
+    assert model.train_function is function
+
+
+def test_train_and_test_sums_are_kept_apart():
+    model = models.seed_case_model()
+    probe = step_probe.install(model)
+    x, y = models.images(32)
+    model.fit(x, y, batch_size=16, verbose=0)
+    model.evaluate(x[:16], y[:16] + 1, verbose=0)
+    train, test = (probe.accumulators[p].read_and_reset() for p in ("train", "test"))
+    assert set(train.penalties) == set(test.penalties) == {"conv/kernel"}
+    assert test.data > train.data
+    assert probe.descriptions["conv/kernel"].startswith("L2(l2=0.01)")
+
+
+def test_logs_gain_split_but_list_results_keep_their_shape(tmp_path):
+    model = models.seed_case_model()
+    step_probe.install(model)
+    x, y = models.images(16)
+    logs = model.train_on_batch(x, y, return_dict=True)
+    np.testing.assert_allclose(logs["data_loss"] + logs["reg_loss"], logs["loss"], rtol=1e-6)
+    assert isinstance(model.train_on_batch(x, y), float)
+
+
+def test_saved_and_cloned_models_carry_no_probe(tmp_path):
+    model = models.seed_case_model()
+    step_probe.install(model)
+    model.save(tmp_path / "m.keras")
+    for other in (keras.models.load_model(tmp_path / "m.keras"), keras.models.clone_model(model)):
+        assert "_tb_regloss_probe" not in other.__dict__
+        assert [m.name for m in other.metrics if m.name == "regloss_split"] == []

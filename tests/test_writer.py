@@ -1,0 +1,66 @@
+"""RegLossWriter in a custom GradientTape loop, eagerly and inside tf.function."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tb_regloss
+from tests import models
+from tests.event_reader import read_scalars
+
+
+def test_gradient_tape_loop_inside_tf_function(tmp_path):
+    model = models.activity_and_add_loss_model()
+    optimizer = keras.optimizers.SGD(0.01)
+    loss_fn = keras.losses.MeanSquaredError()
+    x, y = models.images(32)
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
+    writer = tb_regloss.RegLossWriter(tmp_path)
+    seen = []
+
+    @tf.function
+    def train_step(xb, yb):
+        with tf.GradientTape() as tape:
+            data_loss = loss_fn(yb, model(xb, training=True))
+            terms = tb_regloss.penalties(model)
+            loss = data_loss + tf.add_n(list(terms.values()))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        writer.write(optimizer.iterations, data_loss=data_loss, penalties=terms)
+        return loss, data_loss, terms
+
+    with writer:
+        for xb, yb in dataset:
+            loss, data, terms = train_step(xb, yb)
+            seen.append((float(loss), float(data), {k: float(v) for k, v in terms.items()}))
+
+    series, metadata = read_scalars(tmp_path)
+    assert set(series) == {"regloss/total", "regloss/data",
+                           "regloss/penalty/act/activity", "regloss/penalty/noise/add_loss"}
+    assert [s for s, _ in series["regloss/total"]] == [1, 2, 3, 4]
+    for i, (loss, data, terms) in enumerate(seen):
+        np.testing.assert_allclose(series["regloss/total"][i][1], loss, rtol=1e-6)
+        np.testing.assert_allclose(series["regloss/data"][i][1], data, rtol=1e-6)
+        np.testing.assert_allclose(series["regloss/penalty/act/activity"][i][1],
+                                   terms["act/activity"], rtol=1e-6)
+    assert all(m.plugin_data.plugin_name == "scalars" for m in metadata.values())
+
+
+def test_eager_write_with_explicit_total_and_descriptions(tmp_path):
+    with tb_regloss.RegLossWriter(tmp_path) as writer:
+        writer.write(5, data_loss=1.0, penalties={"conv/kernel": 0.25},
+                     total_loss=1.5, descriptions={"conv/kernel": "L2(l2=0.01)"})
+        writer.write(6, data_loss=np.float64(2.0), penalties={})
+    series, metadata = read_scalars(tmp_path)
+    assert series["regloss/total"] == [(5, 1.5), (6, 2.0)]
+    assert series["regloss/penalty/conv/kernel"] == [(5, 0.25)]
+    assert metadata["regloss/penalty/conv/kernel"].summary_description == "L2(l2=0.01)"
+
+
+def test_bad_input_names_the_fix(tmp_path):
+    writer = tb_regloss.RegLossWriter(tmp_path)
+    with pytest.raises(TypeError, match=r"dict from key to scalar.*Received: penalties="):
+        writer.write(1, data_loss=1.0, penalties=[0.1])
+    with pytest.raises(ValueError, match=r"`data_loss` to be a scalar.*reduce_mean"):
+        writer.write(1, data_loss=[1.0, 2.0], penalties={})
