@@ -1,0 +1,155 @@
+/**
+ * The backend's JSON routes and their parsing into the chart's columnar model.
+ *
+ * Routes are relative URLs: the plugin iframe's document has
+ * `<base href="plugin/regloss/">`, so `runs` resolves to
+ * `/data/plugin/regloss/runs`.
+ */
+import { parseTag } from "./tags";
+
+/** A value per step: a number (possibly NaN/±Infinity) or null where the step has no point. */
+export type Values = (number | null)[];
+
+export interface RunInfo {
+  run: string;
+  terms: string[];
+  descriptions: Record<string, string>;
+}
+
+/** A non-finite value the backend sent: drawn as a gap, reported as a warning. */
+export interface BadValue {
+  series: string;
+  step: number;
+  value: number;
+}
+
+export interface Breakdown {
+  run: string;
+  steps: number[];
+  wallTimes: number[];
+  /** Series keys (tag suffix after `regloss/`) to one value per step. */
+  series: Map<string, Values>;
+  descriptions: Record<string, string>;
+  /** The first non-finite value of every series that has one, in series order. */
+  badValues: BadValue[];
+  /** The response as received, for the JSON download. */
+  raw: unknown;
+}
+
+/** Breakdowns carry at most this many points per series (server-side downsampling). */
+export const SAMPLES = 1000;
+
+const NON_FINITE: Record<string, number> = {
+  NaN: NaN,
+  Infinity: Infinity,
+  "-Infinity": -Infinity,
+};
+
+/** True where a value can be drawn: a finite number. */
+export function present(v: number | null): v is number {
+  return v !== null && Number.isFinite(v);
+}
+
+function fail(what: string, received: unknown): never {
+  const shown = JSON.stringify(received);
+  throw new Error(
+    `Unexpected answer from the regloss backend: ${what}. ` +
+      `Received: ${shown === undefined ? String(received) : shown.slice(0, 120)}`,
+  );
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+function parseDescriptions(x: unknown): Record<string, string> {
+  if (x === undefined) return {};
+  if (!isRecord(x)) fail("descriptions must be an object", x);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(x)) out[k] = String(v);
+  return out;
+}
+
+function parseValue(v: unknown): number | null {
+  if (v === null || typeof v === "number") return v;
+  if (typeof v === "string" && v in NON_FINITE) return NON_FINITE[v];
+  return fail("a value must be a number, null, \"NaN\", \"Infinity\" or \"-Infinity\"", v);
+}
+
+export function parseRuns(x: unknown): RunInfo[] {
+  if (!isRecord(x) || !Array.isArray(x.runs)) fail("`runs` must hold a list", x);
+  return (x.runs as unknown[]).map((r) => {
+    if (!isRecord(r) || typeof r.run !== "string" || !Array.isArray(r.terms)) {
+      fail("each run needs `run` and `terms`", r);
+    }
+    return {
+      run: r.run,
+      terms: (r.terms as unknown[]).map(String),
+      descriptions: parseDescriptions(r.descriptions),
+    };
+  });
+}
+
+export function parseBreakdown(x: unknown): Breakdown {
+  if (!isRecord(x) || typeof x.run !== "string") fail("a breakdown needs `run`", x);
+  if (!Array.isArray(x.steps) || !Array.isArray(x.wall_times) || !isRecord(x.series)) {
+    fail("a breakdown needs `steps`, `wall_times` and `series`", x);
+  }
+  const steps = (x.steps as unknown[]).map(Number);
+  const wallTimes = (x.wall_times as unknown[]).map(Number);
+  if (wallTimes.length !== steps.length) fail("one wall time per step", x.wall_times);
+  const series = new Map<string, Values>();
+  const badValues: BadValue[] = [];
+  for (const [key, raw] of Object.entries(x.series)) {
+    // Series outside the tag contract are ignored, like unknown tags.
+    if (parseTag("regloss/" + key) === null) continue;
+    if (!Array.isArray(raw) || raw.length !== steps.length) {
+      fail(`series ${key} needs one value per step`, raw);
+    }
+    const values = raw.map(parseValue);
+    const bad = values.findIndex((v) => v !== null && !Number.isFinite(v));
+    if (bad >= 0) badValues.push({ series: key, step: steps[bad], value: values[bad] as number });
+    series.set(key, values);
+  }
+  return {
+    run: x.run,
+    steps,
+    wallTimes,
+    series,
+    descriptions: parseDescriptions(x.descriptions),
+    badValues,
+    raw: x,
+  };
+}
+
+export function parseBreakdowns(x: unknown): Breakdown[] {
+  if (!isRecord(x) || !Array.isArray(x.breakdowns)) fail("`breakdowns` must hold a list", x);
+  return (x.breakdowns as unknown[]).map(parseBreakdown);
+}
+
+async function getJson(url: string): Promise<unknown> {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (!response.ok) {
+    let detail = "";
+    try {
+      const body: unknown = await response.json();
+      if (isRecord(body) && typeof body.error === "string") detail = `: ${body.error}`;
+    } catch {
+      // The body was not JSON; the status says enough.
+    }
+    throw new Error(`GET ${url} failed with HTTP ${response.status}${detail}`);
+  }
+  return response.json();
+}
+
+export async function fetchRuns(): Promise<RunInfo[]> {
+  return parseRuns(await getJson("runs"));
+}
+
+export async function fetchBreakdowns(runs: string[], samples = SAMPLES): Promise<Breakdown[]> {
+  if (runs.length === 0) return [];
+  const query = new URLSearchParams();
+  for (const run of runs) query.append("run", run);
+  query.set("samples", String(samples));
+  return parseBreakdowns(await getJson("breakdowns?" + query.toString()));
+}

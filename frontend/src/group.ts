@@ -1,0 +1,123 @@
+/**
+ * Turns a breakdown's terms into the layers one chart stacks.
+ *
+ * Series keys of the layers (the `data-series` attribute of each area):
+ * - by term: the series key itself, `penalty/conv/kernel`, `decoupled/conv/kernel`;
+ * - by layer: `layer:<layer path>`, e.g. `layer:block1/conv`;
+ * - by kind: `kind:kernel`, `kind:bias`, `kind:activity`, `kind:add_loss`, `kind:other`;
+ * - top-K: the K largest terms by their own key, the rest merged into `other`.
+ * In the decoupled chart the group keys carry a `decoupled:` prefix
+ * (`decoupled:layer:conv`, `decoupled:other`) so no key means two things.
+ * The data loss is always its own layer, `data`.
+ */
+import { present, type Breakdown, type Values } from "./api";
+import { termKind, termLayer } from "./tags";
+
+export type Grouping = "term" | "layer" | "kind" | "topk";
+export type Family = "penalty" | "decoupled";
+
+export interface Layer {
+  /** The series key, unique within a chart. */
+  key: string;
+  /** What the legend and tooltip show. */
+  label: string;
+  /** Series keys of the breakdown summed into this layer. */
+  members: string[];
+  values: Values;
+}
+
+export const OTHER = "other";
+
+/** Series keys of one family (`penalty/...` or `decoupled/...`) in key order. */
+export function familyKeys(b: Breakdown, family: Family): string[] {
+  const prefix = family + "/";
+  return [...b.series.keys()].filter((k) => k.startsWith(prefix)).sort();
+}
+
+/** Sums member series step by step; a step where any member has no value is a gap. */
+export function sumSeries(members: Values[], length: number): Values {
+  const out: Values = new Array(length).fill(0);
+  for (const values of members) {
+    for (let i = 0; i < length; i++) {
+      const acc = out[i];
+      const v = values[i];
+      out[i] = acc === null || !present(v) ? null : acc + v;
+    }
+  }
+  return out;
+}
+
+function meanMagnitude(values: Values): number {
+  let sum = 0;
+  let n = 0;
+  for (const v of values) {
+    if (present(v)) {
+      sum += Math.abs(v);
+      n += 1;
+    }
+  }
+  return n === 0 ? 0 : sum / n;
+}
+
+function groupKey(family: Family, grouping: Grouping, seriesKey: string, topKeys: Set<string>): string {
+  const term = seriesKey.slice(family.length + 1);
+  const prefix = family === "decoupled" ? "decoupled:" : "";
+  switch (grouping) {
+    case "term":
+      return seriesKey;
+    case "layer":
+      return `${prefix}layer:${termLayer(term)}`;
+    case "kind":
+      return `${prefix}kind:${termKind(term)}`;
+    case "topk":
+      return topKeys.has(seriesKey) ? seriesKey : prefix + OTHER;
+  }
+}
+
+function labelOf(key: string): string {
+  if (key.startsWith("decoupled:")) return labelOf(key.slice("decoupled:".length));
+  if (key === OTHER) return "other terms";
+  return key;
+}
+
+/**
+ * The layers of one family, grouped. Order is stable across runs: by key, with
+ * the merged `other` last; top-K keeps the K terms of largest mean magnitude.
+ */
+export function groupTerms(
+  b: Breakdown,
+  family: Family,
+  grouping: Grouping,
+  topK: number,
+  seriesOf: (key: string) => Values = (k) => b.series.get(k)!,
+): Layer[] {
+  const keys = familyKeys(b, family);
+  const topKeys = new Set(
+    grouping === "topk"
+      ? keys
+          .map((k) => ({ k, size: meanMagnitude(seriesOf(k)) }))
+          .sort((a, c) => c.size - a.size || (a.k < c.k ? -1 : 1))
+          .slice(0, Math.max(0, topK))
+          .map((e) => e.k)
+      : [],
+  );
+  const groups = new Map<string, string[]>();
+  for (const k of keys) {
+    const g = groupKey(family, grouping, k, topKeys);
+    const members = groups.get(g);
+    if (members) members.push(k);
+    else groups.set(g, [k]);
+  }
+  const isOther = (k: string) => k === OTHER || k === "decoupled:" + OTHER;
+  return [...groups.entries()]
+    .sort(([a], [c]) => Number(isOther(a)) - Number(isOther(c)) || (a < c ? -1 : a > c ? 1 : 0))
+    .map(([key, members]) => ({
+      key,
+      label: labelOf(key),
+      members,
+      values:
+        members.length === 1
+          ? seriesOf(members[0])
+          : sumSeries(members.map(seriesOf), b.steps.length),
+    }));
+}

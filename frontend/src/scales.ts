@@ -1,0 +1,76 @@
+/**
+ * The x axis choices (step, relative time, wall time), the y extent of a stack
+ * and the d3 scales and tick formats that go with them.
+ */
+import { format } from "d3-format";
+import { scaleLinear, scaleTime, type ScaleLinear, type ScaleTime } from "d3-scale";
+import { timeFormat } from "d3-time-format";
+import type { Breakdown } from "./api";
+import type { StackedLayer } from "./stack";
+
+export type XAxis = "step" | "relative" | "wall";
+
+/** x of every step: the step, seconds since the run's first point, or wall time in ms. */
+export function xValues(b: Breakdown, axis: XAxis): number[] {
+  if (axis === "step") return b.steps;
+  if (axis === "wall") return b.wallTimes.map((t) => t * 1000);
+  const t0 = b.wallTimes.length > 0 ? b.wallTimes[0] : 0;
+  return b.wallTimes.map((t) => t - t0);
+}
+
+export function xScale(axis: XAxis, domain: [number, number], width: number): ScaleLinear<number, number> | ScaleTime<number, number> {
+  const [a, b] = domain[0] === domain[1] ? [domain[0] - 1, domain[1] + 1] : domain;
+  return axis === "wall"
+    ? scaleTime().domain([new Date(a), new Date(b)]).range([0, width])
+    : scaleLinear().domain([a, b]).range([0, width]);
+}
+
+const siFormat = format("~s");
+const wallFormat = timeFormat("%b %d %H:%M");
+const clockFormat = timeFormat("%H:%M:%S");
+
+/** Seconds as TensorBoard users read them: 45 s, 12.5 min, 3.2 h. */
+export function formatDuration(seconds: number): string {
+  const abs = Math.abs(seconds);
+  if (abs < 60) return `${+seconds.toFixed(1)} s`;
+  if (abs < 3600) return `${+(seconds / 60).toFixed(1)} min`;
+  return `${+(seconds / 3600).toFixed(2)} h`;
+}
+
+export function formatX(axis: XAxis, x: number): string {
+  if (axis === "step") return siFormat(x);
+  if (axis === "relative") return formatDuration(x);
+  return wallFormat(new Date(x));
+}
+
+/** The x shown in a tooltip header: exact step, duration or full clock time. */
+export function describeX(axis: XAxis, x: number): string {
+  if (axis === "step") return `step ${x}`;
+  if (axis === "relative") return formatDuration(x);
+  return clockFormat(new Date(x));
+}
+
+/** [min, max] covered by the stack and the total line, always including 0. */
+export function yExtent(layers: StackedLayer[], total: Float64Array | null): [number, number] {
+  let lo = 0;
+  let hi = 0;
+  const see = (v: number) => {
+    if (Number.isFinite(v)) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  };
+  for (const layer of layers) {
+    for (let j = 0; j < layer.y0.length; j++) {
+      see(layer.y0[j]);
+      see(layer.y1[j]);
+    }
+  }
+  if (total) for (let j = 0; j < total.length; j++) see(total[j]);
+  return [lo, hi];
+}
+
+export function yScale(domain: [number, number], height: number): ScaleLinear<number, number> {
+  const hi = domain[1] > domain[0] ? domain[1] : domain[0] + 1;
+  return scaleLinear().domain([domain[0], hi]).range([height, 0]).nice();
+}

@@ -1,0 +1,75 @@
+/**
+ * Stacks layers like d3-shape's stack with the diverging offset: positive values
+ * pile up from zero, negative ones down from zero. Each point keeps `[y0, y1]`
+ * and the layer keeps its raw values for tooltips. A gap (null, NaN, ±Infinity)
+ * adds nothing and is NaN in y0/y1 so the area breaks there.
+ */
+import { present, type Values } from "./api";
+import type { Layer } from "./group";
+
+export type Mode = "absolute" | "share" | "penalties";
+
+export interface StackedLayer {
+  key: string;
+  label: string;
+  values: Values;
+  y0: Float64Array;
+  y1: Float64Array;
+}
+
+/** Sum of magnitudes of the parts at each step: the 100 % of share mode. */
+export function partsMagnitude(layers: Layer[], indices: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(indices.length);
+  for (const layer of layers) {
+    for (let j = 0; j < indices.length; j++) {
+      const v = layer.values[indices[j]];
+      if (present(v)) out[j] += Math.abs(v);
+    }
+  }
+  return out;
+}
+
+/**
+ * Stacks `layers` (bottom first) at the given step indices. In share mode each
+ * value is divided by the sum of magnitudes at its step, so the stack reaches 100.
+ */
+export function stackLayers(layers: Layer[], indices: ArrayLike<number>, share: boolean): StackedLayer[] {
+  const n = indices.length;
+  const scale = share ? partsMagnitude(layers, indices) : null;
+  const up = new Float64Array(n);
+  const down = new Float64Array(n);
+  return layers.map((layer) => {
+    const y0 = new Float64Array(n);
+    const y1 = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      const raw = layer.values[indices[j]];
+      if (!present(raw) || (scale !== null && scale[j] === 0)) {
+        y0[j] = NaN;
+        y1[j] = NaN;
+        continue;
+      }
+      const v = scale === null ? raw : (raw / scale[j]) * 100;
+      if (v >= 0) {
+        y0[j] = up[j];
+        up[j] += v;
+        y1[j] = up[j];
+      } else {
+        y1[j] = down[j];
+        down[j] += v;
+        y0[j] = down[j];
+      }
+    }
+    return { key: layer.key, label: layer.label, values: layer.values, y0, y1 };
+  });
+}
+
+/** The recorded total as drawn: as is, or in percent of the parts in share mode. */
+export function totalLine(total: Values, layers: Layer[], indices: ArrayLike<number>, share: boolean): Float64Array {
+  const scale = share ? partsMagnitude(layers, indices) : null;
+  const out = new Float64Array(indices.length);
+  for (let j = 0; j < indices.length; j++) {
+    const v = total[indices[j]];
+    out[j] = !present(v) ? NaN : scale === null ? v : scale[j] === 0 ? NaN : (v / scale[j]) * 100;
+  }
+  return out;
+}

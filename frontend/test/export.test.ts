@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { parseBreakdown } from "../src/api";
+import { fileName, toCsv, toJson } from "../src/export";
+import { loadFixture } from "./fixtures";
+
+const raw = loadFixture<Record<string, unknown>>("breakdown.json");
+const b = parseBreakdown(raw);
+
+describe("export", () => {
+  it("writes one CSV row per step, NaN as NaN and gaps as empty cells", () => {
+    const lines = toCsv(b).trimEnd().split("\n");
+    expect(lines[0]).toBe(
+      "step,wall_time,total,data,penalty/conv/kernel,penalty/conv/bias,penalty/dense/kernel," +
+        "penalty/dense/activity,penalty/model/noise/add_loss,decoupled/dense/kernel",
+    );
+    expect(lines).toHaveLength(9);
+    expect(lines[4]).toBe("150,1700000037.5,1.1797,0.82,0.094,0.0037,0.2,,0.01,0.01");
+    expect(lines[6].split(",")[4]).toBe("NaN");
+  });
+
+  it("writes the JSON as received", () => {
+    expect(JSON.parse(toJson(b))).toEqual(raw);
+  });
+
+  it("makes safe file names", () => {
+    expect(fileName("exp1/train", "csv")).toBe("regloss-exp1_train.csv");
+    expect(fileName("<img src=x>", "json")).toBe("regloss-_img_src_x_.json");
+  });
+});
