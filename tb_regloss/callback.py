@@ -6,7 +6,8 @@ import warnings
 import keras
 
 from tb_regloss import step_probe
-from tb_regloss import writer as writer_module
+from tb_regloss import event_writer
+from tb_regloss import tags
 
 
 class RegLossCallback(keras.callbacks.Callback):
@@ -115,7 +116,7 @@ class RegLossCallback(keras.callbacks.Callback):
             return
         path = os.path.join(self.log_dir, subdir)
         _check_writable(path, self.log_dir)
-        self._writers[subdir] = writer_module.RegLossWriter(path)
+        self._writers[subdir] = event_writer.EventWriter(path)
 
     def _write(self, phase, subdir):
         means = self._probe.accumulators[phase].read_and_reset()
@@ -130,10 +131,8 @@ class RegLossCallback(keras.callbacks.Callback):
         try:
             self._writers[subdir].write(
                 int(self.model.optimizer.iterations.numpy()),
-                data_loss=means.data,
-                penalties=means.penalties,
-                total_loss=means.total,
-                descriptions=self._probe.descriptions,
+                tags.point_values(means.total, means.data, means.penalties),
+                tags.tag_descriptions(self._probe.descriptions),
             )
         except Exception as error:  # Logging must never stop training.
             self._warn(error)

@@ -85,3 +85,25 @@ def term_layer(key):
     ('block1/conv', 'dense')
     """
     return key.rsplit("/", 1)[0] if "/" in key else key
+
+
+TOTAL_DESCRIPTION = "The loss as optimized (Keras `loss`): the data loss plus every penalty."
+DATA_DESCRIPTION = "The data loss: the total minus every penalty in model.losses."
+
+
+def point_values(total, data, penalties):
+    """The ``{tag: value}`` of one point of a decomposition.
+
+    >>> point_values(1.5, 1.0, {"conv/kernel": 0.5})
+    {'regloss/total': 1.5, 'regloss/data': 1.0, 'regloss/penalty/conv/kernel': 0.5}
+    """
+    values = {TOTAL: total, DATA: data}
+    values.update((penalty_tag(k), v) for k, v in penalties.items())
+    return values
+
+
+def tag_descriptions(penalty_descriptions):
+    """The ``{tag: description}`` for total, data and the given penalty keys."""
+    out = {TOTAL: TOTAL_DESCRIPTION, DATA: DATA_DESCRIPTION}
+    out.update((penalty_tag(k), d) for k, d in penalty_descriptions.items())
+    return out

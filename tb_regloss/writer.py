@@ -77,17 +77,12 @@ class RegLossWriter:
         if total_loss is None:
             total_loss = tf.add_n([data_loss, *values.values()])
         total_loss = _scalar(total_loss, "total_loss")
-        descriptions = descriptions or {}
+        descriptions = tags.tag_descriptions(descriptions or {})
         step = tf.cast(step, tf.int64)
         with self._file_writer().as_default():
-            tf.summary.scalar(tags.TOTAL, total_loss, step=step,
-                              description=self._describe(tags.TOTAL, _TOTAL_DESCRIPTION))
-            tf.summary.scalar(tags.DATA, data_loss, step=step,
-                              description=self._describe(tags.DATA, _DATA_DESCRIPTION))
-            for key, value in values.items():
-                tag = tags.penalty_tag(key)
+            for tag, value in tags.point_values(total_loss, data_loss, values).items():
                 tf.summary.scalar(tag, value, step=step,
-                                  description=self._describe(tag, descriptions.get(key)))
+                                  description=self._describe(tag, descriptions.get(tag)))
 
     def flush(self):
         """Flushes written events to disk."""
@@ -122,10 +117,6 @@ class RegLossWriter:
             return None
         self._described.add(tag)
         return description
-
-
-_TOTAL_DESCRIPTION = "The loss as optimized (Keras `loss`): data loss plus every penalty."
-_DATA_DESCRIPTION = "The data loss: the total minus every penalty in model.losses."
 
 
 def _scalar(value, name):

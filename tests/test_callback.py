@@ -179,12 +179,12 @@ def test_unwritable_log_dir_fails_before_the_first_step(tmp_path):
 
 
 def test_write_failure_mid_run_warns_once_and_training_continues(tmp_path, monkeypatch):
-    from tb_regloss import writer
+    from tb_regloss import event_writer
 
     def broken(self, *args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(writer.RegLossWriter, "write", broken)
+    monkeypatch.setattr(event_writer.EventWriter, "write", broken)
     model = models.seed_case_model()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
