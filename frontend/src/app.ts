@@ -1,0 +1,192 @@
+/**
+ * The dashboard: owns the settings, the fetched breakdowns and one card per
+ * run; turns every change (settings, data, size, theme) into one redraw per
+ * animation frame.
+ */
+import { fetchBreakdowns, fetchRuns, type Breakdown, type RunInfo } from "./api";
+import { RunCard } from "./card";
+import { ColorMap } from "./colors";
+import { Controls } from "./controls";
+import { Legend, type LegendEntry } from "./legend";
+import { loadSettings, runFilterRegExp, saveSettings, type Settings, type SortColumn } from "./settings";
+import { buildRunView, shareYDomains, type RunView } from "./view";
+
+export const SNIPPET = 'callbacks=[tb_regloss.RegLossCallback("runs/exp1")]';
+const CARD_PADDING = 22;
+
+function legendRank(key: string): number {
+  if (key === "data") return 0;
+  if (key.startsWith("decoupled")) return key.endsWith("other") ? 4 : 3;
+  return key === "other" ? 2 : 1;
+}
+
+export class App {
+  readonly el: HTMLElement;
+  private settings: Settings;
+  private runs: RunInfo[] | null = null;
+  private readonly breakdowns = new Map<string, Breakdown>();
+  private readonly cards = new Map<string, RunCard>();
+  private readonly colors = new ColorMap();
+  private readonly controls: Controls;
+  private readonly legend: Legend;
+  private readonly status = document.createElement("div");
+  private readonly grid = document.createElement("div");
+  private frame = 0;
+  private loading: Promise<void> | null = null;
+  private reloadAgain = false;
+  private error: string | null = null;
+
+  constructor(private readonly storage: Storage | null) {
+    this.settings = loadSettings(storage);
+    this.el = document.createElement("main");
+    this.el.className = "regloss";
+    const title = document.createElement("h1");
+    title.textContent = "Loss composition";
+    const colorOf = (key: string) => this.colors.color(key);
+    this.controls = new Controls((patch) => this.change(patch));
+    this.legend = new Legend(colorOf, (key) => this.toggle(key));
+    this.status.className = "status";
+    this.status.setAttribute("aria-live", "polite");
+    this.grid.className = "runs";
+    this.el.append(title, this.controls.el, this.status, this.legend.el, this.grid);
+    new ResizeObserver(() => this.schedule()).observe(this.grid);
+  }
+
+  /** Fetches runs and the breakdowns of the shown runs; a reload during a load runs once more after it. */
+  reload(): Promise<void> {
+    if (this.loading) {
+      this.reloadAgain = true;
+      return this.loading;
+    }
+    this.loading = (async () => {
+      do {
+        this.reloadAgain = false;
+        try {
+          this.runs = await fetchRuns();
+          const fresh = await fetchBreakdowns(this.shownRuns().map((r) => r.run));
+          for (const b of fresh) this.breakdowns.set(b.run, b);
+          this.error = null;
+        } catch (e) {
+          this.error = e instanceof Error ? e.message : String(e);
+        }
+        this.schedule();
+      } while (this.reloadAgain);
+      this.loading = null;
+    })();
+    return this.loading;
+  }
+
+  private shownRuns(): RunInfo[] {
+    const re = runFilterRegExp(this.settings.runFilter);
+    return (this.runs ?? []).filter((r) => re === null || re.test(r.run));
+  }
+
+  private change(patch: Partial<Settings>): void {
+    this.settings = { ...this.settings, ...patch };
+    saveSettings(this.storage, this.settings);
+    if (this.shownRuns().some((r) => !this.breakdowns.has(r.run))) void this.reload();
+    this.schedule();
+  }
+
+  private toggle(key: string): void {
+    const hidden = new Set(this.settings.hidden);
+    if (!hidden.delete(key)) hidden.add(key);
+    this.change({ hidden: [...hidden] });
+  }
+
+  private sort(column: SortColumn): void {
+    const same = this.settings.sortColumn === column;
+    this.change({ sortColumn: column, sortDescending: same ? !this.settings.sortDescending : column !== "term" });
+  }
+
+  setDark(dark: boolean): void {
+    document.documentElement.classList.toggle("dark", dark);
+  }
+
+  /** Batches every redraw request into one animation frame. */
+  schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  private setStatus(...children: (Node | string)[]): void {
+    this.status.replaceChildren(...children);
+  }
+
+  private emptyState(): HTMLElement {
+    const box = document.createElement("div");
+    box.className = "empty";
+    const p = document.createElement("p");
+    p.textContent =
+      "No regloss data in this logdir yet. Add the callback to model.fit, train, then reload TensorBoard:";
+    const code = document.createElement("code");
+    code.textContent = SNIPPET;
+    box.append(p, code);
+    return box;
+  }
+
+  /** Redraws everything from the current settings and data. Called once per frame at most. */
+  draw(): void {
+    performance.mark("regloss:render-start");
+    const s = this.settings;
+    this.controls.update(s);
+    const shown = this.shownRuns().filter((r) => this.breakdowns.has(r.run));
+    if (this.error !== null) {
+      const p = document.createElement("p");
+      p.className = "error";
+      p.textContent = `Could not load the loss composition: ${this.error}`;
+      this.setStatus(p);
+    } else if (this.runs === null) {
+      this.setStatus("Loading…");
+    } else if (this.runs.length === 0) {
+      this.setStatus(this.emptyState());
+    } else if (this.shownRuns().length === 0) {
+      const p = document.createElement("p");
+      p.className = "notice";
+      p.textContent = `No run matches the filter /${s.runFilter}/ (${this.runs.length} runs have regloss data).`;
+      this.setStatus(p);
+    } else {
+      this.setStatus();
+    }
+
+    // Cards first, so their width is known before the charts are built.
+    const keep = new Set(shown.map((r) => r.run));
+    for (const [run, card] of this.cards) {
+      if (!keep.has(run)) {
+        card.el.remove();
+        this.cards.delete(run);
+      }
+    }
+    const cards = shown.map((r) => {
+      let card = this.cards.get(r.run);
+      if (!card) {
+        card = new RunCard((key) => this.colors.color(key), (column) => this.sort(column));
+        this.cards.set(r.run, card);
+      }
+      this.grid.appendChild(card.el);
+      return card;
+    });
+    const width = Math.max(200, (cards[0]?.el.clientWidth ?? 480) - CARD_PADDING);
+
+    const views: RunView[] = shown.map((r) => buildRunView(this.breakdowns.get(r.run)!, s, width));
+    if (s.sharedY && s.mode !== "share") {
+      shareYDomains(views.map((v) => v.main));
+      shareYDomains(views.map((v) => v.decoupled));
+    }
+    const entries = new Map<string, LegendEntry>();
+    for (const v of views) for (const e of v.legend) if (!entries.has(e.key)) entries.set(e.key, e);
+    const legend = [...entries.values()].sort(
+      (a, b) => legendRank(a.key) - legendRank(b.key) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    );
+    this.colors.register(legend.map((e) => e.key));
+    this.legend.update(legend, new Set(s.hidden));
+    views.forEach((v, i) => cards[i].update(this.breakdowns.get(v.run)!, v, s, width));
+
+    performance.clearMeasures("regloss:render");
+    performance.measure("regloss:render", "regloss:render-start");
+    performance.clearMarks("regloss:render-start");
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * One stacked area chart: an SVG with one `path[data-series]` per layer, the
+ * recorded total as a line on top, axes, and the hover rule and tooltip.
+ * Built paths are cached by the model's signature; hovering moves one rule and
+ * refills one tooltip, never rebuilding the DOM.
+ */
+import { axisBottom, axisLeft } from "d3-axis";
+import { bisector } from "d3-array";
+import { format } from "d3-format";
+import { pointer, select, type Selection } from "d3-selection";
+import { area, line } from "d3-shape";
+import { describeX, formatX, xScale, yScale } from "./scales";
+import type { StackedLayer } from "./stack";
+import { Tooltip } from "./tooltip";
+import type { ChartModel } from "./view";
+
+export const HEIGHT = 220;
+const MARGIN = { top: 10, right: 14, bottom: 26, left: 52 };
+/** Signatures whose paths a chart keeps, so toggling back and forth is instant. */
+const CACHED_SIGNATURES = 8;
+
+const yTicks = format("~s");
+const percentTicks = (v: number) => `${v}%`;
+const bisectX = bisector((v: number) => v).center;
+
+type Scales = { x: (v: number) => number; invert: (px: number) => number; y: (v: number) => number };
+
+export class StackedChart {
+  readonly el: HTMLDivElement;
+  private readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
+  private readonly areas: Selection<SVGGElement, unknown, null, undefined>;
+  private readonly totalPath: Selection<SVGPathElement, unknown, null, undefined>;
+  private readonly xAxisG: Selection<SVGGElement, unknown, null, undefined>;
+  private readonly yAxisG: Selection<SVGGElement, unknown, null, undefined>;
+  private readonly rule: Selection<SVGLineElement, unknown, null, undefined>;
+  private readonly overlay: Selection<SVGRectElement, unknown, null, undefined>;
+  private readonly tooltip = new Tooltip();
+  private readonly cache = new Map<string, Map<string, string>>();
+  private model: ChartModel | null = null;
+  private scales: Scales | null = null;
+  private innerWidth = 0;
+  private pendingHover: number | null = null;
+  private hoverFrame = 0;
+
+  constructor(private readonly colorOf: (key: string) => string) {
+    this.el = document.createElement("div");
+    this.el.className = "chart";
+    this.svg = select(this.el).append("svg").attr("role", "img").attr("height", HEIGHT);
+    const plot = this.svg.append("g").attr("transform", `translate(${MARGIN.left},${MARGIN.top})`);
+    this.areas = plot.append("g").attr("class", "areas");
+    this.totalPath = plot.append("path").attr("class", "total-line").attr("data-total", "total");
+    this.xAxisG = plot.append("g").attr("class", "axis x-axis");
+    this.yAxisG = plot.append("g").attr("class", "axis y-axis");
+    this.rule = plot.append("line").attr("class", "hover-rule").attr("visibility", "hidden");
+    this.overlay = plot.append("rect").attr("class", "overlay");
+    this.el.appendChild(this.tooltip.el);
+    this.overlay
+      .on("mousemove", (event: MouseEvent) => this.queueHover(pointer(event)[0]))
+      .on("mouseleave", () => this.hideHover());
+  }
+
+  update(model: ChartModel, width: number): void {
+    this.model = model;
+    const w = Math.max(60, width - MARGIN.left - MARGIN.right);
+    const h = HEIGHT - MARGIN.top - MARGIN.bottom;
+    this.innerWidth = w;
+    this.svg.attr("width", width).attr("aria-label", model.ariaLabel);
+    const xs = xScale(model.xAxis, [model.x[0], model.x[model.x.length - 1]], w);
+    const ys = yScale(model.yDomain, h);
+    const x = (v: number) => xs(v);
+    this.scales = { x, invert: (px: number) => +xs.invert(px), y: ys };
+
+    const paths = this.paths(model, x, ys);
+    this.areas
+      .selectAll<SVGPathElement, StackedLayer>("path")
+      .data(model.layers, (d) => d.key)
+      .join("path")
+      .attr("data-series", (d) => d.key)
+      .attr("fill", (d) => this.colorOf(d.key))
+      .attr("d", (d) => paths.get(d.key)!);
+    this.totalPath.attr("d", paths.get("\u0000total") ?? null).attr("visibility", model.totalLine ? null : "hidden");
+
+    this.xAxisG
+      .attr("transform", `translate(0,${h})`)
+      .call(axisBottom(xs as never).ticks(Math.max(2, Math.floor(w / 90))).tickFormat((v) => formatX(model.xAxis, +v)));
+    this.yAxisG.call(
+      axisLeft(ys)
+        .ticks(5)
+        .tickFormat((v) => (model.percent ? percentTicks(+v) : yTicks(+v))),
+    );
+    this.rule.attr("y1", 0).attr("y2", h);
+    this.overlay.attr("width", w).attr("height", h);
+    this.tooltip.setSeries(
+      model.layers.map((l) => ({ key: l.key, label: l.label, color: this.colorOf(l.key), values: l.values })),
+      model.total,
+    );
+    this.hideHover();
+  }
+
+  /** The path strings for `model`, built once per signature and pixel height. */
+  private paths(model: ChartModel, x: (v: number) => number, y: (v: number) => number): Map<string, string> {
+    const key = `${model.signature}|${model.yDomain.join(",")}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const px = Float64Array.from(model.indices, (i) => x(model.x[i]));
+    const idx = Array.from({ length: model.indices.length }, (_, j) => j);
+    const out = new Map<string, string>();
+    for (const layer of model.layers) {
+      const { y0, y1 } = layer;
+      const shape = area<number>()
+        .defined((j) => !Number.isNaN(y0[j]))
+        .x((j) => px[j])
+        .y0((j) => y(y0[j]))
+        .y1((j) => y(y1[j]));
+      out.set(layer.key, shape(idx) ?? "");
+    }
+    const total = model.totalLine;
+    if (total) {
+      const shape = line<number>()
+        .defined((j) => !Number.isNaN(total[j]))
+        .x((j) => px[j])
+        .y((j) => y(total[j]));
+      out.set("\u0000total", shape(idx) ?? "");
+    }
+    this.cache.set(key, out);
+    if (this.cache.size > CACHED_SIGNATURES) this.cache.delete(this.cache.keys().next().value!);
+    return out;
+  }
+
+  /** Coalesces mouse moves into one update per animation frame. */
+  private queueHover(px: number): void {
+    this.pendingHover = px;
+    if (this.hoverFrame) return;
+    this.hoverFrame = requestAnimationFrame(() => {
+      this.hoverFrame = 0;
+      if (this.pendingHover !== null) this.hoverAt(this.pendingHover);
+    });
+  }
+
+  /** Moves the rule to the step nearest to `px` and refills the tooltip. */
+  hoverAt(px: number): void {
+    const model = this.model;
+    const scales = this.scales;
+    if (!model || !scales || model.x.length === 0) return;
+    performance.mark("regloss:hover-start");
+    const i = bisectX(model.x, scales.invert(px));
+    const rx = scales.x(model.x[i]);
+    this.rule.attr("x1", rx).attr("x2", rx).attr("visibility", "visible");
+    this.tooltip.show(i, describeX(model.xAxis, model.x[i]), rx + MARGIN.left, MARGIN.top, this.innerWidth + MARGIN.left);
+    // One measure at a time in the timeline; observers still see every one.
+    performance.clearMeasures("regloss:hover");
+    performance.measure("regloss:hover", "regloss:hover-start");
+    performance.clearMarks("regloss:hover-start");
+  }
+
+  private hideHover(): void {
+    this.pendingHover = null;
+    this.rule.attr("visibility", "hidden");
+    this.tooltip.hide();
+  }
+}

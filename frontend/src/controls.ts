@@ -1,0 +1,116 @@
+/**
+ * The toolbar: run filter, mode, grouping and K, x axis, smoothing, shared y.
+ * It reads from and writes to the settings through `onChange`.
+ */
+import { runFilterRegExp, type Settings } from "./settings";
+
+type Options = [value: string, label: string][];
+
+function labelled(parent: HTMLElement, text: string, control: HTMLElement): void {
+  const label = document.createElement("label");
+  const span = document.createElement("span");
+  span.textContent = text;
+  label.append(span, control);
+  parent.appendChild(label);
+}
+
+function selectOf(name: string, options: Options): HTMLSelectElement {
+  const select = document.createElement("select");
+  select.name = name;
+  for (const [value, text] of options) select.add(new Option(text, value));
+  return select;
+}
+
+export class Controls {
+  readonly el: HTMLElement;
+  private readonly filter: HTMLInputElement;
+  private readonly filterError: HTMLElement;
+  private readonly mode = selectOf("mode", [
+    ["absolute", "Absolute"],
+    ["share", "100 % share"],
+    ["penalties", "Penalties only"],
+  ]);
+  private readonly grouping = selectOf("grouping", [
+    ["term", "By term"],
+    ["layer", "By layer"],
+    ["kind", "By kind"],
+    ["topk", "Top K terms"],
+  ]);
+  private readonly topK = document.createElement("input");
+  private readonly xAxis = selectOf("x-axis", [
+    ["step", "Step"],
+    ["relative", "Relative time"],
+    ["wall", "Wall time"],
+  ]);
+  private readonly smoothing = document.createElement("input");
+  private readonly smoothingValue = document.createElement("output");
+  private readonly sharedY = document.createElement("input");
+
+  constructor(onChange: (patch: Partial<Settings>) => void) {
+    this.el = document.createElement("form");
+    this.el.className = "controls";
+    this.el.addEventListener("submit", (e) => e.preventDefault());
+
+    this.filter = document.createElement("input");
+    this.filter.type = "search";
+    this.filter.name = "run-filter";
+    this.filter.placeholder = "Filter runs (regex)";
+    this.filter.spellcheck = false;
+    this.filterError = document.createElement("span");
+    this.filterError.className = "filter-error";
+    this.filter.addEventListener("input", () => {
+      const valid = runFilterRegExp(this.filter.value) !== null;
+      this.filter.setAttribute("aria-invalid", String(!valid));
+      this.filterError.textContent = valid ? "" : "Not a valid regular expression";
+      if (valid) onChange({ runFilter: this.filter.value });
+    });
+    labelled(this.el, "Runs", this.filter);
+    this.el.appendChild(this.filterError);
+
+    labelled(this.el, "Mode", this.mode);
+    this.mode.addEventListener("change", () => onChange({ mode: this.mode.value as Settings["mode"] }));
+    labelled(this.el, "Group", this.grouping);
+    this.grouping.addEventListener("change", () =>
+      onChange({ grouping: this.grouping.value as Settings["grouping"] }),
+    );
+    this.topK.type = "number";
+    this.topK.name = "topk";
+    this.topK.min = "1";
+    this.topK.max = "100";
+    this.topK.addEventListener("change", () => {
+      const k = Math.round(Number(this.topK.value));
+      if (k >= 1 && k <= 100) onChange({ topK: k });
+    });
+    labelled(this.el, "K", this.topK);
+    labelled(this.el, "X axis", this.xAxis);
+    this.xAxis.addEventListener("change", () => onChange({ xAxis: this.xAxis.value as Settings["xAxis"] }));
+
+    this.smoothing.type = "range";
+    this.smoothing.name = "smoothing";
+    this.smoothing.min = "0";
+    this.smoothing.max = "0.99";
+    this.smoothing.step = "0.01";
+    this.smoothing.addEventListener("input", () => onChange({ smoothing: Number(this.smoothing.value) }));
+    labelled(this.el, "Smoothing", this.smoothing);
+    this.el.lastElementChild!.appendChild(this.smoothingValue);
+
+    this.sharedY.type = "checkbox";
+    this.sharedY.name = "shared-y";
+    this.sharedY.addEventListener("change", () => onChange({ sharedY: this.sharedY.checked }));
+    labelled(this.el, "Shared y axis", this.sharedY);
+  }
+
+  /** Shows `s` without firing change events. */
+  update(s: Settings): void {
+    if (document.activeElement !== this.filter) this.filter.value = s.runFilter;
+    this.mode.value = s.mode;
+    this.grouping.value = s.grouping;
+    this.topK.value = String(s.topK);
+    this.topK.disabled = s.grouping !== "topk";
+    this.xAxis.value = s.xAxis;
+    this.smoothing.value = String(s.smoothing);
+    this.smoothingValue.textContent = s.smoothing.toFixed(2);
+    this.sharedY.checked = s.sharedY;
+    this.sharedY.disabled = s.mode === "share";
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The legend shared by all runs: one entry per series key, in its stable color;
+ * clicking an entry hides or shows that series in every chart.
+ */
+export interface LegendEntry {
+  key: string;
+  label: string;
+}
+
+export class Legend {
+  readonly el: HTMLElement;
+  private readonly buttons = new Map<string, HTMLButtonElement>();
+
+  constructor(
+    private readonly colorOf: (key: string) => string,
+    private readonly onToggle: (key: string) => void,
+  ) {
+    this.el = document.createElement("div");
+    this.el.className = "legend";
+    this.el.setAttribute("role", "group");
+    this.el.setAttribute("aria-label", "Series (click to hide or show)");
+  }
+
+  /** Shows `entries` in order; buttons are reused by key. */
+  update(entries: LegendEntry[], hidden: ReadonlySet<string>): void {
+    const keep = new Set<string>();
+    for (const { key, label } of entries) {
+      keep.add(key);
+      let button = this.buttons.get(key);
+      if (!button) {
+        button = document.createElement("button");
+        button.type = "button";
+        button.className = "legend-entry";
+        button.dataset.key = key;
+        const swatch = document.createElement("span");
+        swatch.className = "swatch";
+        const text = document.createElement("span");
+        text.className = "legend-label";
+        button.append(swatch, text);
+        button.addEventListener("click", () => this.onToggle(key));
+        this.buttons.set(key, button);
+      }
+      (button.firstChild as HTMLElement).style.background = this.colorOf(key);
+      button.lastChild!.textContent = label;
+      button.title = `${hidden.has(key) ? "Show" : "Hide"} ${label}`;
+      button.setAttribute("aria-pressed", String(!hidden.has(key)));
+      this.el.appendChild(button);
+    }
+    for (const [key, button] of this.buttons) {
+      if (!keep.has(key)) {
+        button.remove();
+        this.buttons.delete(key);
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The user's dashboard settings: defaults, validation, and persistence in
+ * localStorage so a reload (or reopening TensorBoard) keeps them.
+ */
+import type { Grouping } from "./group";
+import type { XAxis } from "./scales";
+import type { Mode } from "./stack";
+
+export type SortColumn = "term" | "value" | "share" | "penaltyShare";
+
+export interface Settings {
+  mode: Mode;
+  grouping: Grouping;
+  topK: number;
+  xAxis: XAxis;
+  /** EMA weight in [0, 1), like the Scalars dashboard's smoothing slider. */
+  smoothing: number;
+  sharedY: boolean;
+  runFilter: string;
+  /** Series keys hidden through the legend. */
+  hidden: string[];
+  sortColumn: SortColumn;
+  sortDescending: boolean;
+}
+
+export const DEFAULTS: Readonly<Settings> = {
+  mode: "absolute",
+  grouping: "term",
+  topK: 10,
+  xAxis: "step",
+  smoothing: 0.6,
+  sharedY: false,
+  runFilter: "",
+  hidden: [],
+  sortColumn: "value",
+  sortDescending: true,
+};
+
+const STORAGE_KEY = "tb-regloss.settings.v1";
+
+const CHOICES: { [K in keyof Settings]?: readonly string[] } = {
+  mode: ["absolute", "share", "penalties"],
+  grouping: ["term", "layer", "kind", "topk"],
+  xAxis: ["step", "relative", "wall"],
+  sortColumn: ["term", "value", "share", "penaltyShare"],
+};
+
+/** Keeps the valid fields of `input` over the defaults; anything else is dropped. */
+export function sanitize(input: unknown): Settings {
+  const out: Settings = { ...DEFAULTS, hidden: [] };
+  if (typeof input !== "object" || input === null) return out;
+  const x = input as Record<string, unknown>;
+  for (const key of ["mode", "grouping", "xAxis", "sortColumn"] as const) {
+    const v = x[key];
+    if (typeof v === "string" && CHOICES[key]!.includes(v)) (out as unknown as Record<string, unknown>)[key] = v;
+  }
+  if (typeof x.topK === "number" && Number.isInteger(x.topK) && x.topK >= 1) out.topK = Math.min(x.topK, 100);
+  if (typeof x.smoothing === "number" && x.smoothing >= 0 && x.smoothing < 1) out.smoothing = x.smoothing;
+  if (typeof x.sharedY === "boolean") out.sharedY = x.sharedY;
+  if (typeof x.sortDescending === "boolean") out.sortDescending = x.sortDescending;
+  if (typeof x.runFilter === "string") out.runFilter = x.runFilter;
+  if (Array.isArray(x.hidden)) out.hidden = x.hidden.filter((k): k is string => typeof k === "string");
+  return out;
+}
+
+export function loadSettings(storage: Storage | null): Settings {
+  try {
+    const text = storage?.getItem(STORAGE_KEY);
+    return sanitize(text ? JSON.parse(text) : null);
+  } catch {
+    // Storage can be disabled or hold junk; defaults are a fine start.
+    return sanitize(null);
+  }
+}
+
+export function saveSettings(storage: Storage | null, settings: Settings): void {
+  try {
+    storage?.setItem(STORAGE_KEY, JSON.stringify(settings));
+  } catch {
+    // Quota or privacy mode: the settings still live for this session.
+  }
+}
+
+/** The run filter as a RegExp, or null while the user types an invalid one. */
+export function runFilterRegExp(filter: string): RegExp | null {
+  try {
+    return new RegExp(filter, "i");
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,74 @@
+/** The dashboard's stylesheet, injected once; colors come from CSS variables so dark mode is one class. */
+export const CSS = `
+:root {
+  --fg: #212121; --muted: #616161; --bg: #fff; --card: #fff; --border: #e0e0e0;
+  --accent: #f57c00; --warn-bg: #fff4e5; --warn-fg: #8a4b00; --tip-bg: rgba(255,255,255,0.97);
+  --total: #212121; --grid: #ebebeb;
+  color-scheme: light;
+}
+:root.dark {
+  --fg: #e0e0e0; --muted: #9e9e9e; --bg: #303030; --card: #3a3a3a; --border: #555;
+  --accent: #ffa726; --warn-bg: #4a3a1a; --warn-fg: #ffd699; --tip-bg: rgba(40,40,40,0.97);
+  --total: #fafafa; --grid: #4a4a4a;
+  color-scheme: dark;
+}
+body { margin: 0; padding: 12px 16px; background: var(--bg); color: var(--fg);
+  font: 13px/1.4 Roboto, system-ui, -apple-system, "Segoe UI", sans-serif; }
+h1 { font-size: 16px; font-weight: 500; margin: 0 0 8px; }
+.controls { display: flex; flex-wrap: wrap; gap: 6px 16px; align-items: center; margin-bottom: 8px; }
+.controls label { display: inline-flex; gap: 6px; align-items: center; }
+.controls label > span { color: var(--muted); }
+.controls input, .controls select { font: inherit; color: inherit; background: var(--card);
+  border: 1px solid var(--border); border-radius: 3px; padding: 2px 4px; }
+.controls input[type=number] { width: 4em; }
+.controls input[aria-invalid=true] { border-color: #d32f2f; }
+.filter-error { color: #d32f2f; }
+.legend { display: flex; flex-wrap: wrap; gap: 2px 6px; margin: 4px 0 10px; }
+.legend-entry { display: inline-flex; align-items: center; gap: 4px; font: inherit; color: inherit;
+  background: none; border: 1px solid transparent; border-radius: 3px; padding: 1px 5px; cursor: pointer; }
+.legend-entry:hover { border-color: var(--border); }
+.legend-entry[aria-pressed=false] { opacity: 0.4; text-decoration: line-through; }
+.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; flex: none; }
+.swatch-line { height: 2px; background: var(--total); }
+.runs { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 12px; }
+.run-card { background: var(--card); border: 1px solid var(--border); border-radius: 4px; padding: 8px 10px; min-width: 0; }
+.run-card header { display: flex; gap: 8px; align-items: baseline; }
+.run-card h2 { font-size: 14px; font-weight: 500; margin: 0; flex: 1; overflow-wrap: anywhere; }
+.run-card h3 { font-size: 12px; font-weight: 500; color: var(--muted); margin: 8px 0 2px; }
+.run-card button.download { font: inherit; font-size: 12px; color: var(--accent); background: none;
+  border: 1px solid var(--border); border-radius: 3px; padding: 1px 6px; cursor: pointer; }
+.warning { background: var(--warn-bg); color: var(--warn-fg); border-radius: 3px; padding: 4px 8px; margin: 4px 0; overflow-wrap: anywhere; }
+.warning::before { content: "⚠ "; }
+.notice { color: var(--muted); margin: 6px 0; }
+.empty { max-width: 640px; margin: 40px auto; text-align: center; color: var(--muted); }
+.empty code, .notice code { display: inline-block; margin-top: 6px; padding: 4px 8px; color: var(--fg);
+  background: var(--card); border: 1px solid var(--border); border-radius: 3px; font: 12px ui-monospace, monospace; }
+.error { color: #d32f2f; }
+.chart { position: relative; }
+.chart svg { display: block; overflow: visible; }
+.chart path[data-series] { stroke: var(--card); stroke-width: 0.3; }
+.total-line { fill: none; stroke: var(--total); stroke-width: 1.5; }
+.axis text { fill: var(--muted); }
+.axis path, .axis line { stroke: var(--border); }
+.hover-rule { stroke: var(--fg); stroke-width: 1; pointer-events: none; }
+.overlay { fill: transparent; cursor: crosshair; }
+.tooltip { position: absolute; left: 0; top: 0; z-index: 2; pointer-events: none; min-width: 200px; max-width: 380px;
+  background: var(--tip-bg); border: 1px solid var(--border); border-radius: 3px; padding: 4px 6px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.2); font-size: 12px; }
+.tooltip[hidden], .tooltip-row[hidden], .tooltip-more[hidden] { display: none; }
+.tooltip-header { display: block; font-weight: 500; margin-bottom: 2px; }
+.tooltip-row { display: grid; grid-template-columns: 10px 1fr auto 3.6em; gap: 6px; align-items: center; }
+.tooltip-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.tooltip-value, .tooltip-share { text-align: right; font-variant-numeric: tabular-nums; }
+.tooltip-total { font-weight: 500; border-bottom: 1px solid var(--border); padding-bottom: 2px; margin-bottom: 2px; }
+.tooltip-more { display: block; color: var(--muted); }
+details { margin-top: 6px; }
+summary { cursor: pointer; color: var(--muted); }
+table { border-collapse: collapse; width: 100%; font-size: 12px; margin-top: 4px; }
+th, td { text-align: left; padding: 2px 6px; border-bottom: 1px solid var(--border); overflow-wrap: anywhere; }
+td { font-variant-numeric: tabular-nums; }
+.latest-table td { text-align: right; }
+thead th { font-weight: 500; color: var(--muted); }
+tbody th { font-weight: 400; }
+thead button { font: inherit; color: inherit; background: none; border: 0; padding: 0; cursor: pointer; }
+`;

@@ -1,0 +1,130 @@
+/**
+ * The two tables under a run's chart: the latest value of every term (value,
+ * share of the total, share of the penalties; sortable), and every term's
+ * details (layer, weight, kind, regularizer from the descriptions).
+ */
+import type { Breakdown } from "./api";
+import { familyKeys } from "./group";
+import { formatShare, formatValue } from "./format";
+import type { SortColumn } from "./settings";
+import { termKind, termLayer } from "./tags";
+import { DATA_LABEL, latest } from "./view";
+
+export interface LatestRow {
+  key: string;
+  label: string;
+  value: number | null;
+  step: number | null;
+  /** Fraction of the latest total; NaN without one. */
+  share: number;
+  /** Fraction of the sum of the latest penalties; NaN for the data loss. */
+  penaltyShare: number;
+}
+
+/** Latest raw values of the data loss and every penalty term, unsorted. */
+export function latestRows(b: Breakdown): LatestRow[] {
+  const total = latest(b.series.get("total") ?? []);
+  const keys = [...(b.series.has("data") ? ["data"] : []), ...familyKeys(b, "penalty")];
+  const rows = keys.map((key) => {
+    const last = latest(b.series.get(key)!);
+    return {
+      key,
+      label: key === "data" ? DATA_LABEL : key,
+      value: last?.value ?? null,
+      step: last === null ? null : b.steps[last.index],
+      share: last && total && total.value !== 0 ? last.value / total.value : NaN,
+      penaltyShare: NaN,
+    };
+  });
+  const penaltySum = rows.reduce((s, r) => (r.key === "data" || r.value === null ? s : s + r.value), 0);
+  for (const r of rows) {
+    if (r.key !== "data" && r.value !== null && penaltySum !== 0) r.penaltyShare = r.value / penaltySum;
+  }
+  return rows;
+}
+
+export function sortRows(rows: LatestRow[], column: SortColumn, descending: boolean): LatestRow[] {
+  const sign = descending ? -1 : 1;
+  const num = (v: number | null) => (v === null || Number.isNaN(v) ? -Infinity : v);
+  return [...rows].sort((a, b) => {
+    const c =
+      column === "term"
+        ? a.label < b.label
+          ? -1
+          : a.label > b.label
+            ? 1
+            : 0
+        : column === "value"
+          ? num(a.value) - num(b.value)
+          : num(a[column]) - num(b[column]);
+    return sign * c || (a.key < b.key ? -1 : 1);
+  });
+}
+
+const COLUMNS: { column: SortColumn; title: string }[] = [
+  { column: "term", title: "Term" },
+  { column: "value", title: "Latest value" },
+  { column: "share", title: "Share of total" },
+  { column: "penaltyShare", title: "Share of penalties" },
+];
+
+function textCell(tr: HTMLTableRowElement, text: string, tag: "td" | "th" = "td"): HTMLElement {
+  const cell = document.createElement(tag);
+  cell.textContent = text;
+  tr.appendChild(cell);
+  return cell;
+}
+
+/** Renders the latest-values table; header buttons call `onSort`. */
+export function renderLatestTable(
+  table: HTMLTableElement,
+  rows: LatestRow[],
+  column: SortColumn,
+  descending: boolean,
+  onSort: (column: SortColumn) => void,
+): void {
+  table.replaceChildren();
+  table.className = "latest-table";
+  const head = table.createTHead().insertRow();
+  for (const c of COLUMNS) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    if (c.column === column) th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.sort = c.column;
+    button.textContent = c.title + (c.column === column ? (descending ? " ▼" : " ▲") : "");
+    button.addEventListener("click", () => onSort(c.column));
+    th.appendChild(button);
+    head.appendChild(th);
+  }
+  const body = table.createTBody();
+  for (const r of sortRows(rows, column, descending)) {
+    const tr = body.insertRow();
+    tr.dataset.key = r.key;
+    textCell(tr, r.label, "th").setAttribute("scope", "row");
+    textCell(tr, formatValue(r.value)).title = r.step === null ? "" : `at step ${r.step}`;
+    textCell(tr, formatShare(r.share));
+    textCell(tr, formatShare(r.penaltyShare));
+  }
+}
+
+/** Renders the per-term details table: layer, weight, kind and regularizer. */
+export function renderDetailsTable(table: HTMLTableElement, b: Breakdown): void {
+  table.replaceChildren();
+  table.className = "details-table";
+  const head = table.createTHead().insertRow();
+  for (const title of ["Term", "Layer", "Weight", "Kind", "Regularizer"]) textCell(head, title, "th");
+  const body = table.createTBody();
+  for (const key of [...familyKeys(b, "penalty"), ...familyKeys(b, "decoupled")]) {
+    const term = key.slice(key.indexOf("/") + 1);
+    const kind = termKind(term);
+    const layer = termLayer(term);
+    const tr = body.insertRow();
+    textCell(tr, key, "th").setAttribute("scope", "row");
+    textCell(tr, layer);
+    textCell(tr, kind === "activity" || kind === "add_loss" || layer === term ? "–" : term.slice(layer.length + 1));
+    textCell(tr, key.startsWith("decoupled/") ? "decoupled decay" : kind);
+    textCell(tr, b.descriptions[key] ?? "–");
+  }
+}

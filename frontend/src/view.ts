@@ -1,0 +1,210 @@
+/**
+ * From one run's breakdown and the settings to what its cards show: the two
+ * chart models (loss composition, decoupled decay), the notices that explain an
+ * empty chart, and the warnings (non-finite values, parts not adding up).
+ * Pure: no DOM, so it is tested with exact numbers.
+ */
+import { present, type Breakdown, type Values } from "./api";
+import { decimate } from "./decimate";
+import { groupTerms, type Family, type Layer } from "./group";
+import { formatShare, formatValue } from "./format";
+import { worstResidual } from "./residual";
+import { xValues, yExtent, type XAxis } from "./scales";
+import type { Settings } from "./settings";
+import { smooth } from "./smooth";
+import { stackLayers, totalLine, type StackedLayer } from "./stack";
+
+export interface ChartModel {
+  ariaLabel: string;
+  /** Same signature, same paths: the chart's path cache key. */
+  signature: string;
+  xAxis: XAxis;
+  /** x of every step (full resolution, for hover). */
+  x: number[];
+  /** The steps drawn, after decimation to the pixel width. */
+  indices: Uint32Array;
+  /** Stacked at `indices`; each keeps its full-resolution values for hover. */
+  layers: StackedLayer[];
+  /** The total line at `indices`, or null when not drawn. */
+  totalLine: Float64Array | null;
+  /** The recorded total at every step, for the tooltip. */
+  total: Values | null;
+  yDomain: [number, number];
+  percent: boolean;
+}
+
+export interface RunView {
+  run: string;
+  main: ChartModel | null;
+  decoupled: ChartModel | null;
+  /** Why a chart is empty and what to do about it. */
+  notices: string[];
+  warnings: string[];
+  /** Every series key a legend may offer for this run, with its label. */
+  legend: { key: string; label: string }[];
+}
+
+export const DATA_LABEL = "data loss";
+
+const breakdownIds = new WeakMap<Breakdown, number>();
+let nextId = 0;
+function breakdownId(b: Breakdown): number {
+  let id = breakdownIds.get(b);
+  if (id === undefined) {
+    id = nextId++;
+    breakdownIds.set(b, id);
+  }
+  return id;
+}
+
+const smoothCache = new WeakMap<Breakdown, { weight: number; series: Map<string, Values> }>();
+/** Smoothed series of a breakdown, computed once per smoothing weight. */
+function smoothedSeries(b: Breakdown, weight: number): Map<string, Values> {
+  const cached = smoothCache.get(b);
+  if (cached && cached.weight === weight) return cached.series;
+  const series = new Map<string, Values>();
+  for (const [key, values] of b.series) series.set(key, smooth(values, weight));
+  smoothCache.set(b, { weight, series });
+  return series;
+}
+
+function chartModel(
+  b: Breakdown,
+  ariaLabel: string,
+  layers: Layer[],
+  total: Values | null,
+  settings: Settings,
+  width: number,
+  share: boolean,
+  family: string,
+): ChartModel {
+  const x = xValues(b, settings.xAxis);
+  const indices = decimate(x, layers.map((l) => l.values), width);
+  const stacked = stackLayers(layers, indices, share);
+  const line = total === null ? null : totalLine(total, layers, indices, share);
+  const signature = [
+    breakdownId(b),
+    family,
+    settings.mode,
+    settings.grouping,
+    settings.topK,
+    settings.xAxis,
+    settings.smoothing,
+    width,
+    layers.map((l) => l.key).join("\u0000"),
+  ].join("|");
+  return {
+    ariaLabel,
+    signature,
+    xAxis: settings.xAxis,
+    x,
+    indices,
+    layers: stacked,
+    totalLine: line,
+    total,
+    yDomain: yExtent(stacked, line),
+    percent: share,
+  };
+}
+
+function warningsOf(b: Breakdown): string[] {
+  const warnings = b.badValues.map(
+    (bad) => `${bad.series} is ${bad.value} at step ${bad.step} (first bad value); drawn as a gap.`,
+  );
+  const total = b.series.get("total");
+  const parts = [...b.series.entries()]
+    .filter(([k]) => k === "data" || k.startsWith("penalty/"))
+    .map(([, v]) => v);
+  if (total && b.series.has("data")) {
+    const worst = worstResidual(total, parts);
+    if (worst) {
+      const t = total[worst.index] as number;
+      warnings.push(
+        `The parts do not add up to the total: at step ${b.steps[worst.index]} the total is ${formatValue(t)} ` +
+          `but data + penalties = ${formatValue(t - worst.residual)} (${formatShare(worst.relative)} off).`,
+      );
+    }
+  }
+  return warnings;
+}
+
+function familyLayers(b: Breakdown, family: Family, settings: Settings, series: Map<string, Values>): Layer[] {
+  return groupTerms(b, family, settings.grouping, settings.topK, (k) => series.get(k)!);
+}
+
+export function buildRunView(b: Breakdown, settings: Settings, width: number): RunView {
+  const view: RunView = { run: b.run, main: null, decoupled: null, notices: [], warnings: [], legend: [] };
+  if (b.steps.length === 0) {
+    view.notices.push(
+      "This run has no regloss points yet: they appear once the callback logs its first epoch. " +
+        "TensorBoard's reload (or auto-reload) brings them in.",
+    );
+    return view;
+  }
+  view.warnings = warningsOf(b);
+  const series = smoothedSeries(b, settings.smoothing);
+  const hidden = new Set(settings.hidden);
+  const penalties = familyLayers(b, "penalty", settings, series);
+  const decoupled = familyLayers(b, "decoupled", settings, series);
+  const data: Layer[] = series.has("data")
+    ? [{ key: "data", label: DATA_LABEL, members: ["data"], values: series.get("data")! }]
+    : [];
+  view.legend = [...data, ...penalties, ...decoupled].map((l) => ({ key: l.key, label: l.label }));
+
+  if (penalties.length === 0) {
+    view.notices.push(
+      "This run has no penalties (model.losses is empty), so all of its loss is data loss. " +
+        "Add e.g. kernel_regularizer=keras.regularizers.L2(1e-4) to a layer to see its decay here.",
+    );
+  }
+  const parts = (settings.mode === "penalties" ? penalties : [...data, ...penalties]).filter(
+    (l) => !hidden.has(l.key),
+  );
+  if (parts.length > 0) {
+    const total = settings.mode === "penalties" ? null : series.get("total") ?? null;
+    view.main = chartModel(
+      b,
+      `Loss composition of run ${b.run}`,
+      parts,
+      total,
+      settings,
+      width,
+      settings.mode === "share",
+      "penalty",
+    );
+  } else if (penalties.length > 0 || settings.mode !== "penalties") {
+    view.notices.push("Every series of this chart is hidden: click its name in the legend to show it again.");
+  }
+  const shownDecoupled = decoupled.filter((l) => !hidden.has(l.key));
+  if (shownDecoupled.length > 0) {
+    view.decoupled = chartModel(
+      b,
+      `Decoupled weight decay of run ${b.run} (not part of the loss)`,
+      shownDecoupled,
+      null,
+      settings,
+      width,
+      settings.mode === "share",
+      "decoupled",
+    );
+  }
+  return view;
+}
+
+/** Gives every chart of a kind the union y domain (the shared y scale option). */
+export function shareYDomains(models: (ChartModel | null)[]): void {
+  const shown = models.filter((m): m is ChartModel => m !== null);
+  if (shown.length === 0) return;
+  const lo = Math.min(...shown.map((m) => m.yDomain[0]));
+  const hi = Math.max(...shown.map((m) => m.yDomain[1]));
+  for (const m of shown) m.yDomain = [lo, hi];
+}
+
+/** The last finite raw value of a series, with its step index; null if none. */
+export function latest(values: Values): { index: number; value: number } | null {
+  for (let i = values.length - 1; i >= 0; i--) {
+    const v = values[i];
+    if (present(v)) return { index: i, value: v };
+  }
+  return null;
+}
