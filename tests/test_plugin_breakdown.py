@@ -2,10 +2,13 @@
 
 import collections
 import doctest
+import json
 import math
 
+import numpy
 from hypothesis import given
 from hypothesis import strategies as st
+from tensorboard.backend import json_util
 
 from tb_regloss.plugin import breakdown
 
@@ -118,3 +121,41 @@ def test_align_is_a_lossless_reshape(points_by_term):
         assert len(column) == len(all_steps)
         assert dict((s, v) for s, v in zip(all_steps, column) if v is not None) == points
         assert sum(v is None for v in column) == len(all_steps) - len(points)
+
+
+def _float32(value):
+    return float(numpy.float32(value)) if isinstance(value, float) else value
+
+
+_values = st.lists(
+    st.none() | st.floats(width=32) | st.sampled_from([math.nan, math.inf, -math.inf]), max_size=30
+)
+_names = st.text() | st.sampled_from(['nan', '"inf"', "%s", "%.9g", "a\\b", "<img src=x>"])
+
+
+@given(
+    st.dictionaries(_names, _values, max_size=5),
+    st.dictionaries(_names, _names, max_size=3),
+    st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=5),
+)
+def test_to_json_parses_like_tensorboard_cleansing(series, descriptions, wall_times):
+    body = {
+        "run": "exp/train",
+        "steps": list(range(len(wall_times))),
+        "wall_times": wall_times,
+        "series": series,
+        "descriptions": descriptions,
+    }
+    expected = json.loads(json.dumps(json_util.Cleanse(body)))
+    parsed = json.loads(breakdown.to_json(body))
+    assert list(parsed) == list(body)
+    # Values are float32: 9 significant digits give them back exactly.
+    parsed["series"] = {
+        term: [_float32(value) for value in values] for term, values in parsed["series"].items()
+    }
+    assert parsed == expected
+
+
+def test_to_json_keeps_full_precision_outside_series():
+    body = {"run": "r", "steps": [3], "wall_times": [1700000000.1234567], "series": {"total": [0.1]}}
+    assert json.loads(breakdown.to_json(body)) == body

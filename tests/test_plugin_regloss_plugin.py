@@ -1,6 +1,7 @@
 """Tests of tb_regloss.plugin.regloss_plugin through TensorBoard's WSGI app and the Python data provider."""
 
 import doctest
+import gzip
 import json
 import math
 import os
@@ -364,3 +365,22 @@ def test_static_serves_every_shipped_file_with_its_type(client, shipped_bundle):
 
 def test_static_folder_of_the_package_is_the_one_served():
     assert regloss_plugin._STATIC_DIR == STATIC_DIR
+
+
+
+@pytest.mark.parametrize("accept", ["gzip", "gzip, deflate, br", "*"])
+def test_breakdown_is_gzipped_when_accepted(client, accept):
+    plain = client.get(ROUTE + "breakdowns?" + query(run="exp1/train"))
+    assert "Content-Encoding" not in plain.headers
+    zipped = client.get(ROUTE + "breakdowns?" + query(run="exp1/train"), headers={"Accept-Encoding": accept})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert zipped.headers["Content-Type"] == "application/json"
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()
+
+
+def test_breakdown_not_gzipped_when_refused(client):
+    response = client.get(
+        ROUTE + "breakdown?" + query(run="exp1/train"), headers={"Accept-Encoding": "gzip;q=0, br"}
+    )
+    assert "Content-Encoding" not in response.headers
+    assert json.loads(response.get_data())["run"] == "exp1/train"
