@@ -1,0 +1,1 @@
+"""Demo runs for tb-regloss: realistic cases, generated data, no downloads."""
