@@ -10,6 +10,9 @@ import type { Settings, SortColumn } from "./settings";
 import { latestRows, renderDetailsTable, renderLatestTable } from "./table";
 import type { RunView } from "./view";
 
+const MAIN_HEIGHT = 240;
+const DECOUPLED_HEIGHT = 130;
+
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   el.className = className;
@@ -44,8 +47,8 @@ export class RunCard {
     csv.addEventListener("click", () => this.save("csv"));
     json.addEventListener("click", () => this.save("json"));
     header.append(this.title, csv, json);
-    this.main = new StackedChart(colorOf);
-    this.decoupled = new StackedChart(colorOf);
+    this.main = new StackedChart(colorOf, MAIN_HEIGHT);
+    this.decoupled = new StackedChart(colorOf, DECOUPLED_HEIGHT);
     const latestBox = element("details", "latest");
     latestBox.open = true;
     latestBox.append(element("summary", "", "Latest values"), this.latestTable);

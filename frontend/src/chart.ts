@@ -14,7 +14,6 @@ import type { StackedLayer } from "./stack";
 import { Tooltip } from "./tooltip";
 import type { ChartModel } from "./view";
 
-export const HEIGHT = 220;
 const MARGIN = { top: 10, right: 14, bottom: 26, left: 52 };
 /** Signatures whose paths a chart keeps, so toggling back and forth is instant. */
 const CACHED_SIGNATURES = 8;
@@ -39,13 +38,16 @@ export class StackedChart {
   private model: ChartModel | null = null;
   private scales: Scales | null = null;
   private innerWidth = 0;
-  private pendingHover: number | null = null;
+  private pendingHover: [number, number] | null = null;
   private hoverFrame = 0;
 
-  constructor(private readonly colorOf: (key: string) => string) {
+  constructor(
+    private readonly colorOf: (key: string) => string,
+    private readonly height: number,
+  ) {
     this.el = document.createElement("div");
     this.el.className = "chart";
-    this.svg = select(this.el).append("svg").attr("role", "img").attr("height", HEIGHT);
+    this.svg = select(this.el).append("svg").attr("role", "img").attr("height", height);
     const plot = this.svg.append("g").attr("transform", `translate(${MARGIN.left},${MARGIN.top})`);
     this.areas = plot.append("g").attr("class", "areas");
     this.totalPath = plot.append("path").attr("class", "total-line").attr("data-total", "total");
@@ -55,14 +57,14 @@ export class StackedChart {
     this.overlay = plot.append("rect").attr("class", "overlay");
     this.el.appendChild(this.tooltip.el);
     this.overlay
-      .on("mousemove", (event: MouseEvent) => this.queueHover(pointer(event)[0]))
+      .on("mousemove", (event: MouseEvent) => this.queueHover(pointer(event)))
       .on("mouseleave", () => this.hideHover());
   }
 
   update(model: ChartModel, width: number): void {
     this.model = model;
     const w = Math.max(60, width - MARGIN.left - MARGIN.right);
-    const h = HEIGHT - MARGIN.top - MARGIN.bottom;
+    const h = this.height - MARGIN.top - MARGIN.bottom;
     this.innerWidth = w;
     this.svg.attr("width", width).attr("aria-label", model.ariaLabel);
     const xs = xScale(model.xAxis, [model.x[0], model.x[model.x.length - 1]], w);
@@ -128,17 +130,17 @@ export class StackedChart {
   }
 
   /** Coalesces mouse moves into one update per animation frame. */
-  private queueHover(px: number): void {
-    this.pendingHover = px;
+  private queueHover(at: [number, number]): void {
+    this.pendingHover = at;
     if (this.hoverFrame) return;
     this.hoverFrame = requestAnimationFrame(() => {
       this.hoverFrame = 0;
-      if (this.pendingHover !== null) this.hoverAt(this.pendingHover);
+      if (this.pendingHover !== null) this.hoverAt(...this.pendingHover);
     });
   }
 
-  /** Moves the rule to the step nearest to `px` and refills the tooltip. */
-  hoverAt(px: number): void {
+  /** Moves the rule to the step nearest to `px` and refills the tooltip next to the pointer. */
+  hoverAt(px: number, py = 0): void {
     const model = this.model;
     const scales = this.scales;
     if (!model || !scales || model.x.length === 0) return;
@@ -146,7 +148,7 @@ export class StackedChart {
     const i = bisectX(model.x, scales.invert(px));
     const rx = scales.x(model.x[i]);
     this.rule.attr("x1", rx).attr("x2", rx).attr("visibility", "visible");
-    this.tooltip.show(i, describeX(model.xAxis, model.x[i]), rx + MARGIN.left, MARGIN.top, this.innerWidth + MARGIN.left);
+    this.tooltip.show(i, describeX(model.xAxis, model.x[i]), rx + MARGIN.left, py + MARGIN.top + 12, this.innerWidth + MARGIN.left);
     // One measure at a time in the timeline; observers still see every one.
     performance.clearMeasures("regloss:hover");
     performance.measure("regloss:hover", "regloss:hover-start");

@@ -1,0 +1,120 @@
+"""End to end: the regloss dashboard in headless chromium against a real tensorboard."""
+
+from conftest import ADD_LOSS_VALUE, HOSTILE_LAYER, demo_runs
+
+
+def _expected_series():
+    """data-series of every stacked area with default settings: data + penalties, then decoupled terms."""
+    expected = []
+    for run, series in sorted(demo_runs().items()):
+        keys = [t[len("regloss/"):] for t in series if t != "regloss/total"]
+        main = ["data"] + sorted(k for k in keys if k.startswith("penalty/"))
+        expected += main + sorted(k for k in keys if k.startswith("decoupled/"))
+    return expected
+
+
+def test_charts_for_every_run_with_one_area_per_series(dashboard):
+    for run in demo_runs():
+        assert dashboard.chart(run).count() == 1, run
+    assert sorted(dashboard.series()) == sorted(_expected_series())
+    assert dashboard.frame.locator("svg[aria-label^='Decoupled weight decay of run exp1/train']").count() == 1
+    legend = dashboard.frame.locator(".legend-entry").all_inner_texts()
+    assert "penalty/conv/kernel" in legend and "data loss" in legend
+    dashboard.screenshot("dashboard.png")
+    assert dashboard.errors == []
+
+
+def test_hover_shows_the_tooltip_with_term_values(dashboard):
+    chart = dashboard.chart("exp1/train")
+    box = chart.locator("rect.overlay").bounding_box()
+    dashboard.page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    tooltip = dashboard.frame.locator(".run-card[data-run='exp1/train'] .chart .tooltip").first
+    tooltip.wait_for(state="visible")
+    text = tooltip.inner_text()
+    assert "step " in text and "total" in text
+    assert "penalty/model/noise/add_loss" in text
+    assert str(ADD_LOSS_VALUE) in text
+    assert chart.locator("line.hover-rule").get_attribute("visibility") == "visible"
+    dashboard.screenshot("hover.png")
+    assert dashboard.errors == []
+
+
+def test_mode_and_grouping_change_the_chart(dashboard):
+    frame = dashboard.frame
+    before = dashboard.series()
+    frame.select_option("select[name=mode]", "penalties")
+    frame.wait_for_function("!document.querySelector('path[data-series=\"data\"]')")
+    assert "data" not in dashboard.series()
+
+    frame.select_option("select[name=mode]", "share")
+    frame.wait_for_function("document.querySelector('path[data-series=\"data\"]') !== null")
+    ticks = dashboard.chart("exp1/train").locator(".y-axis .tick text").all_text_contents()
+    assert "100%" in ticks
+
+    frame.select_option("select[name=grouping]", "layer")
+    frame.wait_for_selector("path[data-series='layer:dense']")
+    grouped = dashboard.series()
+    assert grouped != before
+    assert "penalty/dense/kernel" not in grouped
+    assert f"layer:{HOSTILE_LAYER}" in grouped
+
+    frame.select_option("select[name=grouping]", "topk")
+    frame.fill("input[name=topk]", "1")
+    frame.dispatch_event("input[name=topk]", "change")
+    frame.wait_for_selector("path[data-series='other']")
+    dashboard.screenshot("grouped.png")
+
+    # Settings survive TensorBoard's reload button.
+    requests = []
+    dashboard.page.on("request", lambda r: requests.append(r.url) if "/breakdowns?" in r.url else None)
+    dashboard.page.click("button.reload-button")
+    dashboard.page.wait_for_timeout(1500)
+    assert requests, "the reload button did not reach the plugin"
+    assert frame.eval_on_selector("select[name=mode]", "e => e.value") == "share"
+    frame.wait_for_selector("path[data-series='other']")
+    assert dashboard.errors == []
+
+
+def test_hostile_layer_name_is_text_and_runs_nothing(dashboard):
+    frame = dashboard.frame
+    card = frame.locator(".run-card[data-run='hostile/train']")
+    assert HOSTILE_LAYER in card.locator(".latest-table").inner_text()
+    assert HOSTILE_LAYER in frame.locator(".legend").inner_text()
+    card.locator("details.term-details summary").click()
+    assert f"L2 on {HOSTILE_LAYER}" in card.locator(".details-table").inner_text()
+    assert frame.locator("img").count() == 0
+    assert frame.evaluate("window.__xss") is None
+    assert dashboard.page.evaluate("window.__xss") is None
+    assert dashboard.errors == []
+
+
+def test_legend_click_hides_and_shows_a_term(dashboard):
+    frame = dashboard.frame
+    entry = frame.locator(".legend-entry[data-key='penalty/conv/kernel']")
+    entry.click()
+    frame.wait_for_function("!document.querySelector('path[data-series=\"penalty/conv/kernel\"]')")
+    assert entry.get_attribute("aria-pressed") == "false"
+    entry.click()
+    frame.wait_for_selector("path[data-series='penalty/conv/kernel']")
+    assert dashboard.errors == []
+
+
+def test_run_filter(dashboard):
+    frame = dashboard.frame
+    frame.fill("input[name=run-filter]", "validation")
+    frame.wait_for_function("document.querySelectorAll('.run-card').length === 1")
+    assert dashboard.chart("exp1/validation").count() == 1
+    frame.fill("input[name=run-filter]", "")
+    frame.wait_for_function("document.querySelectorAll('.run-card').length === 3")
+    frame.fill("input[name=run-filter]", "(")
+    assert frame.get_attribute("input[name=run-filter]", "aria-invalid") == "true"
+    assert frame.locator(".run-card").count() == 3
+    assert dashboard.errors == []
+
+
+def test_dark_mode_follows_tensorboard(open_dashboard):
+    dashboard = open_dashboard("?darkMode=true")
+    assert dashboard.page.evaluate("document.body.classList.contains('dark-mode')")
+    dashboard.frame.wait_for_function("document.documentElement.classList.contains('dark')")
+    dashboard.screenshot("dark.png")
+    assert dashboard.errors == []
