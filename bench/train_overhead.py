@@ -1,0 +1,116 @@
+"""Training overhead of RegLossCallback(update_freq="batch"), as a ratio.
+
+For each model, three copies with the same weights train side by side in one
+process, alternating over several rounds: no callback (the baseline),
+``RegLossCallback(update_freq="batch")`` and, for reference,
+``keras.callbacks.TensorBoard(update_freq="batch")``. Each round times one
+``fit`` of ``--steps`` batches per copy; the ratio of per-step times to the
+baseline of the same round is reported as median and spread (min–max).
+Target: median ratio ≤ 1.03 for both models.
+
+Run: ``python bench/train_overhead.py`` (``--rounds``, ``--steps`` to change).
+"""
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+import tb_regloss  # noqa: E402
+
+
+def small_cnn():
+    l2 = keras.regularizers.l2(1e-4)
+    inputs = keras.Input((32, 32, 3))
+    h = keras.layers.Conv2D(32, 3, activation="relu", kernel_regularizer=l2)(inputs)
+    h = keras.layers.Conv2D(32, 3, activation="relu", kernel_regularizer=l2)(h)
+    h = keras.layers.MaxPooling2D()(h)
+    h = keras.layers.Conv2D(64, 3, activation="relu", kernel_regularizer=l2)(h)
+    h = keras.layers.GlobalAveragePooling2D()(h)
+    h = keras.layers.Dense(64, activation="relu", kernel_regularizer=l2)(h)
+    return keras.Model(inputs, keras.layers.Dense(10, kernel_regularizer=l2)(h))
+
+
+def mobilenet_v2():
+    model = keras.applications.MobileNetV2(input_shape=(96, 96, 3), weights=None, classes=10)
+    l2 = keras.regularizers.l2(4e-5)
+    for layer in model._flatten_layers():
+        if hasattr(layer, "kernel") and layer.kernel.trainable:
+            layer.kernel.regularizer = l2  # L2 on every kernel
+    return model
+
+
+MODELS = {"small CNN 32×32": (small_cnn, (32, 32, 3)), "MobileNetV2 96×96": (mobilenet_v2, (96, 96, 3))}
+VARIANTS = ("baseline", "RegLossCallback", "keras TensorBoard")
+
+
+def callbacks_for(variant, log_dir):
+    if variant == "RegLossCallback":
+        return [tb_regloss.RegLossCallback(log_dir, update_freq="batch")]
+    if variant == "keras TensorBoard":
+        return [keras.callbacks.TensorBoard(log_dir, update_freq="batch")]
+    return []
+
+
+def measure(build, shape, rounds, steps, batch_size, log_root):
+    rng = np.random.default_rng(0)
+    x = rng.random((steps * batch_size, *shape), dtype=np.float32)
+    y = rng.integers(0, 10, steps * batch_size)
+    reference = build()
+    copies = {}
+    for variant in VARIANTS:
+        model = build()
+        model.set_weights(reference.get_weights())
+        model.compile(keras.optimizers.SGD(1e-3),
+                      keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        copies[variant] = model
+    ratios = {v: [] for v in VARIANTS[1:]}
+    per_step = {v: [] for v in VARIANTS}
+    for r in range(rounds + 1):  # round 0 traces and warms up
+        times = {}
+        order = VARIANTS if r % 2 else VARIANTS[::-1]
+        for variant in order:
+            cbs = callbacks_for(variant, os.path.join(log_root, variant.replace(" ", "_")))
+            start = time.perf_counter()
+            copies[variant].fit(x, y, batch_size=batch_size, epochs=1, verbose=0,
+                                shuffle=False, callbacks=cbs)
+            times[variant] = (time.perf_counter() - start) / steps
+        if r == 0:
+            continue
+        for variant in VARIANTS:
+            per_step[variant].append(times[variant])
+        for variant in VARIANTS[1:]:
+            ratios[variant].append(times[variant] / times["baseline"])
+    return per_step, ratios
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--models", nargs="*", default=list(MODELS))
+    args = parser.parse_args()
+    print(f"{time.strftime('%Y-%m-%d')}, keras {keras.__version__}, {os.cpu_count()} CPUs, "
+          f"{args.rounds} rounds × {args.steps} steps, batch {args.batch_size}\n")
+    print("| model | baseline ms/step | variant | ratio median | ratio min–max |")
+    print("|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as log_root:
+        for name in args.models:
+            build, shape = MODELS[name]
+            steps = args.steps if "CNN" in name else max(5, args.steps // 4)
+            per_step, ratios = measure(build, shape, args.rounds, steps, args.batch_size, log_root)
+            base = statistics.median(per_step["baseline"]) * 1e3
+            for variant, values in ratios.items():
+                print(f"| {name} | {base:.1f} | {variant} | {statistics.median(values):.3f} | "
+                      f"{min(values):.3f}–{max(values):.3f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
