@@ -12,6 +12,8 @@ import type { RunView } from "./view";
 
 const MAIN_HEIGHT = 240;
 const DECOUPLED_HEIGHT = 130;
+/** Rows of the latest-values table shown until the user asks for all. */
+const LATEST_ROWS = 20;
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
@@ -34,7 +36,10 @@ export class RunCard {
   private readonly latestTable = document.createElement("table");
   private readonly detailsTable = document.createElement("table");
   private readonly detailsBox = element("details", "term-details");
+  private readonly showAll = element("button", "show-all");
   private breakdown: Breakdown | null = null;
+  private settings: Settings | null = null;
+  private allRows = false;
 
   constructor(colorOf: (key: string) => string, private readonly onSort: (column: SortColumn) => void) {
     this.el = element("section", "run-card");
@@ -51,8 +56,15 @@ export class RunCard {
     this.decoupled = new StackedChart(colorOf, DECOUPLED_HEIGHT);
     const latestBox = element("details", "latest");
     latestBox.open = true;
-    latestBox.append(element("summary", "", "Latest values"), this.latestTable);
+    this.showAll.type = "button";
+    this.showAll.addEventListener("click", () => {
+      this.allRows = !this.allRows;
+      this.renderTables();
+    });
+    latestBox.append(element("summary", "", "Latest values"), this.latestTable, this.showAll);
     this.detailsBox.append(element("summary", "", "Term details"), this.detailsTable);
+    // Built when first opened: hundreds of rows nobody asked for would slow the first render.
+    this.detailsBox.addEventListener("toggle", () => this.renderTables());
     this.el.append(header, this.messages, this.main.el, this.decoupledHeading, this.decoupled.el, latestBox, this.detailsBox);
   }
 
@@ -77,8 +89,20 @@ export class RunCard {
     this.decoupledHeading.hidden = !hasDecoupled;
     this.decoupled.el.hidden = !hasDecoupled;
     if (view.decoupled) this.decoupled.update(view.decoupled, width);
-    renderLatestTable(this.latestTable, latestRows(b), settings.sortColumn, settings.sortDescending, this.onSort);
-    renderDetailsTable(this.detailsTable, b);
-    this.detailsBox.hidden = this.detailsTable.tBodies[0].rows.length === 0;
+    this.settings = settings;
+    this.detailsBox.hidden = !view.legend.some((e) => e.key !== "data");
+    this.renderTables();
+  }
+
+  private renderTables(): void {
+    const b = this.breakdown;
+    const s = this.settings;
+    if (!b || !s) return;
+    const rows = latestRows(b);
+    const limit = this.allRows ? rows.length : LATEST_ROWS;
+    renderLatestTable(this.latestTable, rows, s.sortColumn, s.sortDescending, limit, this.onSort);
+    this.showAll.hidden = rows.length <= LATEST_ROWS;
+    this.showAll.textContent = this.allRows ? `Show the first ${LATEST_ROWS}` : `Show all ${rows.length} terms`;
+    if (this.detailsBox.open) renderDetailsTable(this.detailsTable, b);
   }
 }

@@ -8,7 +8,8 @@ import { axisBottom, axisLeft } from "d3-axis";
 import { bisector } from "d3-array";
 import { format } from "d3-format";
 import { pointer, select, type Selection } from "d3-selection";
-import { area, line } from "d3-shape";
+import { line } from "d3-shape";
+import { stackPaths } from "./paths";
 import { describeX, formatX, xScale, yScale } from "./scales";
 import type { StackedLayer } from "./stack";
 import { Tooltip } from "./tooltip";
@@ -105,19 +106,10 @@ export class StackedChart {
     const hit = this.cache.get(key);
     if (hit) return hit;
     const px = Float64Array.from(model.indices, (i) => x(model.x[i]));
-    const idx = Array.from({ length: model.indices.length }, (_, j) => j);
-    const out = new Map<string, string>();
-    for (const layer of model.layers) {
-      const { y0, y1 } = layer;
-      const shape = area<number>()
-        .defined((j) => !Number.isNaN(y0[j]))
-        .x((j) => px[j])
-        .y0((j) => y(y0[j]))
-        .y1((j) => y(y1[j]));
-      out.set(layer.key, shape(idx) ?? "");
-    }
+    const out = stackPaths(model.layers, px, y);
     const total = model.totalLine;
     if (total) {
+      const idx = Array.from({ length: model.indices.length }, (_, j) => j);
       const shape = line<number>()
         .defined((j) => !Number.isNaN(total[j]))
         .x((j) => px[j])

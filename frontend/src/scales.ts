@@ -54,19 +54,20 @@ export function describeX(axis: XAxis, x: number): string {
 export function yExtent(layers: StackedLayer[], total: Float64Array | null): [number, number] {
   let lo = 0;
   let hi = 0;
-  const see = (v: number) => {
-    if (Number.isFinite(v)) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  };
+  // NaN (a gap) fails both comparisons, so it never widens the extent.
   for (const layer of layers) {
-    for (let j = 0; j < layer.y0.length; j++) {
-      see(layer.y0[j]);
-      see(layer.y1[j]);
+    const { y0, y1 } = layer;
+    for (let j = 0; j < y0.length; j++) {
+      if (y0[j] < lo) lo = y0[j];
+      if (y1[j] > hi) hi = y1[j];
     }
   }
-  if (total) for (let j = 0; j < total.length; j++) see(total[j]);
+  if (total) {
+    for (let j = 0; j < total.length; j++) {
+      if (total[j] < lo) lo = total[j];
+      if (total[j] > hi) hi = total[j];
+    }
+  }
   return [lo, hi];
 }
 

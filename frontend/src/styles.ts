@@ -70,5 +70,6 @@ td { font-variant-numeric: tabular-nums; }
 .latest-table td { text-align: right; }
 thead th { font-weight: 500; color: var(--muted); }
 tbody th { font-weight: 400; }
+.show-all { font: inherit; font-size: 12px; color: var(--accent); background: none; border: 0; padding: 2px 0; cursor: pointer; }
 thead button { font: inherit; color: inherit; background: none; border: 0; padding: 0; cursor: pointer; }
 `;

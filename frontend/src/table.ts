@@ -75,12 +75,13 @@ function textCell(tr: HTMLTableRowElement, text: string, tag: "td" | "th" = "td"
   return cell;
 }
 
-/** Renders the latest-values table; header buttons call `onSort`. */
+/** Renders the first `limit` rows of the latest-values table; header buttons call `onSort`. */
 export function renderLatestTable(
   table: HTMLTableElement,
   rows: LatestRow[],
   column: SortColumn,
   descending: boolean,
+  limit: number,
   onSort: (column: SortColumn) => void,
 ): void {
   table.replaceChildren();
@@ -99,7 +100,7 @@ export function renderLatestTable(
     head.appendChild(th);
   }
   const body = table.createTBody();
-  for (const r of sortRows(rows, column, descending)) {
+  for (const r of sortRows(rows, column, descending).slice(0, limit)) {
     const tr = body.insertRow();
     tr.dataset.key = r.key;
     textCell(tr, r.label, "th").setAttribute("scope", "row");

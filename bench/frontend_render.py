@@ -1,0 +1,158 @@
+"""Frontend performance in headless chromium: first render of a stacked chart and tooltip updates.
+
+Loads the shipped bundle (tb_regloss/plugin/static/index.js) in Debian's chromium,
+answers its `runs` / `breakdowns` requests with a synthetic run of TERMS penalty
+terms x POINTS steps, and reads the app's own performance measures:
+
+- ``regloss:render``: one full draw with the data (views, stacking, paths, DOM);
+- ``regloss:hover``: one tooltip update (rule moved, tooltip refilled);
+
+plus the draw including the next paint, and a baseline measured in the same
+page: the same number of SVG paths with every point, built by plain string
+concatenation (no stacking, no decimation), so the ratio shows our overhead.
+
+Usage: python bench/frontend_render.py [--terms 200] [--points 1000] [--moves 200]
+Targets (issue 3): render <= 150 ms, tooltip update <= 16 ms.
+"""
+
+import argparse
+import json
+import math
+import pathlib
+import statistics
+
+from playwright.sync_api import sync_playwright
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+BUNDLE = REPO / "tb_regloss" / "plugin" / "static" / "index.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ORIGIN = "http://bench.invalid"
+PAGE = """<!DOCTYPE html><head><base href="plugin/regloss/"></head>
+<body><script type="module">import("./index.js").then((m) => m.render());</script></body>"""
+
+# Collects every measure the app makes (it keeps only the latest in the timeline),
+# and for the draw also the time until the next frame has been painted.
+OBSERVER = """
+window.__measures = {render: [], painted: [], hover: []};
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    if (e.name === "regloss:render") {
+      window.__measures.render.push(e.duration);
+      requestAnimationFrame(() => setTimeout(() =>
+        window.__measures.painted.push(performance.now() - e.startTime)));
+    } else if (e.name === "regloss:hover") {
+      window.__measures.hover.push(e.duration);
+    }
+  }
+}).observe({type: "measure"});
+"""
+
+BASELINE = """([terms, points, width, height]) => {
+  const t0 = performance.now();
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", height);
+  for (let k = 0; k < terms; k++) {
+    let d = "M0,0";
+    for (let i = 0; i < points; i++) d += "L" + (i * width / points).toFixed(2) + "," + ((k * 7 + i) % height);
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", d);
+    svg.appendChild(path);
+  }
+  document.body.appendChild(svg);
+  svg.getBoundingClientRect();
+  const t = performance.now() - t0;
+  svg.remove();
+  return t;
+}"""
+
+
+def synthetic_breakdown(terms, points):
+    steps = list(range(0, points * 10, 10))
+    series = {"data": [2.0 * math.exp(-i / 300) + 0.3 for i in range(points)]}
+    for k in range(terms):
+        scale = 0.01 * (1 + (k * 37) % 17) / 17
+        series[f"penalty/block{k // 4}/layer{k % 4}/kernel"] = [
+            scale * (1 + 0.3 * math.sin(i / 50 + k)) for i in range(points)
+        ]
+    series["total"] = [sum(v[i] for v in series.values()) for i in range(points)]
+    return {
+        "run": "bench/train",
+        "steps": steps,
+        "wall_times": [1.7e9 + s for s in steps],
+        "series": series,
+        "descriptions": {},
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--terms", type=int, default=200)
+    parser.add_argument("--points", type=int, default=1000)
+    parser.add_argument("--moves", type=int, default=200)
+    args = parser.parse_args()
+
+    breakdown = synthetic_breakdown(args.terms, args.points)
+    answers = {
+        "runs": json.dumps({"runs": [{"run": "bench/train", "terms": list(breakdown["series"]), "descriptions": {}}]}),
+        "breakdowns": json.dumps({"breakdowns": [breakdown]}),
+    }
+
+    def route(r):
+        path = r.request.url[len(ORIGIN):].split("?")[0]
+        if path == "/":
+            return r.fulfill(body=PAGE, content_type="text/html")
+        if path == "/plugin/regloss/index.js":
+            return r.fulfill(path=str(BUNDLE), content_type="text/javascript")
+        name = path.rsplit("/", 1)[-1]
+        if name in answers:
+            return r.fulfill(body=answers[name], content_type="application/json")
+        return r.fulfill(status=404, body="")
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.add_init_script(OBSERVER)
+        page.route(f"{ORIGIN}/**", route)
+        page.goto(ORIGIN + "/")
+        page.wait_for_selector("path[data-series]", timeout=60000)
+        page.wait_for_function("window.__measures.painted.length >= 2")
+        areas = page.locator("path[data-series]").count()
+        m = page.evaluate("window.__measures")
+        render = max(m["render"])  # the first draw is the empty "Loading…" one
+        painted = max(m["painted"])
+
+        overlay = page.locator("rect.overlay").first
+        overlay.scroll_into_view_if_needed()
+        box = overlay.bounding_box()
+        for i in range(args.moves):
+            page.mouse.move(box["x"] + 2 + (box["width"] - 4) * i / args.moves, box["y"] + box["height"] / 2)
+            page.evaluate("new Promise((r) => requestAnimationFrame(() => r()))")
+        hover = page.evaluate("window.__measures.hover")
+        width = int(box["width"])
+        baseline = statistics.median(
+            page.evaluate(BASELINE, [args.terms + 1, args.points, width, 200]) for _ in range(5)
+        )
+        browser.close()
+
+    hover.sort()
+    print(f"chromium, {args.terms} terms x {args.points} points, {areas} areas drawn, chart {width} px wide")
+    print(f"first render (regloss:render):          {render:7.1f} ms   target <= 150 ms")
+    print(f"first render incl. next paint:          {painted:7.1f} ms")
+    print(f"baseline: {args.terms + 1} raw SVG paths, all points:  {baseline:7.1f} ms   ratio render/baseline {render / baseline:.2f}")
+    print(
+        f"tooltip update (regloss:hover), {len(hover)} moves: median {statistics.median(hover):.2f} ms, "
+        f"p95 {hover[int(0.95 * (len(hover) - 1))]:.2f} ms, max {hover[-1]:.2f} ms   target <= 16 ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
