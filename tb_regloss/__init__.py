@@ -27,6 +27,7 @@ _PUBLIC = {
     "penalties": "tb_regloss.attribution",
     "RegLossCallback": "tb_regloss.callback",
     "RegLossWriter": "tb_regloss.writer",
+    "add_weight_decay": "tb_regloss.weight_decay",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -38,9 +38,9 @@ class PhaseAccumulator:
 
     ```python
     acc = PhaseAccumulator(strategy)
-    acc.add(["conv/kernel"], weight, total, data, [conv_term])  # in the step
+    acc.add(["regloss/penalty/conv/kernel"], weight, total, data, [term])  # in the step
     means = acc.read_and_reset()  # on the host, when writing
-    means.total, means.data, means.penalties["conv/kernel"]
+    means.total, means.data, means.terms["regloss/penalty/conv/kernel"]
     ```
     """
 
@@ -71,7 +71,7 @@ class PhaseAccumulator:
         return Means(
             total=total / weight,
             data=data / weight,
-            penalties={k: v / weight for k, v in term_sums.items()},
+            terms={k: v / weight for k, v in term_sums.items()},
         )
 
     def reset(self):
@@ -99,8 +99,8 @@ class PhaseAccumulator:
 
 @dataclasses.dataclass
 class Means:
-    """Weighted means since the last write: ``total``, ``data`` and ``penalties``."""
+    """Weighted means since the last write: ``total``, ``data`` and ``terms`` by tag."""
 
     total: float
     data: float
-    penalties: dict
+    terms: dict

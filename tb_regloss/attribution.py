@@ -79,7 +79,7 @@ def attribute(model, losses):
     if n_own < 0:  # Not the structure Keras builds: name nothing wrongly.
         return [_unattributed(i) for i in range(len(losses))]
     terms = [owners.get(id(t)) or _unattributed(i) for i, t in enumerate(losses[:n_own])]
-    variable_keys = _unique([v.path for v in regularized])
+    variable_keys = unique_keys([v.path for v in regularized])
     terms += [
         Term(key, _describe_weight(v.regularizer, v))
         for key, v in zip(variable_keys, regularized)
@@ -175,7 +175,7 @@ def _unattributed(index):
     )
 
 
-def _unique(keys):
+def unique_keys(keys):
     """Makes repeated keys unique by suffixing ``#2``, ``#3``… in order."""
     seen = {}
     out = []

@@ -122,7 +122,8 @@ class RegLossCallback(keras.callbacks.Callback):
         means = self._probe.accumulators[phase].read_and_reset()
         if means is None:
             return
-        if not means.penalties and not self._noticed_no_penalties:
+        if not any(t.startswith(tags.PENALTY_PREFIX) for t in means.terms) \
+                and not self._noticed_no_penalties:
             self._noticed_no_penalties = True
             print(
                 "tb_regloss: the model has no penalties in model.losses; "
@@ -131,8 +132,8 @@ class RegLossCallback(keras.callbacks.Callback):
         try:
             self._writers[subdir].write(
                 int(self.model.optimizer.iterations.numpy()),
-                tags.point_values(means.total, means.data, means.penalties),
-                tags.tag_descriptions(self._probe.descriptions),
+                {tags.TOTAL: means.total, tags.DATA: means.data, **means.terms},
+                {**tags.tag_descriptions({}), **self._probe.descriptions},
             )
         except Exception as error:  # Logging must never stop training.
             self._warn(error)

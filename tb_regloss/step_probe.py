@@ -24,6 +24,8 @@ from keras.src.trainers.compile_utils import MetricsList
 
 from tb_regloss import accumulator
 from tb_regloss import attribution
+from tb_regloss import decoupled_decay
+from tb_regloss import tags
 
 DATA_LOSS = "data_loss"
 REG_LOSS = "reg_loss"
@@ -55,7 +57,7 @@ class StepProbe:
 
     Attributes:
         accumulators: ``{"train": PhaseAccumulator, "test": PhaseAccumulator}``.
-        descriptions: ``{key: description}`` of every term seen while tracing.
+        descriptions: ``{tag: description}`` of every term seen while tracing.
     """
 
     def __init__(self, model):
@@ -148,12 +150,18 @@ class StepProbe:
         terms = attribution.attribute(self._model, [loss for loss, _ in captured])
         merged = {}
         for term, (_, value) in zip(terms, captured):
+            tag = tags.penalty_tag(term.key)
             value = _unscale(ops.cast(value, "float32"))
-            merged[term.key] = merged[term.key] + value if term.key in merged else value
-            self.descriptions.setdefault(term.key, term.description)
+            merged[tag] = merged[tag] + value if tag in merged else value
+            self.descriptions.setdefault(tag, term.description)
         total = _unscale(ops.cast(total, "float32"))
         reg = ops.sum(ops.stack(list(merged.values()))) if merged else ops.zeros(())
         data = total - reg
+        if self._phase == "train":
+            for term, value in decoupled_decay.terms(self._model):
+                tag = tags.decoupled_tag(term.key)
+                merged[tag] = value
+                self.descriptions.setdefault(tag, term.description)
         weight = ops.cast(batch_size, "float32")
         self.accumulators[self._phase].add(
             list(merged), weight, total, data, list(merged.values())

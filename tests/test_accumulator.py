@@ -14,7 +14,7 @@ def test_weighted_means_merged_across_layouts_then_reset():
     means = acc.read_and_reset()
     assert means.total == pytest.approx((2 * 3.0 + 6 * 1.0) / 8)
     assert means.data == pytest.approx((2 * 1.0 + 6 * 0.5) / 8)
-    assert means.penalties == pytest.approx({"a": (2 * 2.0 + 6 * 0.25) / 8, "b": 6 * 0.25 / 8})
+    assert means.terms == pytest.approx({"a": (2 * 2.0 + 6 * 0.25) / 8, "b": 6 * 0.25 / 8})
     assert acc.read_and_reset() is None
 
 
@@ -28,7 +28,7 @@ def test_sums_created_while_tracing_live_outside_the_function():
     for v in (1.0, 3.0):
         step(tf.constant(v))
     means = acc.read_and_reset()
-    assert (means.total, means.data, means.penalties) == (2.0, 1.0, {"k": 1.0})
+    assert (means.total, means.data, means.terms) == (2.0, 1.0, {"k": 1.0})
 
 
 def test_reset_drops_pending_batches():

@@ -104,5 +104,5 @@ def test_descriptions_name_the_regularizer():
 
 
 def test_repeated_paths_get_unique_keys():
-    assert attribution._unique(["a/kernel", "b/kernel", "a/kernel"]) == [
+    assert attribution.unique_keys(["a/kernel", "b/kernel", "a/kernel"]) == [
         "a/kernel", "b/kernel", "a/kernel#2"]

@@ -27,9 +27,9 @@ def test_train_and_test_sums_are_kept_apart():
     model.fit(x, y, batch_size=16, verbose=0)
     model.evaluate(x[:16], y[:16] + 1, verbose=0)
     train, test = (probe.accumulators[p].read_and_reset() for p in ("train", "test"))
-    assert set(train.penalties) == set(test.penalties) == {"conv/kernel"}
+    assert set(train.terms) == set(test.terms) == {"regloss/penalty/conv/kernel"}
     assert test.data > train.data
-    assert probe.descriptions["conv/kernel"].startswith("L2(l2=0.01)")
+    assert probe.descriptions["regloss/penalty/conv/kernel"].startswith("L2(l2=0.01)")
 
 
 def test_logs_gain_split_but_list_results_keep_their_shape(tmp_path):

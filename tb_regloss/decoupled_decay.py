@@ -1,0 +1,44 @@
+"""Decoupled weight decay (AdamW, or any optimizer's ``weight_decay``) in loss units.
+
+Keras applies decoupled decay as ``w ← w − lr · wd · w`` after the gradient
+step; it never appears in ``model.losses``. The L2 penalty that gives the same
+step under plain SGD is ``(wd / 2) · Σw²``: its gradient is ``wd · w``. That is
+the value logged as ``regloss/decoupled/<variable.path>``, so decoupled decay
+can be compared with coupled penalties. It is not part of the loss.
+"""
+
+from tb_regloss import attribution
+
+
+def terms(model):
+    """Returns ``[(Term, value)]`` for every variable the optimizer decays.
+
+    Empty when the model has no optimizer or its ``weight_decay`` is unset.
+    Honors ``optimizer.exclude_from_weight_decay``. Called while the train step
+    is traced, on the weights before the step's update.
+
+    Example:
+
+    ```python
+    model.compile(keras.optimizers.AdamW(weight_decay=0.004), "mse")
+    [(term.key, value) for term, value in terms(model)]  # [("dense/kernel", <tensor>), ...]
+    ```
+    """
+    from keras import ops
+
+    optimizer = getattr(model, "optimizer", None)
+    optimizer = getattr(optimizer, "inner_optimizer", optimizer)  # LossScaleOptimizer
+    weight_decay = getattr(optimizer, "weight_decay", None)
+    if not weight_decay:
+        return []
+    decayed = [v for v in model.trainable_variables if optimizer._use_weight_decay(v)]
+    description = (
+        f"decoupled weight decay of {type(optimizer).__name__}(weight_decay={weight_decay:g})"
+        " as (wd/2)·Σw², the L2 penalty giving the same step under plain SGD; not part of the loss"
+    )
+    half = float(weight_decay) / 2
+    return [
+        (attribution.Term(key, f"{description}; on {v.path}"),
+         half * ops.sum(ops.square(ops.cast(ops.stop_gradient(v), "float32"))))
+        for key, v in zip(attribution.unique_keys([v.path for v in decayed]), decayed)
+    ]
