@@ -50,3 +50,29 @@ def regloss_logdir(tmp_path_factory):
     logdir = tmp_path_factory.mktemp("regloss_logdir")
     write_regloss_runs(logdir, REGLOSS_RUNS, REGLOSS_DESCRIPTIONS)
     return logdir
+
+
+@pytest.fixture(scope="session")
+def regloss_callback_logdir(tmp_path_factory):
+    """A logdir written by ``RegLossCallback`` while fitting a tiny model with an L2 kernel penalty.
+
+    Three epochs of four batches with validation: runs ``fit/train`` and
+    ``fit/validation``, one point per epoch at the optimizer's step.
+    """
+    import keras
+    import numpy as np
+
+    import tb_regloss
+
+    logdir = tmp_path_factory.mktemp("regloss_callback_logdir")
+    rng = np.random.default_rng(0)
+    x, y = rng.random((32, 3), dtype=np.float32), rng.random((32, 1), dtype=np.float32)
+    inputs = keras.Input((3,))
+    outputs = keras.layers.Dense(1, kernel_regularizer=keras.regularizers.l2(0.01), name="dense")(inputs)
+    model = keras.Model(inputs, outputs)
+    model.compile(keras.optimizers.SGD(learning_rate=0.1), "mse")
+    model.fit(
+        x, y, batch_size=8, epochs=3, validation_data=(x[:8], y[:8]), verbose=0,
+        callbacks=[tb_regloss.RegLossCallback(logdir / "fit")],
+    )
+    return logdir

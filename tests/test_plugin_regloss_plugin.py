@@ -12,7 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug import test as werkzeug_test
 
-from plugin_runs import REGLOSS_RUNS, regloss_logdir, write_regloss_runs  # noqa: F401 (fixture)
+from plugin_runs import (  # noqa: F401 (fixtures)
+    REGLOSS_RUNS,
+    regloss_callback_logdir,
+    regloss_logdir,
+    write_regloss_runs,
+)
 from tensorboard import context as tb_context
 from tensorboard import errors
 from tensorboard.backend import application
@@ -384,3 +389,27 @@ def test_breakdown_not_gzipped_when_refused(client):
     )
     assert "Content-Encoding" not in response.headers
     assert json.loads(response.get_data())["run"] == "exp1/train"
+
+
+def test_breakdown_of_a_run_written_by_the_callback(regloss_callback_logdir):
+    provider = make_provider(regloss_callback_logdir)
+    client = werkzeug_test.Client(
+        application.TensorBoardWSGI(
+            [regloss_plugin.RegLossPlugin(base_plugin.TBContext(data_provider=provider))],
+            data_provider=provider,
+        )
+    )
+    runs = get_json(client, "runs")["runs"]
+    assert [run["run"] for run in runs] == ["fit/train", "fit/validation"]
+    assert runs[0]["terms"] == ["total", "data", "penalty/dense/kernel"]
+    assert "L2" in runs[0]["descriptions"]["penalty/dense/kernel"]
+
+    body = get_json(client, "breakdowns?" + query(run=["fit/train", "fit/validation"]))
+    train, validation = body["breakdowns"]
+    assert train["steps"] == validation["steps"] == [4, 8, 12]
+    for result in (train, validation):
+        series = result["series"]
+        assert len(series["total"]) == 3
+        for total, data, penalty in zip(series["total"], series["data"], series["penalty/dense/kernel"]):
+            assert penalty > 0
+            assert total == pytest.approx(data + penalty, rel=1e-5)

@@ -18,7 +18,7 @@ import urllib.request
 
 import pytest
 
-from plugin_runs import regloss_logdir  # noqa: F401 (fixture)
+from plugin_runs import regloss_callback_logdir, regloss_logdir  # noqa: F401 (fixtures)
 from tb_regloss.plugin import regloss_plugin
 
 STARTUP_TIMEOUT = 120
@@ -142,3 +142,14 @@ def test_tensorboard_serves_the_dashboard(regloss_logdir, tmp_path, load_fast):
             assert (status, content_type) == (200, "text/javascript; charset=utf-8")
         else:
             assert status == 404
+
+
+def test_tensorboard_serves_a_run_written_by_the_callback(regloss_callback_logdir, tmp_path):
+    with tensorboard(regloss_callback_logdir, tmp_path) as (process, base, log):
+        wait_for_regloss_listing(base, process, log)
+        status, _, body = fetch(base + "/data/plugin/regloss/breakdown?run=fit/train")
+        assert status == 200
+        result = json.loads(body)
+        assert result["steps"] == [4, 8, 12]
+        assert list(result["series"]) == ["total", "data", "penalty/dense/kernel"]
+        assert "L2" in result["descriptions"]["penalty/dense/kernel"]
