@@ -7,6 +7,7 @@
 import { axisBottom, axisLeft } from "d3-axis";
 import { bisector } from "d3-array";
 import { format } from "d3-format";
+import type { ScaleLinear } from "d3-scale";
 import { pointer, select, type Selection } from "d3-selection";
 import { line } from "d3-shape";
 import { stackPaths } from "./paths";
@@ -22,6 +23,14 @@ const CACHED_SIGNATURES = 8;
 const yTicks = format("~s");
 const percentTicks = (v: number) => `${v}%`;
 const bisectX = bisector((v: number) => v).center;
+
+/** A linear scale as plain arithmetic: the same numbers, without a call into d3 per point. */
+function affine(scale: ScaleLinear<number, number>): (v: number) => number {
+  const [d0, d1] = scale.domain();
+  const [r0, r1] = scale.range();
+  const k = (r1 - r0) / (d1 - d0);
+  return (v) => r0 + (v - d0) * k;
+}
 
 type Scales = { x: (v: number) => number; invert: (px: number) => number; y: (v: number) => number };
 
@@ -101,12 +110,12 @@ export class StackedChart {
   }
 
   /** The path strings for `model`, built once per signature and pixel height. */
-  private paths(model: ChartModel, x: (v: number) => number, y: (v: number) => number): Map<string, string> {
+  private paths(model: ChartModel, x: (v: number) => number, y: ScaleLinear<number, number>): Map<string, string> {
     const key = `${model.signature}|${model.yDomain.join(",")}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const px = Float64Array.from(model.indices, (i) => x(model.x[i]));
-    const out = stackPaths(model.layers, px, y);
+    const out = stackPaths(model.layers, px, affine(y));
     const total = model.totalLine;
     if (total) {
       const idx = Array.from({ length: model.indices.length }, (_, j) => j);
