@@ -11,9 +11,12 @@ Routes, all under ``/data/plugin/regloss/``:
 
 Handlers only validate arguments and call the ``*_impl`` methods, which tests
 call directly. Every answer, errors included, goes through
-``http_util.Respond``, so it carries nosniff and CSP headers, and float NaN and
+``http_util.Respond``, so it carries nosniff and CSP headers. Float NaN and
 infinities in the JSON become the strings ``"NaN"``, ``"Infinity"`` and
-``"-Infinity"``.
+``"-Infinity"``, as ``Respond`` writes them; breakdown values carry 9
+significant digits, exact for float32 summaries (see ``breakdown.to_json``).
+Errors are JSON too: ``{"error": "..."}`` with status 400 (a parameter),
+404 (a run) or, for a bug, 500 without a stack trace.
 
 Example:
 
