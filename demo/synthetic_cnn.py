@@ -13,18 +13,19 @@ from keras import layers, ops, regularizers
 NUM_CLASSES, SIZE = 10, 28
 
 
-def make_images(n, seed=0):
+def make_images(n, seed=0, size=SIZE, channels=1):
     """Returns ``(images, labels)``: noisy gratings, float32 in [0, 1]."""
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, NUM_CLASSES, n)
     angle = labels * np.pi / 5 % np.pi + rng.normal(0, 0.08, n)
     freq = 0.25 + 0.15 * (labels >= 5) + rng.normal(0, 0.01, n)
     phase = rng.uniform(0, 2 * np.pi, n)
-    yy, xx = np.mgrid[0:SIZE, 0:SIZE].astype("float32")
+    yy, xx = np.mgrid[0:size, 0:size].astype("float32")
     coord = (np.cos(angle)[:, None, None] * xx + np.sin(angle)[:, None, None] * yy)
     images = 0.5 + 0.5 * np.sin(freq[:, None, None] * coord + phase[:, None, None])
+    images = np.repeat(images[..., None], channels, axis=-1)
     images += rng.normal(0, 0.3, images.shape)
-    return images[..., None].astype("float32"), labels.astype("int32")
+    return images.astype("float32"), labels.astype("int32")
 
 
 class LogitPenalty(layers.Layer):
@@ -42,8 +43,9 @@ class LogitPenalty(layers.Layer):
         return {**super().get_config(), "factor": self.factor}
 
 
-def build_model(l2=1e-3):
-    l2r = regularizers.l2(l2)
+def build_model(l2=1e-3, optimizer=None):
+    """The CNN; ``l2=0`` leaves the kernels without penalty (e.g. for AdamW)."""
+    l2r = regularizers.l2(l2) if l2 else None
     inputs = keras.Input((SIZE, SIZE, 1))
     h = layers.Conv2D(16, 3, activation="relu", kernel_regularizer=l2r, name="conv1")(inputs)
     h = layers.MaxPooling2D(name="pool1")(h)
@@ -55,20 +57,28 @@ def build_model(l2=1e-3):
     outputs = LogitPenalty(1e-3, name="logit_penalty")(logits)
     model = keras.Model(inputs, outputs, name="grating_cnn")
     model.compile(
-        keras.optimizers.Adam(2e-3),
+        optimizer or keras.optimizers.Adam(2e-3),
         keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
     return model
 
 
-def run(log_dir, epochs=8, n_train=2048, verbose=2, callbacks=()):
-    """Trains the CNN and returns its Keras ``History``."""
+def run(log_dir, epochs=8, n_train=2048, verbose=2, adamw=False, callbacks=()):
+    """Trains the CNN and returns its Keras ``History``.
+
+    With ``adamw=True`` the kernels carry no L2 penalty; AdamW decays them
+    instead (decoupled), which the dashboard shows in its own chart.
+    """
     import tb_regloss
 
     x, y = make_images(n_train, seed=0)
     x_val, y_val = make_images(512, seed=1)
-    return build_model().fit(
+    if adamw:
+        model = build_model(l2=0, optimizer=keras.optimizers.AdamW(2e-3, weight_decay=0.05))
+    else:
+        model = build_model()
+    return model.fit(
         x, y, batch_size=64, epochs=epochs, validation_data=(x_val, y_val), verbose=verbose,
         callbacks=[tb_regloss.RegLossCallback(log_dir, update_freq=4), *callbacks],
     )
