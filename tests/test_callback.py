@@ -193,3 +193,13 @@ def test_write_failure_mid_run_warns_once_and_training_continues(tmp_path, monke
     assert [str(w.message) for w in caught if "RegLossCallback" in str(w.message)] == [
         f"RegLossCallback could not write to {os.fspath(tmp_path)!r} (disk full); "
         "training continues, later points may be missing."]
+
+
+@pytest.mark.parametrize("compile_kwargs", [{"jit_compile": True}, {"run_eagerly": True}])
+def test_xla_and_eager_steps(tmp_path, compile_kwargs):
+    model = models.activity_and_add_loss_model()
+    model.compile(keras.optimizers.SGD(0.0), "mse", **compile_kwargs)
+    history = _fit(model, tmp_path, n=32, epochs=2)
+    series, _ = read_scalars(tmp_path / "train")
+    np.testing.assert_allclose([v for _, v in series[TOTAL]], history.history["loss"], rtol=1e-6)
+    assert set(series) == {TOTAL, DATA, "regloss/penalty/act/activity", "regloss/penalty/noise/add_loss"}
