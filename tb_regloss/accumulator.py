@@ -90,11 +90,23 @@ class PhaseAccumulator:
         if keys not in self._layouts:
             import tensorflow as tf
 
-            # Created while the step is traced: lift it out of the function
-            # graph, into the strategy the model trains with.
-            with tf.init_scope(), self._strategy.scope():
-                self._layouts[keys] = _LayoutSums(len(keys) + 3, name="regloss_sums")
+            replica = tf.distribute.get_replica_context()
+            if replica is not None and replica.num_replicas_in_sync > 1:
+                # Each replica traces the step: create once, in cross-replica context.
+                replica.merge_call(lambda _: self._create(keys))
+            else:
+                self._create(keys)
         return self._layouts[keys]
+
+    def _create(self, keys):
+        import tensorflow as tf
+
+        if keys in self._layouts:
+            return
+        # Created while the step is traced: lift it out of the function graph,
+        # into the strategy the model trains with.
+        with tf.init_scope(), self._strategy.scope():
+            self._layouts[keys] = _LayoutSums(len(keys) + 3, name="regloss_sums")
 
 
 @dataclasses.dataclass

@@ -18,6 +18,7 @@ them, so Keras traces them again with the probe inside.
 """
 
 import contextlib
+import threading
 
 import keras
 from keras.src.trainers.compile_utils import MetricsList
@@ -74,8 +75,8 @@ class StepProbe:
             self._reg_tracker = keras.metrics.Mean(name=REG_LOSS)
             # In model.metrics, Keras resets them, logs them and saves nothing.
             model._metrics.append(_LossSplit([self._data_tracker, self._reg_tracker]))
-        self._phase = None
-        self._captured = None
+        # Per thread: MirroredStrategy traces each replica in its own thread.
+        self._trace = threading.local()
         self._patch(model)
 
     def _patch(self, model):
@@ -99,24 +100,26 @@ class StepProbe:
                 return originals["test_step"](data)
 
         def compute_loss(*args, **kwargs):
-            if self._phase is None or self._captured is not None:
+            trace = self._trace
+            if getattr(trace, "phase", None) is None or getattr(trace, "captured", None) is not None:
                 return originals["compute_loss"](*args, **kwargs)
-            self._captured = []
+            trace.captured = []
             try:
                 total = originals["compute_loss"](*args, **kwargs)
-                captured = self._captured
+                captured = trace.captured
             finally:
-                self._captured = None
+                trace.captured = None
             if total is not None:
                 x = args[0] if args else kwargs.get("x")
                 y_pred = args[2] if len(args) > 2 else kwargs.get("y_pred")
-                self._record(total, captured, _batch_size(x, y_pred))
+                self._record(trace.phase, total, captured, _batch_size(x, y_pred))
             return total
 
         def aggregate_additional_loss(loss):
             value = originals["_aggregate_additional_loss"](loss)
-            if self._captured is not None:
-                self._captured.append((loss, value))
+            captured = getattr(self._trace, "captured", None)
+            if captured is not None:
+                captured.append((loss, value))
             return value
 
         def flatten_metrics_in_order(logs):
@@ -138,13 +141,14 @@ class StepProbe:
 
     @contextlib.contextmanager
     def _in_phase(self, phase):
-        outer, self._phase = self._phase, phase
+        outer = getattr(self._trace, "phase", None)
+        self._trace.phase = phase
         try:
             yield
         finally:
-            self._phase = outer
+            self._trace.phase = outer
 
-    def _record(self, total, captured, batch_size):
+    def _record(self, phase, total, captured, batch_size):
         from keras import ops
 
         terms = attribution.attribute(self._model, [loss for loss, _ in captured])
@@ -157,13 +161,13 @@ class StepProbe:
         total = _unscale(ops.cast(total, "float32"))
         reg = ops.sum(ops.stack(list(merged.values()))) if merged else ops.zeros(())
         data = total - reg
-        if self._phase == "train":
+        if phase == "train":
             for term, value in decoupled_decay.terms(self._model):
                 tag = tags.decoupled_tag(term.key)
                 merged[tag] = value
                 self.descriptions.setdefault(tag, term.description)
         weight = ops.cast(batch_size, "float32")
-        self.accumulators[self._phase].add(
+        self.accumulators[phase].add(
             list(merged), weight, total, data, list(merged.values())
         )
         self._data_tracker.update_state(data, sample_weight=weight)
