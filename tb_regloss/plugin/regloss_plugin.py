@@ -298,11 +298,11 @@ class RegLossPlugin(base_plugin.TBPlugin):
         # Only exact names of files in static/ are served: a request path is
         # never joined to a filesystem path, so no spelling of `..` can escape.
         name = request.path[len(_ROUTE_PREFIX):] if request.path.startswith(_ROUTE_PREFIX) else None
-        shipped = _shipped_files()
-        if name not in shipped:
+        try:
+            with open(_shipped_files()[name], "rb") as f:
+                content = f.read()
+        except (KeyError, OSError):  # OSError: removed or unreadable since listed
             return _error_response(request, "Not found: %s" % request.path, 404)
-        with open(shipped[name], "rb") as f:
-            content = f.read()
         content_type = _CONTENT_TYPES.get(os.path.splitext(name)[1], "application/octet-stream")
         return http_util.Respond(request, content, content_type)
 
