@@ -81,7 +81,7 @@ def attribute(model, losses):
     terms = [owners.get(id(t)) or _unattributed(i) for i, t in enumerate(losses[:n_own])]
     variable_keys = unique_keys([v.path for v in regularized])
     terms += [
-        Term(key, _describe_weight(v.regularizer, v))
+        Term(key, describe_weight(describe_regularizer(v.regularizer), v))
         for key, v in zip(variable_keys, regularized)
     ]
     return terms
@@ -158,14 +158,11 @@ def _activity_term_count(layer, n_own):
     return 1
 
 
-def _describe_weight(regularizer, variable):
+def describe_weight(what, variable):
+    """``"<what> on <path> (shape 3×3×16×32, 4608 parameters)"``: the description of a weight term."""
     shape = tuple(variable.shape)
-    size = math.prod(shape)
     dims = "×".join(str(d) for d in shape) or "scalar"
-    return (
-        f"{describe_regularizer(regularizer)} on {variable.path}"
-        f" (shape {dims}, {size} parameters)"
-    )
+    return f"{what} on {variable.path} (shape {dims}, {math.prod(shape)} parameters)"
 
 
 def _unattributed(index):

@@ -32,13 +32,12 @@ def terms(model):
     if not weight_decay:
         return []
     decayed = [v for v in model.trainable_variables if optimizer._use_weight_decay(v)]
-    description = (
-        f"decoupled weight decay of {type(optimizer).__name__}(weight_decay={weight_decay:g})"
-        " as (wd/2)·Σw², the L2 penalty giving the same step under plain SGD; not part of the loss"
-    )
+    what = (f"decoupled weight decay {type(optimizer).__name__}(weight_decay={weight_decay:g})"
+            " as (wd/2)·Σw²")
     half = float(weight_decay) / 2
     return [
-        (attribution.Term(key, f"{description}; on {v.path}"),
+        (attribution.Term(key, attribution.describe_weight(what, v)
+                          + "; the L2 penalty giving the same step under plain SGD, not part of the loss"),
          half * ops.sum(ops.square(ops.cast(ops.stop_gradient(v), "float32"))))
         for key, v in zip(attribution.unique_keys([v.path for v in decayed]), decayed)
     ]
