@@ -114,6 +114,11 @@ class RegLossCallback(keras.callbacks.Callback):
     def _open_writer(self, subdir):
         if subdir in self._writers:
             return
+        if not _is_chief(self.model.distribute_strategy):
+            # Other workers take part in reading the sums (a collective
+            # operation) but only the chief writes, like checkpoints.
+            self._writers[subdir] = _NoWriter()
+            return
         path = os.path.join(self.log_dir, subdir)
         _check_writable(path, self.log_dir)
         self._writers[subdir] = event_writer.EventWriter(path)
@@ -166,6 +171,25 @@ def _validate_update_freq(update_freq):
         "RegLossCallback: `update_freq` must be 'epoch', 'batch' or a positive "
         f"integer N (write every N batches). Received: update_freq={update_freq!r}"
     )
+
+
+class _NoWriter:
+    """What a non-chief worker writes with: nothing."""
+
+    def write(self, step, values, descriptions):
+        pass
+
+    def flush(self):
+        pass
+
+
+def _is_chief(strategy):
+    """Whether this process writes: always, unless it is a non-chief worker of a cluster."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.task_type or resolver.task_type == "chief":
+        return True
+    has_chief = "chief" in resolver.cluster_spec().as_dict()
+    return resolver.task_type == "worker" and resolver.task_id == 0 and not has_chief
 
 
 def _check_writable(path, log_dir):
