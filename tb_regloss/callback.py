@@ -37,6 +37,9 @@ class RegLossCallback(keras.callbacks.Callback):
             batches, counted over the whole training like
             ``keras.callbacks.TensorBoard``. The batches after the last
             multiple of ``N`` are written when training ends.
+        flush_secs: written points reach the disk at the end of every epoch
+            and at most this many seconds after they are written, so a
+            crashed run loses at most that much (default 10).
 
     Example:
 
@@ -49,10 +52,16 @@ class RegLossCallback(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, log_dir, update_freq="epoch"):
+    def __init__(self, log_dir, update_freq="epoch", flush_secs=10):
         super().__init__()
         self.log_dir = os.fspath(log_dir)
         self.update_freq = _validate_update_freq(update_freq)
+        if isinstance(flush_secs, bool) or not isinstance(flush_secs, (int, float)) or flush_secs <= 0:
+            raise ValueError(
+                "RegLossCallback: `flush_secs` must be a positive number of seconds. "
+                f"Received: flush_secs={flush_secs!r}"
+            )
+        self.flush_secs = flush_secs
         self._writers = {}
         self._warned = False
         self._noticed_no_penalties = False
@@ -121,7 +130,7 @@ class RegLossCallback(keras.callbacks.Callback):
             return
         path = os.path.join(self.log_dir, subdir)
         _check_writable(path, self.log_dir)
-        self._writers[subdir] = event_writer.EventWriter(path)
+        self._writers[subdir] = event_writer.EventWriter(path, flush_secs=self.flush_secs)
 
     def _write(self, phase, subdir):
         means = self._probe.accumulators[phase].read_and_reset()

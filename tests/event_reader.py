@@ -18,8 +18,7 @@ def read_scalars(run_dir):
     series = collections.defaultdict(list)
     metadata = {}
     for path in sorted(glob.glob(os.path.join(run_dir, "events.out.tfevents.*"))):
-        for record in tf.data.TFRecordDataset(path):
-            event = event_pb2.Event.FromString(record.numpy())
+        for event in _events(path):
             for value in event.summary.value:
                 array = tf.make_ndarray(value.tensor)
                 assert array.shape == () and array.dtype == np.float32, value.tag
@@ -27,6 +26,17 @@ def read_scalars(run_dir):
                 if value.tag not in metadata and value.HasField("metadata"):
                     metadata[value.tag] = value.metadata
     return dict(series), metadata
+
+
+def _events(path):
+    """The events of a file; a truncated last record (a killed writer) ends it."""
+    records = iter(tf.data.TFRecordDataset(path))
+    while True:
+        try:
+            record = next(records)
+        except (StopIteration, tf.errors.DataLossError):
+            return
+        yield event_pb2.Event.FromString(record.numpy())
 
 
 def regloss_tags(run_dir):

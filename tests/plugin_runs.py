@@ -31,6 +31,21 @@ REGLOSS_DESCRIPTIONS = {
 }
 
 
+def make_provider(logdir):
+    """TensorBoard's Python data provider (``--load_fast=false``) over ``logdir``, loaded once."""
+    from tensorboard.backend.event_processing import data_ingester
+    from tensorboard.backend.event_processing import data_provider
+    from tensorboard.backend.event_processing import plugin_event_multiplexer
+
+    multiplexer = plugin_event_multiplexer.EventMultiplexer(
+        size_guidance=data_ingester.DEFAULT_SIZE_GUIDANCE,
+        tensor_size_guidance=data_ingester.DEFAULT_TENSOR_SIZE_GUIDANCE,
+    )
+    multiplexer.AddRunsFromDirectory(str(logdir))
+    multiplexer.Reload()
+    return data_provider.MultiplexerDataProvider(multiplexer, str(logdir))
+
+
 def write_regloss_runs(logdir, runs, descriptions):
     """Writes standard rank-0 float32 scalars with ``tf.summary.scalar``, one writer per run."""
     import tensorflow as tf

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from werkzeug import test as werkzeug_test
 
 from plugin_runs import (  # noqa: F401 (fixtures)
+    make_provider,
     REGLOSS_RUNS,
     regloss_callback_logdir,
     regloss_logdir,
@@ -21,25 +22,12 @@ from plugin_runs import (  # noqa: F401 (fixtures)
 from tensorboard import context as tb_context
 from tensorboard import errors
 from tensorboard.backend import application
-from tensorboard.backend.event_processing import data_ingester
-from tensorboard.backend.event_processing import data_provider
-from tensorboard.backend.event_processing import plugin_event_multiplexer
 from tensorboard.plugins import base_plugin
 
 from tb_regloss.plugin import regloss_plugin
 
 ROUTE = "/data/plugin/regloss/"
 STATIC_DIR = os.path.join(os.path.dirname(regloss_plugin.__file__), "static")
-
-
-def make_provider(logdir):
-    multiplexer = plugin_event_multiplexer.EventMultiplexer(
-        size_guidance=data_ingester.DEFAULT_SIZE_GUIDANCE,
-        tensor_size_guidance=data_ingester.DEFAULT_TENSOR_SIZE_GUIDANCE,
-    )
-    multiplexer.AddRunsFromDirectory(str(logdir))
-    multiplexer.Reload()
-    return data_provider.MultiplexerDataProvider(multiplexer, str(logdir))
 
 
 class CountingProvider:
