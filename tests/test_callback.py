@@ -239,3 +239,28 @@ def test_a_non_chief_worker_trains_and_writes_nothing(tmp_path, monkeypatch):
     history = _fit(models.seed_case_model(), tmp_path / "run", validation_data=models.images(16))
     assert len(history.history["val_data_loss"]) == 3
     assert not (tmp_path / "run").exists()
+
+
+class _ExplodingPenalty(keras.layers.Layer):
+    """Adds a penalty that is NaN on its second call, infinite on its third."""
+
+    def build(self, input_shape):
+        self.calls = self.add_weight(shape=(), initializer="zeros", trainable=False, name="calls")
+
+    def call(self, x):
+        self.calls.assign_add(1.0)
+        bad = keras.ops.where(self.calls > 2.5, np.inf, keras.ops.where(self.calls > 1.5, np.nan, 0.5))
+        self.add_loss(bad)
+        return x
+
+
+def test_nan_and_inf_terms_are_written_as_is_and_training_goes_on(tmp_path):
+    inputs = keras.Input((4, 4, 3))
+    outputs = keras.layers.Dense(1)(_ExplodingPenalty(name="boom")(keras.layers.Flatten()(inputs)))
+    model = keras.Model(inputs, outputs)
+    model.compile(keras.optimizers.SGD(0.0), "mse")
+    history = _fit(model, tmp_path, n=64, epochs=1, update_freq="batch")
+    assert len(history.history["loss"]) == 1
+    series, _ = read_scalars(tmp_path / "train")
+    values = [v for _, v in series["regloss/penalty/boom/add_loss"]]
+    assert values[0] == 0.5 and np.isnan(values[1]) and np.isinf(values[2])
