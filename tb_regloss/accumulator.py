@@ -3,9 +3,9 @@
 Each traced step adds ``[weight, total·w, data·w, term₁·w, …]`` to one float64
 vector variable, so a step costs one ``assign_add`` whatever the number of
 terms, and nothing leaves the device until a writer asks for the means. The
-sums are never reset on the device: a read subtracts the previous read, which
+sums are not reset on the device: a read subtracts the previous read, which
 float64 keeps exact for any realistic run and which saves a second operation
-per write. A retrace that finds another set of terms (a new layout) gets its
+per write (only a non-finite sum is reset, so one NaN spoils one point). A retrace that finds another set of terms (a new layout) gets its
 own vector; reads merge them.
 """
 
@@ -84,6 +84,10 @@ class PhaseAccumulator:
             now = np.asarray(sums.result(), dtype=np.float64)
             delta = now - self._last_read.get(keys, 0.0)
             self._last_read[keys] = now
+            if not np.isfinite(now).all():
+                # A NaN or infinity must reach this read only, not every later one.
+                sums.reset_state()
+                self._last_read[keys] = 0.0
             yield keys, delta
 
     def _sums_for(self, keys):

@@ -36,3 +36,13 @@ def test_reset_drops_pending_batches():
     acc.add([], 1.0, 1.0, 1.0, [])
     acc.reset()
     assert acc.read_and_reset() is None
+
+
+def test_a_nan_batch_spoils_one_read_only():
+    acc = PhaseAccumulator(tf.distribute.get_strategy())
+    acc.add(["k"], 1.0, float("nan"), 1.0, [float("inf")])
+    first = acc.read_and_reset()
+    assert first.total != first.total and first.terms["k"] == float("inf")
+    acc.add(["k"], 1.0, 2.0, 1.0, [1.0])
+    second = acc.read_and_reset()
+    assert (second.total, second.data, second.terms) == (2.0, 1.0, {"k": 1.0})
