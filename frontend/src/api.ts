@@ -10,6 +10,16 @@ import { parseTag } from "./tags";
 /** A value per step: a number (possibly NaN/±Infinity) or null where the step has no point. */
 export type Values = (number | null)[];
 
+/**
+ * A series as the drawing pipeline keeps it: one float per step, NaN where the
+ * step cannot be drawn (no point, or a non-finite value). Converted once on
+ * parse, so smoothing, stacking and hover read flat memory instead of boxed numbers.
+ */
+export type Column = Float64Array;
+
+/** What the pipeline's functions read: a column, or a JSON-like list with null gaps. */
+export type Series = ArrayLike<number | null>;
+
 export interface RunInfo {
   run: string;
   terms: string[];
@@ -27,8 +37,10 @@ export interface Breakdown {
   run: string;
   steps: number[];
   wallTimes: number[];
-  /** Series keys (tag suffix after `regloss/`) to one value per step. */
+  /** Series keys (tag suffix after `regloss/`) to one value per step, as received (null = no point). */
   series: Map<string, Values>;
+  /** The same series as columns (NaN = gap or non-finite), for drawing. */
+  columns: Map<string, Column>;
   descriptions: Record<string, string>;
   /** The first non-finite value of every series that has one, in series order. */
   badValues: BadValue[];
@@ -44,6 +56,17 @@ const NON_FINITE: Record<string, number> = {
   Infinity: Infinity,
   "-Infinity": -Infinity,
 };
+
+/** `s` as a column: itself if it is one, else a copy with null as NaN. */
+export function asColumn(s: Series): Column {
+  if (s instanceof Float64Array) return s;
+  const out = new Float64Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const v = s[i];
+    out[i] = v === null ? NaN : v;
+  }
+  return out;
+}
 
 /** True where a value can be drawn: a finite number. */
 export function present(v: number | null): v is number {
@@ -99,6 +122,7 @@ export function parseBreakdown(x: unknown): Breakdown {
   const wallTimes = (x.wall_times as unknown[]).map(Number);
   if (wallTimes.length !== steps.length) fail("one wall time per step", x.wall_times);
   const series = new Map<string, Values>();
+  const columns = new Map<string, Column>();
   const badValues: BadValue[] = [];
   for (const [key, raw] of Object.entries(x.series)) {
     // Series outside the tag contract are ignored, like unknown tags.
@@ -106,16 +130,29 @@ export function parseBreakdown(x: unknown): Breakdown {
     if (!Array.isArray(raw) || raw.length !== steps.length) {
       fail(`series ${key} needs one value per step`, raw);
     }
-    const values = raw.map(parseValue);
-    const bad = values.findIndex((v) => v !== null && !Number.isFinite(v));
+    const values: Values = new Array(raw.length);
+    const column = new Float64Array(raw.length);
+    let bad = -1;
+    for (let i = 0; i < raw.length; i++) {
+      const r: unknown = raw[i];
+      const v = typeof r === "number" ? r : parseValue(r);
+      values[i] = v;
+      if (v === null) column[i] = NaN;
+      else {
+        column[i] = v;
+        if (bad < 0 && !Number.isFinite(v)) bad = i;
+      }
+    }
     if (bad >= 0) badValues.push({ series: key, step: steps[bad], value: values[bad] as number });
     series.set(key, values);
+    columns.set(key, column);
   }
   return {
     run: x.run,
     steps,
     wallTimes,
     series,
+    columns,
     descriptions: parseDescriptions(x.descriptions),
     badValues,
     raw: x,

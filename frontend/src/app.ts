@@ -49,7 +49,14 @@ export class App {
     this.status.setAttribute("aria-live", "polite");
     this.grid.className = "runs";
     this.el.append(title, this.controls.el, this.status, this.legend.el, this.grid);
-    new ResizeObserver(() => this.schedule()).observe(this.grid);
+    // Only a new width changes the charts; the grid growing taller as cards fill must not redraw.
+    let observedWidth = -1;
+    new ResizeObserver((entries) => {
+      const width = entries[entries.length - 1].contentRect.width;
+      if (width === observedWidth) return;
+      observedWidth = width;
+      this.schedule();
+    }).observe(this.grid);
   }
 
   /** Fetches runs and the breakdowns of the shown runs; a reload during a load runs once more after it. */

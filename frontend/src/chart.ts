@@ -9,14 +9,12 @@ import { bisector } from "d3-array";
 import { format } from "d3-format";
 import type { ScaleLinear } from "d3-scale";
 import { pointer, select, type Selection } from "d3-selection";
-import { line } from "d3-shape";
-import { stackPaths } from "./paths";
-import { describeX, formatX, xScale, yScale } from "./scales";
-import type { StackedLayer } from "./stack";
+import { linePath, stackPaths } from "./paths";
+import { describeX, formatX, MARGIN, plotWidth, xScale, yScale } from "./scales";
 import { Tooltip } from "./tooltip";
 import type { ChartModel } from "./view";
 
-const MARGIN = { top: 10, right: 14, bottom: 26, left: 52 };
+const SVG = "http://www.w3.org/2000/svg";
 /** Signatures whose paths a chart keeps, so toggling back and forth is instant. */
 const CACHED_SIGNATURES = 8;
 
@@ -45,6 +43,8 @@ export class StackedChart {
   private readonly overlay: Selection<SVGRectElement, unknown, null, undefined>;
   private readonly tooltip = new Tooltip();
   private readonly cache = new Map<string, Map<string, string>>();
+  /** The area of each series key, and the `d` it was last given (compared by identity: paths come from the cache). */
+  private readonly areaPaths = new Map<string, { el: SVGPathElement; d: string; fill: string }>();
   private model: ChartModel | null = null;
   private scales: Scales | null = null;
   private innerWidth = 0;
@@ -73,7 +73,7 @@ export class StackedChart {
 
   update(model: ChartModel, width: number): void {
     this.model = model;
-    const w = Math.max(60, width - MARGIN.left - MARGIN.right);
+    const w = plotWidth(width);
     const h = this.height - MARGIN.top - MARGIN.bottom;
     this.innerWidth = w;
     this.svg.attr("width", width).attr("aria-label", model.ariaLabel);
@@ -83,13 +83,7 @@ export class StackedChart {
     this.scales = { x, invert: (px: number) => +xs.invert(px), y: ys };
 
     const paths = this.paths(model, x, ys);
-    this.areas
-      .selectAll<SVGPathElement, StackedLayer>("path")
-      .data(model.layers, (d) => d.key)
-      .join("path")
-      .attr("data-series", (d) => d.key)
-      .attr("fill", (d) => this.colorOf(d.key))
-      .attr("d", (d) => paths.get(d.key)!);
+    this.drawAreas(model, paths);
     this.totalPath.attr("d", paths.get("\u0000total") ?? null).attr("visibility", model.totalLine ? null : "hidden");
 
     this.xAxisG
@@ -109,22 +103,60 @@ export class StackedChart {
     this.hideHover();
   }
 
+  /**
+   * One `path[data-series]` per layer, bottom first. Elements are reused by key;
+   * new ones are built in a fragment and inserted at once; an unchanged `d` is
+   * not set again (setting it makes the browser parse the path data).
+   */
+  private drawAreas(model: ChartModel, paths: Map<string, string>): void {
+    const group = this.areas.node()!;
+    const wanted = new Set<string>();
+    let inOrder = group.childElementCount === model.layers.length;
+    let child = group.firstElementChild;
+    for (const layer of model.layers) {
+      wanted.add(layer.key);
+      if (child === null || this.areaPaths.get(layer.key)?.el !== child) inOrder = false;
+      child = child?.nextElementSibling ?? null;
+    }
+    for (const [key, area] of this.areaPaths) {
+      if (!wanted.has(key)) {
+        area.el.remove();
+        this.areaPaths.delete(key);
+      }
+    }
+    const fragment = inOrder ? null : document.createDocumentFragment();
+    for (const layer of model.layers) {
+      let area = this.areaPaths.get(layer.key);
+      if (!area) {
+        const el = document.createElementNS(SVG, "path");
+        el.setAttribute("data-series", layer.key);
+        area = { el, d: "", fill: "" };
+        this.areaPaths.set(layer.key, area);
+      }
+      const d = paths.get(layer.key)!;
+      if (area.d !== d) {
+        area.el.setAttribute("d", d);
+        area.d = d;
+      }
+      const fill = this.colorOf(layer.key);
+      if (area.fill !== fill) {
+        area.el.setAttribute("fill", fill);
+        area.fill = fill;
+      }
+      fragment?.appendChild(area.el);
+    }
+    if (fragment) group.appendChild(fragment);
+  }
+
   /** The path strings for `model`, built once per signature and pixel height. */
   private paths(model: ChartModel, x: (v: number) => number, y: ScaleLinear<number, number>): Map<string, string> {
     const key = `${model.signature}|${model.yDomain.join(",")}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const px = Float64Array.from(model.indices, (i) => x(model.x[i]));
-    const out = stackPaths(model.layers, px, affine(y));
-    const total = model.totalLine;
-    if (total) {
-      const idx = Array.from({ length: model.indices.length }, (_, j) => j);
-      const shape = line<number>()
-        .defined((j) => !Number.isNaN(total[j]))
-        .x((j) => px[j])
-        .y((j) => y(total[j]));
-      out.set("\u0000total", shape(idx) ?? "");
-    }
+    const ya = affine(y);
+    const out = stackPaths(model.layers, px, ya);
+    if (model.totalLine) out.set("\u0000total", linePath(px, model.totalLine, ya));
     this.cache.set(key, out);
     if (this.cache.size > CACHED_SIGNATURES) this.cache.delete(this.cache.keys().next().value!);
     return out;

@@ -10,7 +10,7 @@
  * (`decoupled:layer:conv`, `decoupled:other`) so no key means two things.
  * The data loss is always its own layer, `data`.
  */
-import { present, type Breakdown, type Values } from "./api";
+import { present, type Breakdown, type Column, type Series } from "./api";
 import { termKind, termLayer } from "./tags";
 
 export type Grouping = "term" | "layer" | "kind" | "topk";
@@ -23,7 +23,8 @@ export interface Layer {
   label: string;
   /** Series keys of the breakdown summed into this layer. */
   members: string[];
-  values: Values;
+  /** One value per step; NaN or null is a gap. */
+  values: Series;
 }
 
 export const OTHER = "other";
@@ -34,23 +35,23 @@ export function familyKeys(b: Breakdown, family: Family): string[] {
   return [...b.series.keys()].filter((k) => k.startsWith(prefix)).sort();
 }
 
-/** Sums member series step by step; a step where any member has no value is a gap. */
-export function sumSeries(members: Values[], length: number): Values {
-  const out: Values = new Array(length).fill(0);
+/** Sums member series step by step into a column; a step where any member has no value is a gap (NaN). */
+export function sumSeries(members: Series[], length: number): Column {
+  const out = new Float64Array(length);
   for (const values of members) {
     for (let i = 0; i < length; i++) {
-      const acc = out[i];
       const v = values[i];
-      out[i] = acc === null || !present(v) ? null : acc + v;
+      out[i] = present(v) ? out[i] + v : NaN;
     }
   }
   return out;
 }
 
-function meanMagnitude(values: Values): number {
+function meanMagnitude(values: Series): number {
   let sum = 0;
   let n = 0;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (present(v)) {
       sum += Math.abs(v);
       n += 1;
@@ -89,7 +90,7 @@ export function groupTerms(
   family: Family,
   grouping: Grouping,
   topK: number,
-  seriesOf: (key: string) => Values = (k) => b.series.get(k)!,
+  seriesOf: (key: string) => Series = (k) => b.series.get(k)!,
 ): Layer[] {
   const keys = familyKeys(b, family);
   const topKeys = new Set(

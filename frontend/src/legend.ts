@@ -21,9 +21,16 @@ export class Legend {
     this.el.setAttribute("aria-label", "Series (click to hide or show)");
   }
 
-  /** Shows `entries` in order; buttons are reused by key. */
+  /** Shows `entries` in order; buttons are reused by key and only moved when the order changes. */
   update(entries: LegendEntry[], hidden: ReadonlySet<string>): void {
     const keep = new Set<string>();
+    let inOrder = this.el.childElementCount === entries.length;
+    let child = this.el.firstElementChild;
+    for (const { key } of entries) {
+      if (child === null || this.buttons.get(key) !== child) inOrder = false;
+      child = child?.nextElementSibling ?? null;
+    }
+    const fragment = inOrder ? null : document.createDocumentFragment();
     for (const { key, label } of entries) {
       keep.add(key);
       let button = this.buttons.get(key);
@@ -40,11 +47,17 @@ export class Legend {
         button.addEventListener("click", () => this.onToggle(key));
         this.buttons.set(key, button);
       }
-      (button.firstChild as HTMLElement).style.background = this.colorOf(key);
-      button.lastChild!.textContent = label;
+      const swatch = button.firstChild as HTMLElement;
+      const color = this.colorOf(key);
+      if (swatch.dataset.color !== color) {
+        swatch.style.background = color;
+        swatch.dataset.color = color;
+      }
+      const text = button.lastChild!;
+      if (text.textContent !== label) text.textContent = label;
       button.title = `${hidden.has(key) ? "Show" : "Hide"} ${label}`;
       button.setAttribute("aria-pressed", String(!hidden.has(key)));
-      this.el.appendChild(button);
+      fragment?.appendChild(button);
     }
     for (const [key, button] of this.buttons) {
       if (!keep.has(key)) {
@@ -52,5 +65,6 @@ export class Legend {
         this.buttons.delete(key);
       }
     }
+    if (fragment) this.el.appendChild(fragment);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Checks that the parts add up to the recorded total, where every part has a value.
  */
-import { present, type Values } from "./api";
+import { asColumn, present, type Series } from "./api";
 
 /** Parts may miss the total by this fraction of it before we warn (0.1 %). */
 export const TOLERANCE = 1e-3;
@@ -16,22 +16,21 @@ export interface Residual {
 }
 
 /** The worst step where data + penalties miss the total by more than TOLERANCE, else null. */
-export function worstResidual(total: Values, parts: Values[]): Residual | null {
+export function worstResidual(total: Series, parts: Series[]): Residual | null {
   let worst: Residual | null = null;
-  for (let i = 0; i < total.length; i++) {
+  const n = total.length;
+  // Part by part (each series read front to back). A gap (NaN) or ±Infinity in
+  // any part makes the sum non-finite, so that step is skipped below.
+  const sums = new Float64Array(n);
+  for (const p of parts) {
+    const column = asColumn(p);
+    for (let i = 0; i < n; i++) sums[i] += column[i];
+  }
+  for (let i = 0; i < n; i++) {
     const t = total[i];
     if (!present(t)) continue;
-    let sum = 0;
-    let complete = true;
-    for (const p of parts) {
-      const v = p[i];
-      if (!present(v)) {
-        complete = false;
-        break;
-      }
-      sum += v;
-    }
-    if (!complete) continue;
+    const sum = sums[i];
+    if (sum - sum !== 0) continue;
     const residual = t - sum;
     const relative = Math.abs(residual) / Math.max(Math.abs(t), Number.MIN_VALUE);
     if (relative > TOLERANCE && (worst === null || relative > worst.relative)) {

@@ -10,6 +10,14 @@ import type { StackedLayer } from "./stack";
 
 export type XAxis = "step" | "relative" | "wall";
 
+/** Space around a chart's plot area, for the axes. */
+export const MARGIN = { top: 10, right: 14, bottom: 26, left: 52 };
+
+/** Pixel width of the plot area of a chart `width` pixels wide: what decimation aims at. */
+export function plotWidth(width: number): number {
+  return Math.max(60, width - MARGIN.left - MARGIN.right);
+}
+
 /** x of every step: the step, seconds since the run's first point, or wall time in ms. */
 export function xValues(b: Breakdown, axis: XAxis): number[] {
   if (axis === "step") return b.steps;

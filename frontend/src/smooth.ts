@@ -1,8 +1,10 @@
 /**
  * EMA smoothing exactly like TensorBoard's Scalars dashboard: debiased, gaps and
  * non-finite values pass through untouched, constant series stay as they are.
+ * `smooth` works on values as received (null gaps), `smoothColumn` on the
+ * drawing pipeline's columns (NaN gaps); both give the same numbers.
  */
-import type { Values } from "./api";
+import type { Column, Values } from "./api";
 
 export function smooth(values: Values, weight: number): Values {
   if (weight <= 0) return values;
@@ -17,4 +19,41 @@ export function smooth(values: Values, weight: number): Values {
     const debias = weight === 1 ? 1 : 1 - Math.pow(weight, count);
     return last / debias;
   });
+}
+
+export function smoothColumn(values: Column, weight: number): Column {
+  if (weight <= 0) return values;
+  const n = values.length;
+  let first = NaN;
+  let constant = true;
+  for (let i = 0; i < n && constant; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) continue;
+    if (Number.isNaN(first)) first = v;
+    else if (v !== first) constant = false;
+  }
+  if (constant) return values;
+  const out = new Float64Array(n);
+  let last = 0;
+  let count = 0;
+  // Once weight^count < 2^-54, 1 - weight^count rounds to exactly 1: stop calling pow.
+  let debiasing = weight < 1;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v - v !== 0) {
+      // A gap or ±Infinity passes through.
+      out[i] = v;
+      continue;
+    }
+    last = last * weight + (1 - weight) * v;
+    count += 1;
+    if (debiasing) {
+      const p = Math.pow(weight, count);
+      if (p < 2 ** -54) debiasing = false;
+      out[i] = last / (1 - p);
+    } else {
+      out[i] = last;
+    }
+  }
+  return out;
 }

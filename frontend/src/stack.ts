@@ -4,7 +4,7 @@
  * and the layer keeps its raw values for tooltips. A gap (null, NaN, ±Infinity)
  * adds nothing and is NaN in y0/y1 so the area breaks there.
  */
-import { present, type Values } from "./api";
+import { asColumn, type Series } from "./api";
 import type { Layer } from "./group";
 
 export type Mode = "absolute" | "share" | "penalties";
@@ -12,7 +12,7 @@ export type Mode = "absolute" | "share" | "penalties";
 export interface StackedLayer {
   key: string;
   label: string;
-  values: Values;
+  values: Series;
   y0: Float64Array;
   y1: Float64Array;
 }
@@ -21,9 +21,10 @@ export interface StackedLayer {
 export function partsMagnitude(layers: Layer[], indices: ArrayLike<number>): Float64Array {
   const out = new Float64Array(indices.length);
   for (const layer of layers) {
+    const values = asColumn(layer.values);
     for (let j = 0; j < indices.length; j++) {
-      const v = layer.values[indices[j]];
-      if (present(v)) out[j] += Math.abs(v);
+      const v = values[indices[j]];
+      if (v - v === 0) out[j] += Math.abs(v);
     }
   }
   return out;
@@ -39,11 +40,13 @@ export function stackLayers(layers: Layer[], indices: ArrayLike<number>, share: 
   const up = new Float64Array(n);
   const down = new Float64Array(n);
   return layers.map((layer) => {
+    const values = asColumn(layer.values);
     const y0 = new Float64Array(n);
     const y1 = new Float64Array(n);
     for (let j = 0; j < n; j++) {
-      const raw = layer.values[indices[j]];
-      if (!present(raw) || (scale !== null && scale[j] === 0)) {
+      const raw = values[indices[j]];
+      // raw - raw is NaN for a gap or ±Infinity, 0 for a finite value.
+      if (raw - raw !== 0 || (scale !== null && scale[j] === 0)) {
         y0[j] = NaN;
         y1[j] = NaN;
         continue;
@@ -64,12 +67,13 @@ export function stackLayers(layers: Layer[], indices: ArrayLike<number>, share: 
 }
 
 /** The recorded total as drawn: as is, or in percent of the parts in share mode. */
-export function totalLine(total: Values, layers: Layer[], indices: ArrayLike<number>, share: boolean): Float64Array {
+export function totalLine(total: Series, layers: Layer[], indices: ArrayLike<number>, share: boolean): Float64Array {
   const scale = share ? partsMagnitude(layers, indices) : null;
+  const values = asColumn(total);
   const out = new Float64Array(indices.length);
   for (let j = 0; j < indices.length; j++) {
-    const v = total[indices[j]];
-    out[j] = !present(v) ? NaN : scale === null ? v : scale[j] === 0 ? NaN : (v / scale[j]) * 100;
+    const v = values[indices[j]];
+    out[j] = v - v !== 0 ? NaN : scale === null ? v : scale[j] === 0 ? NaN : (v / scale[j]) * 100;
   }
   return out;
 }

@@ -1,23 +1,35 @@
 /**
  * The hover tooltip of one chart: built once, then only its text and position
  * change. Lists each series' value and share of the total at the hovered step,
- * largest first, under the total.
+ * largest first, under the total. The order at a step is sorted once, on first
+ * hover there, and kept; moving within the same step changes only the position.
+ * Its width is fixed (CSS), so placing it never reads layout, and a cell's text
+ * is only written when it changes: each write costs the browser a text layout.
  */
-import { present, type Values } from "./api";
+import { present, type Series } from "./api";
 import { formatShare, formatValue } from "./format";
 
 /** Rows shown at most; the rest is summed into one "more" line. */
 export const MAX_ROWS = 25;
+/** The tooltip's width in CSS pixels (styles.ts uses it too). */
+export const TOOLTIP_WIDTH = 280;
+
+/** Sets `el`'s text unless it already is `text`. */
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
 
 export interface HoverSeries {
   key: string;
   label: string;
   color: string;
-  values: Values;
+  values: Series;
 }
 
 interface Row {
   el: HTMLElement;
+  /** The swatch color last set, so an unchanged one is not written again. */
+  color: string;
   swatch: HTMLElement;
   name: HTMLElement;
   value: HTMLElement;
@@ -38,8 +50,11 @@ export class Tooltip {
   private readonly rows: Row[] = [];
   private readonly more: HTMLElement;
   private series: HoverSeries[] = [];
-  private total: Values | null = null;
-  private readonly order: { s: HoverSeries; v: number }[] = [];
+  private total: Series | null = null;
+  /** Per step index: the indices of the series present there, largest value first. */
+  private readonly orders = new Map<number, Uint32Array>();
+  /** The step the rows show, or -1. */
+  private shownIndex = -1;
 
   constructor() {
     this.el = document.createElement("div");
@@ -58,6 +73,7 @@ export class Tooltip {
     el.className = "tooltip-row";
     const row = {
       el,
+      color: "",
       swatch: cell(el, "swatch"),
       name: cell(el, "tooltip-name"),
       value: cell(el, "tooltip-value"),
@@ -68,62 +84,85 @@ export class Tooltip {
   }
 
   /** New data: rows are (re)allocated here, never while hovering. */
-  setSeries(series: HoverSeries[], total: Values | null): void {
+  setSeries(series: HoverSeries[], total: Series | null): void {
     this.series = series;
     this.total = total;
     const wanted = Math.min(series.length, MAX_ROWS);
     while (this.rows.length < wanted) this.rows.push(this.makeRow());
     while (this.rows.length > wanted) this.rows.pop()!.el.remove();
-    this.order.length = 0;
+    this.orders.clear();
+    this.shownIndex = -1;
   }
 
-  /** Fills the tooltip for step index `i`; `title` is the x description. */
+  /** Series present at step `i`, largest first (ties keep the stack order). */
+  private orderAt(i: number): Uint32Array {
+    let order = this.orders.get(i);
+    if (order === undefined) {
+      const values: number[] = [];
+      const which: number[] = [];
+      this.series.forEach((s, k) => {
+        const v = s.values[i];
+        if (present(v)) {
+          values[k] = v;
+          which.push(k);
+        }
+      });
+      which.sort((a, b) => values[b] - values[a] || a - b);
+      order = Uint32Array.from(which);
+      this.orders.set(i, order);
+    }
+    return order;
+  }
+
+  /** Fills the tooltip for step index `i` (`title` is the x description) and places it by the pointer. */
   show(i: number, title: string, left: number, top: number, width: number): void {
-    this.header.textContent = title;
+    if (i !== this.shownIndex) this.fill(i, title);
+    this.el.hidden = false;
+    // Flip to the left of the cursor near the right edge.
+    const w = TOOLTIP_WIDTH;
+    const x = left + 16 + w > width ? Math.max(0, left - 16 - w) : left + 16;
+    this.el.style.transform = `translate(${x}px, ${top}px)`;
+  }
+
+  private fill(i: number, title: string): void {
+    this.shownIndex = i;
+    setText(this.header, title);
     const t = this.total?.[i] ?? null;
     this.totalRow.el.hidden = this.total === null;
-    this.totalRow.name.textContent = "total";
-    this.totalRow.value.textContent = formatValue(t);
-    this.totalRow.share.textContent = "";
+    setText(this.totalRow.name, "total");
+    setText(this.totalRow.value, formatValue(t));
+    setText(this.totalRow.share, "");
 
-    const order = this.order;
-    order.length = 0;
+    const order = this.orderAt(i);
+    const series = this.series;
     let sum = 0;
-    for (const s of this.series) {
-      const v = s.values[i];
-      if (present(v)) {
-        order.push({ s, v });
-        sum += v;
-      }
-    }
-    order.sort((a, b) => b.v - a.v);
+    for (let r = 0; r < order.length; r++) sum += series[order[r]].values[i] as number;
     const denominator = present(t) && t !== 0 ? t : sum;
     const shown = Math.min(order.length, this.rows.length);
     for (let r = 0; r < this.rows.length; r++) {
       const row = this.rows[r];
       if (r >= shown) {
-        row.el.hidden = true;
+        if (!row.el.hidden) row.el.hidden = true;
         continue;
       }
-      const { s, v } = order[r];
-      row.el.hidden = false;
-      row.swatch.style.background = s.color;
-      row.name.textContent = s.label;
-      row.value.textContent = formatValue(v);
-      row.share.textContent = formatShare(v / denominator);
+      const s = series[order[r]];
+      const v = s.values[i] as number;
+      if (row.el.hidden) row.el.hidden = false;
+      if (row.color !== s.color) {
+        row.swatch.style.background = s.color;
+        row.color = s.color;
+      }
+      setText(row.name, s.label);
+      setText(row.value, formatValue(v));
+      setText(row.share, formatShare(v / denominator));
     }
     const rest = order.length - shown;
     this.more.hidden = rest <= 0;
     if (rest > 0) {
       let restSum = 0;
-      for (let r = shown; r < order.length; r++) restSum += order[r].v;
-      this.more.textContent = `+ ${rest} smaller: ${formatValue(restSum)} (${formatShare(restSum / denominator)})`;
+      for (let r = shown; r < order.length; r++) restSum += series[order[r]].values[i] as number;
+      setText(this.more, `+ ${rest} smaller: ${formatValue(restSum)} (${formatShare(restSum / denominator)})`);
     }
-    this.el.hidden = false;
-    // Flip to the left of the cursor near the right edge.
-    const w = this.el.offsetWidth;
-    const x = left + 16 + w > width ? Math.max(0, left - 16 - w) : left + 16;
-    this.el.style.transform = `translate(${x}px, ${top}px)`;
   }
 
   hide(): void {

@@ -4,14 +4,14 @@
  * empty chart, and the warnings (non-finite values, parts not adding up).
  * Pure: no DOM, so it is tested with exact numbers.
  */
-import { present, type Breakdown, type Values } from "./api";
+import { present, type Breakdown, type Column, type Series } from "./api";
 import { decimate } from "./decimate";
 import { groupTerms, type Family, type Layer } from "./group";
 import { formatShare, formatValue } from "./format";
 import { worstResidual } from "./residual";
-import { xValues, yExtent, type XAxis } from "./scales";
+import { plotWidth, xValues, yExtent, type XAxis } from "./scales";
 import type { Settings } from "./settings";
-import { smooth } from "./smooth";
+import { smoothColumn } from "./smooth";
 import { stackLayers, totalLine, type StackedLayer } from "./stack";
 
 export interface ChartModel {
@@ -28,7 +28,7 @@ export interface ChartModel {
   /** The total line at `indices`, or null when not drawn. */
   totalLine: Float64Array | null;
   /** The recorded total at every step, for the tooltip. */
-  total: Values | null;
+  total: Series | null;
   yDomain: [number, number];
   percent: boolean;
 }
@@ -57,13 +57,13 @@ function breakdownId(b: Breakdown): number {
   return id;
 }
 
-const smoothCache = new WeakMap<Breakdown, { weight: number; series: Map<string, Values> }>();
-/** Smoothed series of a breakdown, computed once per smoothing weight. */
-function smoothedSeries(b: Breakdown, weight: number): Map<string, Values> {
+const smoothCache = new WeakMap<Breakdown, { weight: number; series: Map<string, Column> }>();
+/** Smoothed columns of a breakdown, computed once per smoothing weight. */
+function smoothedSeries(b: Breakdown, weight: number): Map<string, Column> {
   const cached = smoothCache.get(b);
   if (cached && cached.weight === weight) return cached.series;
-  const series = new Map<string, Values>();
-  for (const [key, values] of b.series) series.set(key, smooth(values, weight));
+  const series = new Map<string, Column>();
+  for (const [key, values] of b.columns) series.set(key, smoothColumn(values, weight));
   smoothCache.set(b, { weight, series });
   return series;
 }
@@ -72,14 +72,14 @@ function chartModel(
   b: Breakdown,
   ariaLabel: string,
   layers: Layer[],
-  total: Values | null,
+  total: Series | null,
   settings: Settings,
   width: number,
   share: boolean,
   family: string,
 ): ChartModel {
   const x = xValues(b, settings.xAxis);
-  const indices = decimate(x, layers.map((l) => l.values), width);
+  const indices = decimate(x, layers.map((l) => l.values), plotWidth(width));
   const stacked = stackLayers(layers, indices, share);
   const line = total === null ? null : totalLine(total, layers, indices, share);
   const signature = [
@@ -107,18 +107,29 @@ function chartModel(
   };
 }
 
+const warningsCache = new WeakMap<Breakdown, string[]>();
+/** Warnings depend on the data only, so they are worked out once per breakdown. */
 function warningsOf(b: Breakdown): string[] {
+  let warnings = warningsCache.get(b);
+  if (!warnings) {
+    warnings = findWarnings(b);
+    warningsCache.set(b, warnings);
+  }
+  return [...warnings];
+}
+
+function findWarnings(b: Breakdown): string[] {
   const warnings = b.badValues.map(
     (bad) => `${bad.series} is ${bad.value} at step ${bad.step} (first bad value); drawn as a gap.`,
   );
-  const total = b.series.get("total");
-  const parts = [...b.series.entries()]
+  const total = b.columns.get("total");
+  const parts = [...b.columns.entries()]
     .filter(([k]) => k === "data" || k.startsWith("penalty/"))
     .map(([, v]) => v);
   if (total && b.series.has("data")) {
     const worst = worstResidual(total, parts);
     if (worst) {
-      const t = total[worst.index] as number;
+      const t = total[worst.index];
       warnings.push(
         `The parts do not add up to the total: at step ${b.steps[worst.index]} the total is ${formatValue(t)} ` +
           `but data + penalties = ${formatValue(t - worst.residual)} (${formatShare(worst.relative)} off).`,
@@ -128,7 +139,7 @@ function warningsOf(b: Breakdown): string[] {
   return warnings;
 }
 
-function familyLayers(b: Breakdown, family: Family, settings: Settings, series: Map<string, Values>): Layer[] {
+function familyLayers(b: Breakdown, family: Family, settings: Settings, series: Map<string, Column>): Layer[] {
   return groupTerms(b, family, settings.grouping, settings.topK, (k) => series.get(k)!);
 }
 
@@ -201,7 +212,7 @@ export function shareYDomains(models: (ChartModel | null)[]): void {
 }
 
 /** The last finite raw value of a series, with its step index; null if none. */
-export function latest(values: Values): { index: number; value: number } | null {
+export function latest(values: Series): { index: number; value: number } | null {
   for (let i = values.length - 1; i >= 0; i--) {
     const v = values[i];
     if (present(v)) return { index: i, value: v };

@@ -31,6 +31,15 @@ describe("parseBreakdown", () => {
     expect(present(b.series.get("penalty/conv/kernel")![5])).toBe(false);
   });
 
+  it("keeps every series as a column too, NaN for gaps and non-finite values", () => {
+    expect([...b.columns.keys()]).toEqual([...b.series.keys()]);
+    const column = b.columns.get("penalty/dense/activity")!;
+    expect(column).toBeInstanceOf(Float64Array);
+    expect(column[3]).toBeNaN();
+    expect(b.columns.get("penalty/conv/kernel")![5]).toBeNaN();
+    expect(b.columns.get("data")![0]).toBe(b.series.get("data")![0]);
+  });
+
   it("reads Infinity strings and ignores series outside the tag contract", () => {
     const c = parseBreakdown({
       run: "r",

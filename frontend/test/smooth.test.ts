@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { smooth } from "../src/smooth";
+import { smooth, smoothColumn } from "../src/smooth";
 
 describe("smooth (TensorBoard's debiased EMA)", () => {
   it("is the identity at weight 0", () => {
@@ -25,5 +25,21 @@ describe("smooth (TensorBoard's debiased EMA)", () => {
 
   it("leaves constant series alone", () => {
     expect(smooth([2, 2, null, 2], 0.9)).toEqual([2, 2, null, 2]);
+  });
+});
+
+describe("smoothColumn (the same EMA on columns, NaN gaps)", () => {
+  it("gives exactly smooth's numbers, gaps staying NaN", () => {
+    const values = Array.from({ length: 300 }, (_, i) => (i % 37 === 5 ? null : Math.sin(i / 7) + 2));
+    values[11] = NaN;
+    const column = Float64Array.from(values, (v) => (v === null ? NaN : v));
+    const expected = smooth(values, 0.6).map((v) => (v === null ? NaN : v));
+    expect([...smoothColumn(column, 0.6)]).toEqual(expected);
+  });
+
+  it("is the identity at weight 0 and leaves constant columns alone", () => {
+    const column = Float64Array.of(2, NaN, 2);
+    expect(smoothColumn(column, 0)).toBe(column);
+    expect(smoothColumn(column, 0.9)).toBe(column);
   });
 });
