@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { App, SNIPPET } from "../src/app";
+import { loadFixture } from "./fixtures";
+
+const breakdown = loadFixture<Record<string, unknown>>("breakdown.json");
+const HOSTILE = "<img src=x onerror=window.__xss=1>";
+
+/** The backend: `runs` and `breakdowns` answered from the fixture, every request recorded. */
+function backend(runs: string[], status = 200) {
+  const requests: string[] = [];
+  const fetch = vi.fn(async (url: string) => {
+    requests.push(url);
+    if (status !== 200) return new Response(JSON.stringify({ error: "boom" }), { status });
+    if (url === "runs") return Response.json({ runs: runs.map((run) => ({ run, terms: [], descriptions: {} })) });
+    const wanted = new URLSearchParams(url.split("?")[1]).getAll("run");
+    return Response.json({ breakdowns: wanted.map((run) => ({ ...breakdown, run })) });
+  });
+  vi.stubGlobal("fetch", fetch);
+  return requests;
+}
+
+function memoryStorage(): Storage {
+  const data = new Map<string, string>();
+  return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v) } as Storage;
+}
+
+beforeEach(() => {
+  vi.stubGlobal(
+    "ResizeObserver",
+    class {
+      observe() {}
+      disconnect() {}
+    },
+  );
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  document.body.replaceChildren();
+});
+
+async function appWith(storage: Storage | null = memoryStorage()) {
+  const app = new App(storage);
+  document.body.appendChild(app.el);
+  await app.reload();
+  app.draw();
+  return app;
+}
+
+const cards = (app: App) => [...app.el.querySelectorAll<HTMLElement>(".run-card")].map((c) => c.dataset.run);
+const series = (app: App, run: string) =>
+  [...app.el.querySelectorAll(`.run-card[data-run="${run}"] path[data-series]`)].map((p) => p.getAttribute("data-series"));
+
+describe("App", () => {
+  it("shows one card per run with one area per series, and one legend for all", async () => {
+    const requests = backend(["exp1/train", "exp1/validation"]);
+    const app = await appWith();
+    expect(requests).toEqual(["runs", "breakdowns?run=exp1%2Ftrain&run=exp1%2Fvalidation&samples=1000"]);
+    expect(cards(app)).toEqual(["exp1/train", "exp1/validation"]);
+    expect(series(app, "exp1/train")).toHaveLength(7);
+    expect(app.el.querySelectorAll(".legend-entry")).toHaveLength(7);
+    expect(app.el.querySelector(".legend-entry")!.textContent).toBe("data loss");
+  });
+
+  it("hides a series everywhere on a legend click and keeps that across a new App", async () => {
+    backend(["exp1/train"]);
+    const storage = memoryStorage();
+    const app = await appWith(storage);
+    app.el.querySelector<HTMLButtonElement>('.legend-entry[data-key="penalty/conv/bias"]')!.click();
+    app.draw();
+    expect(series(app, "exp1/train")).not.toContain("penalty/conv/bias");
+    expect(app.el.querySelector('.legend-entry[data-key="penalty/conv/bias"]')!.getAttribute("aria-pressed")).toBe("false");
+    const again = await appWith(storage);
+    expect(series(again, "exp1/train")).not.toContain("penalty/conv/bias");
+    again.el.querySelector<HTMLButtonElement>('.legend-entry[data-key="penalty/conv/bias"]')!.click();
+    again.draw();
+    expect(series(again, "exp1/train")).toContain("penalty/conv/bias");
+  });
+
+  it("filters runs by the regex and says when none matches", async () => {
+    backend(["exp1/train", "exp1/validation"]);
+    const app = await appWith();
+    const filter = app.el.querySelector<HTMLInputElement>("input[name=run-filter]")!;
+    filter.value = "VALID";
+    filter.dispatchEvent(new Event("input"));
+    app.draw();
+    expect(cards(app)).toEqual(["exp1/validation"]);
+    filter.value = "nothing";
+    filter.dispatchEvent(new Event("input"));
+    app.draw();
+    expect(cards(app)).toEqual([]);
+    expect(app.el.querySelector(".status")!.textContent).toBe("No run matches the filter /nothing/ (2 runs have regloss data).");
+  });
+
+  it("switching the mode redraws the charts", async () => {
+    backend(["exp1/train"]);
+    const app = await appWith();
+    const mode = app.el.querySelector<HTMLSelectElement>("select[name=mode]")!;
+    mode.value = "penalties";
+    mode.dispatchEvent(new Event("change"));
+    app.draw();
+    expect(series(app, "exp1/train")).not.toContain("data");
+    expect(series(app, "exp1/train")).toHaveLength(6);
+  });
+
+  it("shows the callback snippet when no run has regloss data", async () => {
+    backend([]);
+    const app = await appWith();
+    expect(app.el.querySelector(".empty code")!.textContent).toBe(SNIPPET);
+    expect(cards(app)).toEqual([]);
+  });
+
+  it("shows the backend's error as text", async () => {
+    backend(["exp1/train"], 500);
+    const app = await appWith();
+    expect(app.el.querySelector(".status .error")!.textContent).toBe(
+      "Could not load the loss composition: GET runs failed with HTTP 500: boom",
+    );
+  });
+
+  it("renders a hostile run name as text everywhere", async () => {
+    backend([HOSTILE]);
+    const app = await appWith();
+    expect(app.el.querySelector("img")).toBeNull();
+    expect(app.el.querySelector(".run-card h2")!.textContent).toBe(HOSTILE);
+    expect(app.el.querySelector("svg")!.getAttribute("aria-label")).toBe(`Loss composition of run ${HOSTILE}`);
+  });
+
+  it("measures each draw as regloss:render", async () => {
+    backend(["exp1/train"]);
+    const app = await appWith();
+    performance.clearMeasures();
+    app.draw();
+    expect(performance.getEntriesByName("regloss:render", "measure")).toHaveLength(1);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it, vi } from "vitest";
+import { parseBreakdown } from "../src/api";
+import { RunCard } from "../src/card";
+import { DEFAULTS, type Settings } from "../src/settings";
+import { buildRunView } from "../src/view";
+import { loadFixture } from "./fixtures";
+
+const raw = loadFixture<Record<string, unknown>>("breakdown.json");
+const settings: Settings = { ...DEFAULTS, smoothing: 0 };
+const colorOf = () => "#4e79a7";
+
+function cardOf(b = parseBreakdown(raw), s = settings) {
+  const onSort = vi.fn();
+  const card = new RunCard(colorOf, onSort);
+  card.update(b, buildRunView(b, s, 500), s, 500);
+  return { card, onSort };
+}
+
+describe("RunCard", () => {
+  it("names its run and shows both charts, the warning and the latest values", () => {
+    const { card } = cardOf();
+    expect(card.el.dataset.run).toBe("exp1/train");
+    expect(card.el.querySelector("h2")!.textContent).toBe("exp1/train");
+    const charts = [...card.el.querySelectorAll("svg[aria-label]")].map((s) => s.getAttribute("aria-label"));
+    expect(charts).toEqual([
+      "Loss composition of run exp1/train",
+      "Decoupled weight decay of run exp1/train (not part of the loss)",
+    ]);
+    expect(card.el.querySelectorAll("path[data-series]")).toHaveLength(7);
+    expect([...card.el.querySelectorAll(".warning")].map((w) => w.textContent)).toEqual([
+      "penalty/conv/kernel is NaN at step 250 (first bad value); drawn as a gap.",
+    ]);
+    const latest = card.el.querySelector("table.latest-table")!;
+    expect(latest.querySelectorAll("tbody tr")).toHaveLength(6);
+    expect(card.el.querySelector<HTMLElement>(".show-all")!.hidden).toBe(true);
+  });
+
+  it("hides the decoupled chart of a run without decoupled decay", () => {
+    const plain = structuredClone(raw) as { series: Record<string, unknown> };
+    delete plain.series["decoupled/dense/kernel"];
+    const { card } = cardOf(parseBreakdown(plain));
+    expect(card.el.querySelector<HTMLElement>(".decoupled-heading")!.hidden).toBe(true);
+    expect(card.el.querySelectorAll("path[data-series]")).toHaveLength(6);
+  });
+
+  it("reports a sort header click", () => {
+    const { card, onSort } = cardOf();
+    card.el.querySelector<HTMLButtonElement>("thead button[data-sort=share]")!.click();
+    expect(onSort).toHaveBeenCalledExactlyOnceWith("share");
+  });
+
+  it("shows 20 latest rows until asked for all of them", () => {
+    const steps = [0];
+    const series: Record<string, number[]> = { data: [1], total: [1.25] };
+    for (let k = 0; k < 25; k++) series[`penalty/l${String(k).padStart(2, "0")}/kernel`] = [0.01];
+    const { card } = cardOf(parseBreakdown({ run: "many", steps, wall_times: steps, series }));
+    const rows = () => card.el.querySelectorAll("table.latest-table tbody tr").length;
+    const button = card.el.querySelector<HTMLButtonElement>(".show-all")!;
+    expect(rows()).toBe(20);
+    expect(button.hidden).toBe(false);
+    expect(button.textContent).toBe("Show all 26 terms");
+    button.click();
+    expect(rows()).toBe(26);
+    expect(button.textContent).toBe("Show the first 20");
+  });
+
+  it("renders a hostile run name as text", () => {
+    const hostile = { ...(raw as object), run: "<img src=x onerror=window.__xss=1>" };
+    const { card } = cardOf(parseBreakdown(hostile));
+    expect(card.el.querySelector("img")).toBeNull();
+    expect(card.el.querySelector("h2")!.textContent).toBe("<img src=x onerror=window.__xss=1>");
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it, vi } from "vitest";
+import { Controls } from "../src/controls";
+import { DEFAULTS } from "../src/settings";
+
+function setup() {
+  const onChange = vi.fn();
+  const controls = new Controls(onChange);
+  document.body.replaceChildren(controls.el);
+  const q = <T extends Element>(selector: string) => controls.el.querySelector<T & HTMLElement>(selector)!;
+  return { controls, onChange, q };
+}
+
+function fire(el: HTMLElement, type: "input" | "change") {
+  el.dispatchEvent(new Event(type, { bubbles: true }));
+}
+
+describe("Controls", () => {
+  it("shows the settings without reporting a change", () => {
+    const { controls, onChange, q } = setup();
+    controls.update({ ...DEFAULTS, mode: "share", grouping: "topk", topK: 7, smoothing: 0.25, sharedY: true, runFilter: "exp" });
+    expect(q<HTMLSelectElement>("select[name=mode]").value).toBe("share");
+    expect(q<HTMLSelectElement>("select[name=grouping]").value).toBe("topk");
+    expect(q<HTMLInputElement>("input[name=topk]").value).toBe("7");
+    expect(q<HTMLInputElement>("input[name=topk]").disabled).toBe(false);
+    expect(q<HTMLInputElement>("input[name=smoothing]").value).toBe("0.25");
+    expect(q("output").textContent).toBe("0.25");
+    expect(q<HTMLInputElement>("input[name=run-filter]").value).toBe("exp");
+    // A shared y scale means nothing in share mode.
+    expect(q<HTMLInputElement>("input[name=shared-y]").disabled).toBe(true);
+    expect(onChange).not.toHaveBeenCalled();
+  });
+
+  it("K is only editable for top-K grouping", () => {
+    const { controls, q } = setup();
+    controls.update({ ...DEFAULTS });
+    expect(q<HTMLInputElement>("input[name=topk]").disabled).toBe(true);
+  });
+
+  it("reports each control as a settings patch", () => {
+    const { onChange, q } = setup();
+    const mode = q<HTMLSelectElement>("select[name=mode]");
+    mode.value = "penalties";
+    fire(mode, "change");
+    expect(onChange).toHaveBeenLastCalledWith({ mode: "penalties" });
+    const grouping = q<HTMLSelectElement>("select[name=grouping]");
+    grouping.value = "kind";
+    fire(grouping, "change");
+    expect(onChange).toHaveBeenLastCalledWith({ grouping: "kind" });
+    const axis = q<HTMLSelectElement>("select[name=x-axis]");
+    axis.value = "relative";
+    fire(axis, "change");
+    expect(onChange).toHaveBeenLastCalledWith({ xAxis: "relative" });
+    const smoothing = q<HTMLInputElement>("input[name=smoothing]");
+    smoothing.value = "0.9";
+    fire(smoothing, "input");
+    expect(onChange).toHaveBeenLastCalledWith({ smoothing: 0.9 });
+    const shared = q<HTMLInputElement>("input[name=shared-y]");
+    shared.checked = true;
+    fire(shared, "change");
+    expect(onChange).toHaveBeenLastCalledWith({ sharedY: true });
+  });
+
+  it("accepts K from 1 to 100 only", () => {
+    const { onChange, q } = setup();
+    const k = q<HTMLInputElement>("input[name=topk]");
+    k.value = "0";
+    fire(k, "change");
+    k.value = "101";
+    fire(k, "change");
+    expect(onChange).not.toHaveBeenCalled();
+    k.value = "12";
+    fire(k, "change");
+    expect(onChange).toHaveBeenCalledExactlyOnceWith({ topK: 12 });
+  });
+
+  it("flags an invalid run filter instead of applying it", () => {
+    const { onChange, q } = setup();
+    const filter = q<HTMLInputElement>("input[name=run-filter]");
+    filter.value = "exp1/(";
+    fire(filter, "input");
+    expect(filter.getAttribute("aria-invalid")).toBe("true");
+    expect(q(".filter-error").textContent).toBe("Not a valid regular expression");
+    expect(onChange).not.toHaveBeenCalled();
+    filter.value = "exp1/t";
+    fire(filter, "input");
+    expect(filter.getAttribute("aria-invalid")).toBe("false");
+    expect(q(".filter-error").textContent).toBe("");
+    expect(onChange).toHaveBeenCalledExactlyOnceWith({ runFilter: "exp1/t" });
+  });
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it, vi } from "vitest";
+import { parseBreakdown } from "../src/api";
+import { latestRows, renderDetailsTable, renderLatestTable, sortRows } from "../src/table";
+import { loadFixture } from "./fixtures";
+
+const b = parseBreakdown(loadFixture("breakdown.json"));
+const PENALTY_SUM = 0.076 + 0.0034 + 0.166 + 0.059 + 0.01;
+
+describe("latestRows", () => {
+  const rows = latestRows(b);
+
+  it("has the data loss and every penalty (no decoupled decay, no total)", () => {
+    expect(rows.map((r) => r.key)).toEqual([
+      "data",
+      "penalty/conv/bias",
+      "penalty/conv/kernel",
+      "penalty/dense/activity",
+      "penalty/dense/kernel",
+      "penalty/model/noise/add_loss",
+    ]);
+  });
+
+  it("gives the latest value, its step, its share of the total and of the penalties", () => {
+    const data = rows[0];
+    expect(data).toEqual({ key: "data", label: "data loss", value: 0.45, step: 350, share: 0.45 / 0.7644, penaltyShare: NaN });
+    const dense = rows.find((r) => r.key === "penalty/dense/kernel")!;
+    expect(dense.value).toBe(0.166);
+    expect(dense.share).toBeCloseTo(0.166 / 0.7644, 12);
+    expect(dense.penaltyShare).toBeCloseTo(0.166 / PENALTY_SUM, 12);
+  });
+});
+
+describe("sortRows", () => {
+  const rows = latestRows(b);
+
+  it("sorts by value, largest first, and back", () => {
+    expect(sortRows(rows, "value", true).map((r) => r.value)).toEqual([0.45, 0.166, 0.076, 0.059, 0.01, 0.0034]);
+    expect(sortRows(rows, "value", false).map((r) => r.value)).toEqual([0.0034, 0.01, 0.059, 0.076, 0.166, 0.45]);
+  });
+
+  it("sorts by term name, and puts undefined shares last when descending", () => {
+    expect(sortRows(rows, "term", false)[0].label).toBe("data loss");
+    expect(sortRows(rows, "term", false)[1].label).toBe("penalty/conv/bias");
+    const byPenaltyShare = sortRows(rows, "penaltyShare", true);
+    expect(byPenaltyShare[0].key).toBe("penalty/dense/kernel");
+    expect(byPenaltyShare[byPenaltyShare.length - 1].key).toBe("data");
+  });
+
+  it("does not reorder its input", () => {
+    const before = rows.map((r) => r.key);
+    sortRows(rows, "value", true);
+    expect(rows.map((r) => r.key)).toEqual(before);
+  });
+});
+
+describe("renderLatestTable", () => {
+  it("renders the sorted rows up to the limit, with formatted cells", () => {
+    const table = document.createElement("table");
+    renderLatestTable(table, latestRows(b), "value", true, 3, () => {});
+    const body = [...table.tBodies[0].rows];
+    expect(body.map((tr) => tr.dataset.key)).toEqual(["data", "penalty/dense/kernel", "penalty/conv/kernel"]);
+    expect([...body[1].cells].map((c) => c.textContent)).toEqual(["penalty/dense/kernel", "0.166", "21.7%", "52.8%"]);
+    expect(body[0].cells[1].getAttribute("title")).toBe("at step 350");
+  });
+
+  it("marks the sorted column and reports header clicks", () => {
+    const table = document.createElement("table");
+    const onSort = vi.fn();
+    renderLatestTable(table, latestRows(b), "share", false, 10, onSort);
+    const headers = [...table.tHead!.rows[0].cells];
+    expect(headers.map((h) => h.getAttribute("aria-sort"))).toEqual([null, null, "ascending", null]);
+    expect(headers[2].textContent).toBe("Share of total ▲");
+    headers[0].querySelector("button")!.click();
+    expect(onSort).toHaveBeenCalledWith("term");
+  });
+
+  it("renders a hostile term name as text", () => {
+    const hostile = "penalty/<img src=x onerror=alert(1)>/kernel";
+    const h = parseBreakdown({ run: "h", steps: [1], wall_times: [1], series: { [hostile]: [0.5] } });
+    const table = document.createElement("table");
+    renderLatestTable(table, latestRows(h), "value", true, 10, () => {});
+    expect(table.querySelector("img")).toBeNull();
+    expect(table.tBodies[0].rows[0].cells[0].textContent).toBe(hostile);
+  });
+});
+
+describe("renderDetailsTable", () => {
+  it("lists each term's layer, weight, kind and regularizer", () => {
+    const table = document.createElement("table");
+    renderDetailsTable(table, b);
+    const rows = [...table.tBodies[0].rows].map((tr) => [...tr.cells].map((c) => c.textContent));
+    expect(rows[0]).toEqual(["penalty/conv/bias", "conv", "bias", "bias", "L1(l1=0.0001)"]);
+    expect(rows.find((r) => r[0] === "penalty/dense/activity")).toEqual([
+      "penalty/dense/activity",
+      "dense",
+      "–",
+      "activity",
+      "L1(l1=0.001)",
+    ]);
+    expect(rows[rows.length - 1]).toEqual([
+      "decoupled/dense/kernel",
+      "dense",
+      "kernel",
+      "decoupled decay",
+      "AdamW(weight_decay=0.004)",
+    ]);
+  });
+});

@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { parseBreakdown } from "../src/api";
+import { DEFAULTS, type Settings } from "../src/settings";
+import { buildRunView, latest, shareYDomains, type ChartModel } from "../src/view";
+import { loadFixture } from "./fixtures";
+
+const raw = loadFixture<Record<string, unknown>>("breakdown.json");
+const b = parseBreakdown(raw);
+/** No smoothing, so the stacked numbers are the fixture's own. */
+const settings = (patch: Partial<Settings> = {}): Settings => ({ ...DEFAULTS, smoothing: 0, ...patch });
+const PENALTIES = [
+  "penalty/conv/bias",
+  "penalty/conv/kernel",
+  "penalty/dense/activity",
+  "penalty/dense/kernel",
+  "penalty/model/noise/add_loss",
+];
+
+describe("buildRunView", () => {
+  it("stacks the data loss under the penalties, with the run in the aria-label", () => {
+    const view = buildRunView(b, settings(), 800);
+    const main = view.main!;
+    expect(main.ariaLabel).toBe("Loss composition of run exp1/train");
+    expect(main.layers.map((l) => l.key)).toEqual(["data", ...PENALTIES]);
+    expect(main.layers[0].label).toBe("data loss");
+    // 8 steps fit an 800 px chart: nothing is decimated.
+    expect([...main.indices]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(main.layers[0].y1[0]).toBe(2.3);
+    expect(main.layers[1].y0[0]).toBe(2.3);
+    expect(main.layers[1].y1[0]).toBeCloseTo(2.304, 12);
+    expect(main.layers[5].y1[0]).toBeCloseTo(2.714, 12);
+    expect([...main.totalLine!]).toEqual(b.series.get("total"));
+    expect(main.yDomain).toEqual([0, 2.714]);
+    expect(main.percent).toBe(false);
+  });
+
+  it("draws gaps as NaN: the null and the NaN of the fixture", () => {
+    const main = buildRunView(b, settings(), 800).main!;
+    const kernel = main.layers.find((l) => l.key === "penalty/conv/kernel")!;
+    const activity = main.layers.find((l) => l.key === "penalty/dense/activity")!;
+    expect(kernel.y1[5]).toBeNaN();
+    expect(activity.y1[3]).toBeNaN();
+    // A gap adds nothing: the next layer starts where the one below the gap ended.
+    const dense = main.layers.find((l) => l.key === "penalty/dense/kernel")!;
+    expect(dense.y0[3]).toBeCloseTo(0.82 + 0.0037 + 0.094, 12);
+  });
+
+  it("puts decoupled decay in its own chart and offers every key in the legend", () => {
+    const view = buildRunView(b, settings(), 800);
+    expect(view.decoupled!.ariaLabel).toBe("Decoupled weight decay of run exp1/train (not part of the loss)");
+    expect(view.decoupled!.layers.map((l) => l.key)).toEqual(["decoupled/dense/kernel"]);
+    expect(view.decoupled!.totalLine).toBeNull();
+    expect(view.legend.map((e) => e.key)).toEqual(["data", ...PENALTIES, "decoupled/dense/kernel"]);
+  });
+
+  it("warns once about the first non-finite value", () => {
+    const view = buildRunView(b, settings(), 800);
+    expect(view.warnings).toEqual(["penalty/conv/kernel is NaN at step 250 (first bad value); drawn as a gap."]);
+    expect(view.notices).toEqual([]);
+  });
+
+  it("warns when the parts do not add up to the total", () => {
+    const off = structuredClone(raw) as { series: Record<string, unknown[]> };
+    off.series.total[2] = 2;
+    const view = buildRunView(parseBreakdown(off), settings(), 800);
+    expect(view.warnings[1]).toBe(
+      "The parts do not add up to the total: at step 100 the total is 2 but data + penalties = 1.477 (26.2% off).",
+    );
+  });
+
+  it("penalties mode hides the data loss and the total", () => {
+    const main = buildRunView(b, settings({ mode: "penalties" }), 800).main!;
+    expect(main.layers.map((l) => l.key)).toEqual(PENALTIES);
+    expect(main.totalLine).toBeNull();
+    expect(main.total).toBeNull();
+  });
+
+  it("share mode stacks to 100 at every step without a gap", () => {
+    const main = buildRunView(b, settings({ mode: "share" }), 800).main!;
+    const top = main.layers[main.layers.length - 1].y1;
+    expect(top[0]).toBeCloseTo(100, 9);
+    expect(main.percent).toBe(true);
+  });
+
+  it("leaves hidden series out, and says so when all are hidden", () => {
+    const view = buildRunView(b, settings({ hidden: ["data", "penalty/conv/bias"] }), 800);
+    expect(view.main!.layers.map((l) => l.key)).toEqual(PENALTIES.slice(1));
+    const all = buildRunView(b, settings({ mode: "penalties", hidden: PENALTIES }), 800);
+    expect(all.main).toBeNull();
+    expect(all.notices).toEqual([
+      "Every series of this chart is hidden: click its name in the legend to show it again.",
+    ]);
+  });
+
+  it("groups by layer with the group keys as series keys", () => {
+    const main = buildRunView(b, settings({ grouping: "layer" }), 800).main!;
+    expect(main.layers.map((l) => l.key)).toEqual(["data", "layer:conv", "layer:dense", "layer:model/noise"]);
+  });
+
+  it("decimates to about one point per pixel column of the plot", () => {
+    const steps = Array.from({ length: 1000 }, (_, i) => i);
+    const big = parseBreakdown({
+      run: "big",
+      steps,
+      wall_times: steps,
+      series: { data: steps.map(() => 1), "penalty/a/kernel": steps.map(() => 0.5), total: steps.map(() => 1.5) },
+    });
+    const main = buildRunView(big, settings(), 266).main!;
+    // 266 px card width minus the axis margins (52 + 14) leaves 200 columns.
+    expect(main.indices.length).toBeGreaterThanOrEqual(200);
+    expect(main.indices.length).toBeLessThanOrEqual(202);
+    expect(main.x).toHaveLength(1000);
+  });
+
+  it("explains an empty run and a run without penalties", () => {
+    const empty = buildRunView(parseBreakdown({ run: "e", steps: [], wall_times: [], series: {} }), settings(), 800);
+    expect(empty.main).toBeNull();
+    expect(empty.notices[0]).toMatch(/^This run has no regloss points yet/);
+    const dataOnly = buildRunView(
+      parseBreakdown({ run: "d", steps: [1], wall_times: [1], series: { data: [1], total: [1] } }),
+      settings(),
+      800,
+    );
+    expect(dataOnly.notices[0]).toMatch(/^This run has no penalties/);
+    expect(dataOnly.main!.layers.map((l) => l.key)).toEqual(["data"]);
+  });
+
+  it("gives the same signature for the same inputs and another one when a setting changes", () => {
+    const a = buildRunView(b, settings(), 800).main!.signature;
+    expect(buildRunView(b, settings(), 800).main!.signature).toBe(a);
+    expect(buildRunView(b, settings({ smoothing: 0.5 }), 800).main!.signature).not.toBe(a);
+    expect(buildRunView(b, settings(), 700).main!.signature).not.toBe(a);
+  });
+});
+
+describe("shareYDomains", () => {
+  it("gives every shown chart the union of the domains", () => {
+    const m = (yDomain: [number, number]) => ({ yDomain }) as ChartModel;
+    const models = [m([0, 2]), null, m([-1, 1])];
+    shareYDomains(models);
+    expect(models[0]!.yDomain).toEqual([-1, 2]);
+    expect(models[2]!.yDomain).toEqual([-1, 2]);
+  });
+});
+
+describe("latest", () => {
+  it("is the last finite value with its index", () => {
+    expect(latest([1, 2, null, NaN])).toEqual({ index: 1, value: 2 });
+    expect(latest(Float64Array.of(NaN, NaN))).toBeNull();
+  });
+});
