@@ -40,13 +40,15 @@ def small_cnn():
 
 
 def mobilenet_v2():
-    model = keras.applications.MobileNetV2(input_shape=(96, 96, 3), weights=None, classes=10)
+    model = keras.applications.MobileNetV2(input_shape=(96, 96, 3), weights=None, classes=10,
+                                           classifier_activation=None)
     tb_regloss.add_weight_decay(model, 4e-5)  # L2 on every kernel
     return model
 
 
 def resnet50():
-    model = keras.applications.ResNet50(input_shape=(64, 64, 3), weights=None, classes=10)
+    model = keras.applications.ResNet50(input_shape=(64, 64, 3), weights=None, classes=10,
+                                        classifier_activation=None)
     tb_regloss.add_weight_decay(model, 1e-4, biases=True)  # every kernel and bias: 107 terms
     return model
 
