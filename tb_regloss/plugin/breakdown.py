@@ -21,7 +21,8 @@ import json
 import operator
 import re
 
-_FIRST_TERMS = ("total", "data")
+# The terms every complete run has; the dashboard lists them first.
+CORE_TERMS = ("total", "data")
 _step = operator.attrgetter("step")
 _wall_time = operator.attrgetter("wall_time")
 _value = operator.attrgetter("value")
@@ -36,8 +37,8 @@ def order_terms(terms):
     ['total', 'data', 'decoupled/a/kernel', 'penalty/b/kernel']
     """
     present = set(terms)
-    first = [term for term in _FIRST_TERMS if term in present]
-    return first + sorted(present.difference(_FIRST_TERMS))
+    first = [term for term in CORE_TERMS if term in present]
+    return first + sorted(present.difference(CORE_TERMS))
 
 
 def align(series):

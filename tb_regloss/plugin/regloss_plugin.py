@@ -9,6 +9,20 @@ Routes, all under ``/data/plugin/regloss/``:
 - ``breakdowns?run=A&run=B&samples=N``: the same for several runs, read at once.
 - ``index.js`` and the other files shipped in ``static/``.
 
+Broken logdirs are served as far as they can be read: a truncated or
+corrupted event file gives the points before the damage, a run with no
+regloss scalar at all (empty, unreadable, another tool's) is not listed and is
+a 404 in the breakdown routes. Two optional fields say what is missing, each
+present only when its list is not empty:
+
+- ``"missing"`` (in each run of ``runs`` and in each breakdown): the core terms
+  ``"total"`` and ``"data"`` that the run does not have, e.g. ``["data"]`` for
+  a run with only ``regloss/total`` or ``["total", "data"]`` for a run with
+  only penalties.
+- ``"unreadable"`` (in each breakdown): terms that TensorBoard lists as scalars
+  but cannot read as such (e.g. a vector written with scalar metadata by
+  another tool); their column holds only ``null``.
+
 Handlers only validate arguments and call the ``*_impl`` methods, which tests
 call directly. Every answer, errors included, goes through
 ``http_util.Respond``, so it carries nosniff and CSP headers. Float NaN and
@@ -130,6 +144,11 @@ def _descriptions(terms):
     return {term: series.description for term, series in terms.items() if series.description}
 
 
+def _missing(terms):
+    """The core terms (``total``, ``data``) absent from ``terms``, in that order."""
+    return [term for term in breakdown.CORE_TERMS if term not in terms]
+
+
 def _parse_samples(request):
     raw = request.args.get("samples")
     if raw is None:
@@ -210,19 +229,23 @@ class RegLossPlugin(base_plugin.TBPlugin):
 
         Returns:
             ``{"runs": [{"run": name, "terms": [...], "descriptions": {term: text}}]}``
-            with terms ordered by ``breakdown.order_terms``.
+            with terms ordered by ``breakdown.order_terms``, and ``"missing"``
+            in the runs that lack ``total`` or ``data``.
         """
         terms_by_run = self._list(ctx, experiment)
-        return {
-            "runs": [
-                {
-                    "run": run,
-                    "terms": breakdown.order_terms(terms_by_run[run]),
-                    "descriptions": _descriptions(terms_by_run[run]),
-                }
-                for run in sorted(terms_by_run)
-            ]
-        }
+        runs = []
+        for run in sorted(terms_by_run):
+            terms = terms_by_run[run]
+            entry = {
+                "run": run,
+                "terms": breakdown.order_terms(terms),
+                "descriptions": _descriptions(terms),
+            }
+            missing = _missing(terms)
+            if missing:
+                entry["missing"] = missing
+            runs.append(entry)
+        return {"runs": runs}
 
     def breakdown_impl(self, ctx, experiment, runs, samples):
         """Reads the regloss series of ``runs`` in one batched call and aligns each run's.
@@ -236,7 +259,9 @@ class RegLossPlugin(base_plugin.TBPlugin):
 
         Returns:
             A list with one ``{"run", "steps", "wall_times", "series",
-            "descriptions"}`` dict per run (see ``breakdown.align``).
+            "descriptions"}`` dict per run (see ``breakdown.align``), with
+            ``"missing"`` and ``"unreadable"`` when they are not empty (see
+            the module docstring).
 
         Raises:
             errors.NotFoundError: a run has no regloss series.
@@ -249,22 +274,51 @@ class RegLossPlugin(base_plugin.TBPlugin):
                 % ", ".join("run=%r" % run for run in missing)
             )
         all_tags = {tags.PREFIX + term for terms in terms_by_run.values() for term in terms}
-        data = self._data_provider.read_scalars(
-            ctx,
-            experiment_id=experiment,
-            plugin_name=scalar_metadata.PLUGIN_NAME,
-            downsample=samples,
-            run_tag_filter=provider.RunTagFilter(runs=runs, tags=all_tags),
-        )
+        try:
+            data = self._read(ctx, experiment, runs, all_tags, samples)
+        except ValueError:
+            # A series the provider cannot convert (the Python loader fails
+            # the whole batch on one non-scalar tensor): read them one by one.
+            data = self._read_each(ctx, experiment, terms_by_run, samples)
         result = []
         for run in runs:
             run_data = data.get(run, {})
             terms = terms_by_run[run]
-            aligned = breakdown.align(
-                {term: run_data.get(tags.PREFIX + term, ()) for term in breakdown.order_terms(terms)}
-            )
-            result.append(dict(run=run, **aligned, descriptions=_descriptions(terms)))
+            ordered = breakdown.order_terms(terms)
+            aligned = breakdown.align({term: run_data.get(tags.PREFIX + term, ()) for term in ordered})
+            entry = dict(run=run, **aligned, descriptions=_descriptions(terms))
+            missing = _missing(terms)
+            if missing:
+                entry["missing"] = missing
+            unreadable = [term for term in ordered if run_data.get(tags.PREFIX + term) is None]
+            if unreadable:
+                entry["unreadable"] = unreadable
+            result.append(entry)
         return result
+
+    def _read(self, ctx, experiment, runs, run_tags, samples):
+        return self._data_provider.read_scalars(
+            ctx,
+            experiment_id=experiment,
+            plugin_name=scalar_metadata.PLUGIN_NAME,
+            downsample=samples,
+            run_tag_filter=provider.RunTagFilter(runs=runs, tags=run_tags),
+        )
+
+    def _read_each(self, ctx, experiment, terms_by_run, samples):
+        """Reads every series alone, leaving out those the provider fails to convert."""
+        data = {}
+        for run, terms in terms_by_run.items():
+            for term in terms:
+                tag = tags.PREFIX + term
+                try:
+                    points = self._read(ctx, experiment, [run], [tag], samples).get(run, {}).get(tag)
+                except ValueError as e:
+                    logger.warning("regloss plugin: run %r, tag %r is not readable as scalars: %s", run, tag, e)
+                    continue
+                if points is not None:
+                    data.setdefault(run, {})[tag] = points
+        return data
 
     @_json_route
     def _serve_runs(self, request):
