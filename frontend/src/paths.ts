@@ -42,21 +42,35 @@ function same(a: Float64Array, b: Float64Array): boolean {
 
 /** Pieces of one path, joined once: a flat string the browser parses without flattening a rope. */
 class PathBuilder {
-  private parts: string[] = [];
-  constructor(private readonly xsL: string[]) {}
+  private readonly parts: string[];
+  private length = 0;
+  constructor(private readonly xsL: string[]) {
+    // A whole area is 4 pieces per column and a "Z": allocated once, reused for every path.
+    this.parts = new Array<string>(4 * xsL.length + 1).fill("");
+  }
 
   /** A closed piece over columns [from, to]: `top` left to right, then `bottom` right to left. */
   piece(top: string[], bottom: string[], from: number, to: number): void {
     const { parts, xsL } = this;
-    parts.push("M" + xsL[from].slice(1), top[from]);
-    for (let j = from + 1; j <= to; j++) parts.push(xsL[j], top[j]);
-    for (let j = to; j >= from; j--) parts.push(xsL[j], bottom[j]);
-    parts.push("Z");
+    let k = this.length;
+    parts[k++] = "M" + xsL[from].slice(1);
+    parts[k++] = top[from];
+    for (let j = from + 1; j <= to; j++) {
+      parts[k++] = xsL[j];
+      parts[k++] = top[j];
+    }
+    for (let j = to; j >= from; j--) {
+      parts[k++] = xsL[j];
+      parts[k++] = bottom[j];
+    }
+    parts[k++] = "Z";
+    this.length = k;
   }
 
   done(): string {
-    const d = this.parts.join("");
-    this.parts.length = 0;
+    const { parts } = this;
+    const d = this.length === parts.length ? parts.join("") : parts.slice(0, this.length).join("");
+    this.length = 0;
     return d;
   }
 }

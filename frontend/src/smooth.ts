@@ -34,10 +34,9 @@ export function smoothColumn(values: Column, weight: number): Column {
   }
   if (constant) return values;
   const out = new Float64Array(n);
+  const debias = debiasTable(weight);
   let last = 0;
   let count = 0;
-  // Once weight^count < 2^-54, 1 - weight^count rounds to exactly 1: stop calling pow.
-  let debiasing = weight < 1;
   for (let i = 0; i < n; i++) {
     const v = values[i];
     if (v - v !== 0) {
@@ -47,13 +46,28 @@ export function smoothColumn(values: Column, weight: number): Column {
     }
     last = last * weight + (1 - weight) * v;
     count += 1;
-    if (debiasing) {
-      const p = Math.pow(weight, count);
-      if (p < 2 ** -54) debiasing = false;
-      out[i] = last / (1 - p);
-    } else {
-      out[i] = last;
-    }
+    out[i] = count < debias.length ? last / debias[count] : last;
   }
   return out;
+}
+
+let debiasFor = NaN;
+let debiasValues = new Float64Array(0);
+/**
+ * 1 - weight^count for count = 0, 1, … up to where it rounds to exactly 1
+ * (weight^count < 2^-54); the same numbers as computing each, shared by all
+ * series of a breakdown.
+ */
+function debiasTable(weight: number): Float64Array {
+  if (weight !== debiasFor) {
+    const table = [0];
+    for (let count = 1; count < 100000; count++) {
+      const p = Math.pow(weight, count);
+      if (p < 2 ** -54) break;
+      table.push(1 - p);
+    }
+    debiasFor = weight;
+    debiasValues = Float64Array.from(table);
+  }
+  return debiasValues;
 }

@@ -57,3 +57,16 @@ describe("Legend", () => {
     expect(buttons(legend)[0].textContent).toBe(label);
   });
 });
+
+describe("Legend clicks", () => {
+  it("a click on the swatch or the label toggles the entry's key; a click between entries does nothing", () => {
+    const onToggle = vi.fn();
+    const legend = new Legend(colorOf, onToggle);
+    legend.update(entries, new Set());
+    const [data, kernel] = buttons(legend);
+    (data.querySelector(".legend-label") as HTMLElement).click();
+    (kernel.querySelector(".swatch") as HTMLElement).click();
+    legend.el.click();
+    expect(onToggle.mock.calls).toEqual([["data"], ["penalty/conv/kernel"]]);
+  });
+});
