@@ -9,10 +9,12 @@ import { ColorMap } from "./colors";
 import { Controls } from "./controls";
 import { Legend, type LegendEntry } from "./legend";
 import { loadSettings, runFilterRegExp, saveSettings, type Settings, type SortColumn } from "./settings";
-import { buildRunView, shareYDomains, type RunView } from "./view";
+import { buildRunView, legendOf, shareYDomains, type RunView } from "./view";
 
 export const SNIPPET = 'callbacks=[tb_regloss.RegLossCallback("runs/exp1")]';
 const CARD_PADDING = 22;
+/** Cards this many viewport heights beyond the visible area are drawn ahead of scrolling. */
+const DRAW_AHEAD = 1;
 
 function legendRank(key: string): number {
   if (key === "data") return 0;
@@ -32,6 +34,22 @@ export class App {
   private readonly status = document.createElement("div");
   private readonly grid = document.createElement("div");
   private frame = 0;
+  /** Runs whose card is not drawn with the current data and settings (off screen when last drawn). */
+  private readonly stale = new Set<string>();
+  /** What each card was last drawn with (compared by identity), and its legend entries. */
+  private readonly drawn = new Map<string, { b: Breakdown; s: Settings; width: number; legend: LegendEntry[] }>();
+  /** Tells when an undrawn card scrolls near the viewport. */
+  private readonly nearViewport: IntersectionObserver | null =
+    typeof IntersectionObserver === "undefined"
+      ? null
+      : new IntersectionObserver(
+          (entries) => {
+            if (entries.some((e) => e.isIntersecting && this.stale.has((e.target as HTMLElement).dataset.run ?? ""))) {
+              this.schedule();
+            }
+          },
+          { rootMargin: `${DRAW_AHEAD * 100}% 0px` },
+        );
   private loading: Promise<void> | null = null;
   private reloadAgain = false;
   private error: string | null = null;
@@ -164,6 +182,7 @@ export class App {
     for (const [run, card] of this.cards) {
       if (!keep.has(run)) {
         card.el.remove();
+        this.nearViewport?.unobserve(card.el);
         this.cards.delete(run);
       }
     }
@@ -171,26 +190,57 @@ export class App {
       let card = this.cards.get(r.run);
       if (!card) {
         card = new RunCard((key) => this.colors.color(key), (column) => this.sort(column));
+        card.el.dataset.run = r.run;
         this.cards.set(r.run, card);
+        this.nearViewport?.observe(card.el);
       }
       this.grid.appendChild(card.el);
       return card;
     });
+    // Reads after all writes above: one layout, whatever the number of cards.
     const width = Math.max(200, (cards[0]?.el.clientWidth ?? 480) - CARD_PADDING);
-
-    const views: RunView[] = shown.map((r) => buildRunView(this.breakdowns.get(r.run)!, s, width));
-    if (s.sharedY && s.mode !== "share") {
-      shareYDomains(views.map((v) => v.main));
-      shareYDomains(views.map((v) => v.decoupled));
+    // Only cards near the viewport are drawn now; the others when they scroll near
+    // (a shared y scale needs every chart's domain, so then all are drawn).
+    const ahead = window.innerHeight * DRAW_AHEAD;
+    const sharedY = s.sharedY && s.mode !== "share";
+    const breakdowns = shown.map((r) => this.breakdowns.get(r.run)!);
+    const upToDate = breakdowns.map((b) => {
+      const last = this.drawn.get(b.run);
+      return last !== undefined && last.b === b && last.s === s && last.width === width;
+    });
+    const views: (RunView | null)[] = breakdowns.map((b, i) => {
+      if (sharedY) return buildRunView(b, s, width);
+      if (upToDate[i]) return null;
+      const rect = cards[i].el.getBoundingClientRect();
+      const near = rect.bottom >= -ahead && rect.top <= window.innerHeight + ahead;
+      return near ? buildRunView(b, s, width) : null;
+    });
+    if (sharedY) {
+      shareYDomains(views.map((v) => v!.main));
+      shareYDomains(views.map((v) => v!.decoupled));
     }
     const entries = new Map<string, LegendEntry>();
-    for (const v of views) for (const e of v.legend) if (!entries.has(e.key)) entries.set(e.key, e);
+    breakdowns.forEach((b, i) => {
+      const legend = views[i]?.legend ?? (upToDate[i] ? this.drawn.get(b.run)!.legend : legendOf(b, s));
+      for (const e of legend) if (!entries.has(e.key)) entries.set(e.key, e);
+    });
     const legend = [...entries.values()].sort(
       (a, b) => legendRank(a.key) - legendRank(b.key) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
     );
     this.colors.register(legend.map((e) => e.key));
     this.legend.update(legend, new Set(s.hidden));
-    views.forEach((v, i) => cards[i].update(this.breakdowns.get(v.run)!, v, s, width));
+    this.stale.clear();
+    for (const run of this.drawn.keys()) if (!keep.has(run)) this.drawn.delete(run);
+    views.forEach((v, i) => {
+      const b = breakdowns[i];
+      if (v) {
+        cards[i].update(b, v, s, width);
+        this.drawn.set(b.run, { b, s, width, legend: v.legend });
+      } else if (!upToDate[i]) {
+        cards[i].pending(b);
+        this.stale.add(b.run);
+      }
+    });
 
     performance.clearMeasures("regloss:render");
     performance.measure("regloss:render", "regloss:render-start");

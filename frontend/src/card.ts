@@ -75,6 +75,12 @@ export class RunCard {
     else download(toJson(b), fileName(b.run, "json"), "application/json");
   }
 
+  /** Names the run of a card whose charts are drawn later (it is off screen). */
+  pending(b: Breakdown): void {
+    this.el.dataset.run = b.run;
+    this.title.textContent = b.run;
+  }
+
   update(b: Breakdown, view: RunView, settings: Settings, width: number): void {
     this.breakdown = b;
     this.el.dataset.run = b.run;

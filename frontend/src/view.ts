@@ -202,6 +202,19 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
   return view;
 }
 
+/**
+ * The legend entries of a run without building its charts, for runs not drawn
+ * yet: the same as `buildRunView(...).legend`. Only top-K ranks terms by their
+ * smoothed values; the other groupings depend on the keys alone.
+ */
+export function legendOf(b: Breakdown, settings: Settings): { key: string; label: string }[] {
+  if (b.steps.length === 0) return [];
+  const series = settings.grouping === "topk" ? smoothedSeries(b, settings.smoothing) : b.columns;
+  const data = series.has("data") ? [{ key: "data", label: DATA_LABEL }] : [];
+  const groups = [...familyLayers(b, "penalty", settings, series), ...familyLayers(b, "decoupled", settings, series)];
+  return [...data, ...groups.map((l) => ({ key: l.key, label: l.label }))];
+}
+
 /** Gives every chart of a kind the union y domain (the shared y scale option). */
 export function shareYDomains(models: (ChartModel | null)[]): void {
   const shown = models.filter((m): m is ChartModel => m !== null);

@@ -125,6 +125,45 @@ describe("App", () => {
     expect(app.el.querySelector("svg")!.getAttribute("aria-label")).toBe(`Loss composition of run ${HOSTILE}`);
   });
 
+  it("draws cards far below the viewport only when they scroll near, legend complete from the start", async () => {
+    backend(["exp1/train", "far/away"]);
+    const observers: { callback: IntersectionObserverCallback; observed: Element[] }[] = [];
+    vi.stubGlobal(
+      "IntersectionObserver",
+      class {
+        observed: Element[] = [];
+        constructor(callback: IntersectionObserverCallback) {
+          observers.push({ callback, observed: this.observed });
+        }
+        observe(el: Element) {
+          this.observed.push(el);
+        }
+        unobserve() {}
+      },
+    );
+    let farTop = 10 * window.innerHeight;
+    vi.spyOn(HTMLElement.prototype, "getBoundingClientRect").mockImplementation(function (this: HTMLElement) {
+      const top = this.dataset.run === "far/away" ? farTop : 0;
+      return { top, bottom: top + 500, left: 0, right: 400, width: 400, height: 500, x: 0, y: top } as DOMRect;
+    });
+    const app = await appWith();
+    expect(series(app, "exp1/train")).toHaveLength(7);
+    expect(series(app, "far/away")).toEqual([]);
+    expect(app.el.querySelector('.run-card[data-run="far/away"] h2')!.textContent).toBe("far/away");
+    expect(app.el.querySelectorAll(".legend-entry")).toHaveLength(7);
+    // Drawn cards are not drawn again when nothing changed.
+    const before = app.el.querySelector('.run-card[data-run="exp1/train"] path[data-series]')!.getAttribute("d");
+
+    farTop = 100;
+    const far = app.el.querySelector('.run-card[data-run="far/away"]')!;
+    expect(observers[0].observed).toContain(far);
+    observers[0].callback([{ target: far, isIntersecting: true } as unknown as IntersectionObserverEntry], {} as IntersectionObserver);
+    await new Promise((r) => requestAnimationFrame(r));
+    expect(series(app, "far/away")).toHaveLength(7);
+    expect(app.el.querySelector('.run-card[data-run="exp1/train"] path[data-series]')!.getAttribute("d")).toBe(before);
+    vi.restoreAllMocks();
+  });
+
   it("measures each draw as regloss:render", async () => {
     backend(["exp1/train"]);
     const app = await appWith();

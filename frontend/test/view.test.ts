@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseBreakdown } from "../src/api";
 import { DEFAULTS, type Settings } from "../src/settings";
-import { buildRunView, latest, shareYDomains, type ChartModel } from "../src/view";
+import { buildRunView, latest, legendOf, shareYDomains, type ChartModel } from "../src/view";
 import { loadFixture } from "./fixtures";
 
 const raw = loadFixture<Record<string, unknown>>("breakdown.json");
@@ -130,6 +130,22 @@ describe("buildRunView", () => {
     expect(buildRunView(b, settings(), 800).main!.signature).toBe(a);
     expect(buildRunView(b, settings({ smoothing: 0.5 }), 800).main!.signature).not.toBe(a);
     expect(buildRunView(b, settings(), 700).main!.signature).not.toBe(a);
+  });
+});
+
+describe("legendOf", () => {
+  it("gives buildRunView's legend for every grouping, without building charts", () => {
+    for (const grouping of ["term", "layer", "kind", "topk"] as const) {
+      const s = settings({ grouping, topK: 2, smoothing: 0.6 });
+      expect(legendOf(b, s)).toEqual(buildRunView(b, s, 800).legend);
+    }
+    expect(legendOf(b, settings({ grouping: "topk", topK: 2 })).map((e) => e.key)).toEqual([
+      "data",
+      "penalty/conv/kernel",
+      "penalty/dense/kernel",
+      "other",
+      "decoupled/dense/kernel",
+    ]);
   });
 });
 
