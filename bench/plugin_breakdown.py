@@ -5,16 +5,17 @@ once to a cached logdir. In one process, each round times the raw
 ``data_provider.read_scalars`` of all the run's regloss tags with
 ``downsample=samples``, alternating (order swapped every round) with each of:
 
-- ``breakdown_impl``: what the route computes (the listing, the same read,
-  the alignment); the issue's target is a median ratio of at most 1.5 here;
 - ``route, identity``: ``GET /data/plugin/regloss/breakdown`` through
-  TensorBoard's WSGI app, JSON included;
-- ``route, gzip``: the same, asking for gzip as browsers do.
+  TensorBoard's WSGI app (werkzeug test client), JSON included: the headline
+  figure, whose median ratio to the raw read the issue wants at most 1.5;
+- ``route, gzip``: the same, asking for gzip as browsers do (reported);
+- ``breakdown_impl``: the route without JSON and HTTP (the listing, the same
+  read, the alignment), to locate the cost (reported).
 
 The data provider is TensorBoard's default Rust data server (``--provider
 rust``) or the Python loader of ``--load_fast=false`` (``--provider python``),
 both with TensorBoard's default retention (1,000 points per scalar series).
-The exit status is 1 when the target is missed.
+The exit status is 1 when the full route without gzip misses the 1.5 target.
 
 Example:
 
@@ -50,6 +51,7 @@ from tb_regloss import tags
 from tb_regloss.plugin import regloss_plugin
 
 RUN = "bench/train"
+TARGET = 1.5
 
 
 def term_tags(terms):
@@ -186,9 +188,9 @@ def main(argv=None):
         return get
 
     candidates = [
-        ("breakdown_impl", impl),
         ("route, identity", route("identity")),
         ("route, gzip", route("gzip, deflate, br")),
+        ("breakdown_impl", impl),
     ]
     timings = {"read_scalars (raw)": []}
     timings.update((name, []) for name, _ in candidates)
@@ -207,10 +209,15 @@ def main(argv=None):
     )
     medians = {name: describe(name, seconds) for name, seconds in timings.items()}
     raw_median = medians.pop("read_scalars (raw)")
-    for name, median in medians.items():
-        print("ratio %-16s / raw (median): %.2f" % (name, median / raw_median))
-    print("target: breakdown_impl / raw <= 1.5")
-    return 0 if medians["breakdown_impl"] <= 1.5 * raw_median else 1
+    ratios = {name: median / raw_median for name, median in medians.items()}
+    print(
+        "HEADLINE full route / raw read (median): %.2f without gzip, %.2f with gzip"
+        % (ratios["route, identity"], ratios["route, gzip"])
+    )
+    print("breakdown_impl / raw read (median): %.2f" % ratios["breakdown_impl"])
+    met = ratios["route, identity"] <= TARGET
+    print("target: full route without gzip / raw <= %.1f: %s" % (TARGET, "met" if met else "MISSED"))
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -159,3 +159,20 @@ def test_to_json_parses_like_tensorboard_cleansing(series, descriptions, wall_ti
 def test_to_json_keeps_full_precision_outside_series():
     body = {"run": "r", "steps": [3], "wall_times": [1700000000.1234567], "series": {"total": [0.1]}}
     assert json.loads(breakdown.to_json(body)) == body
+
+
+def test_align_reads_tensorboard_scalar_datums_like_any_points():
+    from tensorboard.data.provider import ScalarDatum
+
+    points = {
+        "total": [(0, 1.0, 2.5), (2, 2.0, 2.0)],
+        "penalty/a": [(1, 1.5, 0.25), (2, 2.5, 0.5)],
+    }
+    expected = breakdown.align({term: [Point(*p) for p in pts] for term, pts in points.items()})
+    assert breakdown.align({term: [ScalarDatum(*p) for p in pts] for term, pts in points.items()}) == expected
+    same_steps = {term: [ScalarDatum(0, 1.0, 0.5), ScalarDatum(3, 4.0, 0.75)] for term in ["total", "data"]}
+    assert breakdown.align(same_steps) == {
+        "steps": [0, 3],
+        "wall_times": [1.0, 4.0],
+        "series": {"total": [0.5, 0.75], "data": [0.5, 0.75]},
+    }
