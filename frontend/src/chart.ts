@@ -180,8 +180,9 @@ export class StackedChart {
     performance.mark("regloss:hover-start");
     const i = bisectX(model.x, scales.invert(px));
     const rx = scales.x(model.x[i]);
-    this.rule.attr("x1", rx).attr("x2", rx).attr("visibility", "visible");
+    // The tooltip first: it reads its width before anything is written.
     this.tooltip.show(i, describeX(model.xAxis, model.x[i]), rx + MARGIN.left, py + MARGIN.top + 12, this.innerWidth + MARGIN.left);
+    this.rule.attr("x1", rx).attr("x2", rx).attr("visibility", "visible");
     // One measure at a time in the timeline; observers still see every one.
     performance.clearMeasures("regloss:hover");
     performance.measure("regloss:hover", "regloss:hover-start");

@@ -1,6 +1,4 @@
 /** The dashboard's stylesheet, injected once; colors come from CSS variables so dark mode is one class. */
-import { TOOLTIP_WIDTH } from "./tooltip";
-
 export const CSS = `
 :root {
   --fg: #212121; --muted: #616161; --bg: #fff; --card: #fff; --border: #e0e0e0;
@@ -54,7 +52,7 @@ h1 { font-size: 16px; font-weight: 500; margin: 0 0 8px; }
 .axis path, .axis line { stroke: var(--border); }
 .hover-rule { stroke: var(--fg); stroke-width: 1; pointer-events: none; }
 .overlay { fill: transparent; cursor: crosshair; }
-.tooltip { position: absolute; left: 0; top: 0; z-index: 2; pointer-events: none; width: ${TOOLTIP_WIDTH}px; box-sizing: border-box; contain: layout paint;
+.tooltip { position: absolute; left: 0; top: 0; z-index: 2; pointer-events: none; min-width: 200px; max-width: 380px; contain: layout paint;
   background: var(--tip-bg); border: 1px solid var(--border); border-radius: 3px; padding: 4px 6px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.2); font-size: 12px; }
 .tooltip[hidden], .tooltip-row[hidden], .tooltip-more[hidden] { display: none; }

@@ -3,15 +3,17 @@
  * change. Lists each series' value and share of the total at the hovered step,
  * largest first, under the total. The order at a step is sorted once, on first
  * hover there, and kept; moving within the same step changes only the position.
- * Its width is fixed (CSS), so placing it never reads layout, and a cell's text
- * is only written when it changes: each write costs the browser a text layout.
+ * A cell's text is only written when it changes: each write costs the browser a
+ * text layout. Placing it needs its width, which is read before anything is
+ * written (so the browser answers from the last frame's layout instead of
+ * laying out again) and is the last frame's width: same names, new numbers.
  */
 import { present, type Series } from "./api";
 import { formatShare, formatValue } from "./format";
 
 /** Rows shown at most; the rest is summed into one "more" line. */
 export const MAX_ROWS = 25;
-/** The tooltip's width in CSS pixels (styles.ts uses it too). */
+/** The width assumed before the tooltip has ever been laid out (CSS keeps it within 200–380 px). */
 export const TOOLTIP_WIDTH = 280;
 
 /** Sets `el`'s text unless it already is `text`. */
@@ -55,6 +57,8 @@ export class Tooltip {
   private readonly orders = new Map<number, Uint32Array>();
   /** The step the rows show, or -1. */
   private shownIndex = -1;
+  /** The width at the last frame. */
+  private width = TOOLTIP_WIDTH;
 
   constructor() {
     this.el = document.createElement("div");
@@ -116,10 +120,12 @@ export class Tooltip {
 
   /** Fills the tooltip for step index `i` (`title` is the x description) and places it by the pointer. */
   show(i: number, title: string, left: number, top: number, width: number): void {
+    // Read first: nothing has been written since the last frame's layout, so this forces none.
+    if (!this.el.hidden) this.width = this.el.offsetWidth || this.width;
     if (i !== this.shownIndex) this.fill(i, title);
     this.el.hidden = false;
     // Flip to the left of the cursor near the right edge.
-    const w = TOOLTIP_WIDTH;
+    const w = this.width;
     const x = left + 16 + w > width ? Math.max(0, left - 16 - w) : left + 16;
     this.el.style.transform = `translate(${x}px, ${top}px)`;
   }

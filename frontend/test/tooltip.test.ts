@@ -65,6 +65,19 @@ describe("Tooltip", () => {
     expect(t.el.hidden).toBe(true);
   });
 
+  it("places itself with the width it had at the last frame", () => {
+    const t = new Tooltip();
+    t.setSeries([series("a", [1])], null);
+    t.show(0, "step 0", 500, 0, 1000);
+    expect(t.el.style.transform).toBe("translate(516px, 0px)");
+    Object.defineProperty(t.el, "offsetWidth", { value: 360, configurable: true });
+    t.show(0, "step 0", 600, 0, 1000);
+    // 600 + 16 + 360 fits in 1000; 700 + 16 + 360 does not.
+    expect(t.el.style.transform).toBe("translate(616px, 0px)");
+    t.show(0, "step 0", 700, 0, 1000);
+    expect(t.el.style.transform).toBe(`translate(${700 - 16 - 360}px, 0px)`);
+  });
+
   it("renders a hostile label as text", () => {
     const t = new Tooltip();
     const label = "<img src=x onerror=window.__xss=1>";
