@@ -68,6 +68,7 @@ table { border-collapse: collapse; width: 100%; font-size: 12px; margin-top: 4px
 th, td { text-align: left; padding: 2px 6px; border-bottom: 1px solid var(--border); overflow-wrap: anywhere; }
 td { font-variant-numeric: tabular-nums; }
 .latest-table td { text-align: right; }
+.details-table td.number { text-align: right; }
 thead th { font-weight: 500; color: var(--muted); }
 tbody th { font-weight: 400; }
 .show-all { font: inherit; font-size: 12px; color: var(--accent); background: none; border: 0; padding: 2px 0; cursor: pointer; }

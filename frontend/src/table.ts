@@ -1,11 +1,13 @@
 /**
  * The two tables under a run's chart: the latest value of every term (value,
  * share of the total, share of the penalties; sortable), and every term's
- * details (layer, weight, kind, regularizer from the descriptions).
+ * details (layer, weight, kind, and from its description the parameter count,
+ * regularizer and factor).
  */
 import type { Breakdown } from "./api";
 import { familyKeys } from "./group";
-import { formatShare, formatValue } from "./format";
+import { parseDescription } from "./describe";
+import { formatCount, formatShare, formatValue } from "./format";
 import type { SortColumn } from "./settings";
 import { termKind, termLayer } from "./tags";
 import { DATA_LABEL, latest } from "./view";
@@ -110,22 +112,33 @@ export function renderLatestTable(
   }
 }
 
-/** Renders the per-term details table: layer, weight, kind and regularizer. */
+/**
+ * Renders the per-term details table: layer, weight, kind, parameter count,
+ * regularizer and factor. The regularizer cell's title holds the full description.
+ */
 export function renderDetailsTable(table: HTMLTableElement, b: Breakdown): void {
   table.replaceChildren();
   table.className = "details-table";
   const head = table.createTHead().insertRow();
-  for (const title of ["Term", "Layer", "Weight", "Kind", "Regularizer"]) textCell(head, title, "th");
+  for (const title of ["Term", "Layer", "Weight", "Kind", "Parameters", "Regularizer", "Factor"]) {
+    textCell(head, title, "th").setAttribute("scope", "col");
+  }
   const body = table.createTBody();
   for (const key of [...familyKeys(b, "penalty"), ...familyKeys(b, "decoupled")]) {
     const term = key.slice(key.indexOf("/") + 1);
     const kind = termKind(term);
     const layer = termLayer(term);
+    const description = b.descriptions[key];
+    const parsed = parseDescription(description ?? "");
     const tr = body.insertRow();
+    tr.dataset.key = key;
     textCell(tr, key, "th").setAttribute("scope", "row");
     textCell(tr, layer);
     textCell(tr, kind === "activity" || kind === "add_loss" || layer === term ? "–" : term.slice(layer.length + 1));
     textCell(tr, key.startsWith("decoupled/") ? "decoupled decay" : kind);
-    textCell(tr, b.descriptions[key] ?? "–");
+    textCell(tr, formatCount(parsed.parameters)).className = "number";
+    const regularizer = textCell(tr, parsed.regularizer ?? "–");
+    if (description !== undefined) regularizer.title = description;
+    textCell(tr, parsed.factor ?? "–");
   }
 }

@@ -85,24 +85,100 @@ describe("renderLatestTable", () => {
 });
 
 describe("renderDetailsTable", () => {
-  it("lists each term's layer, weight, kind and regularizer", () => {
+  const cells = (table: HTMLTableElement) =>
+    [...table.tBodies[0].rows].map((tr) => [...tr.cells].map((c) => c.textContent));
+
+  it("lists each term's layer, weight, kind, parameters, regularizer and factor", () => {
     const table = document.createElement("table");
     renderDetailsTable(table, b);
-    const rows = [...table.tBodies[0].rows].map((tr) => [...tr.cells].map((c) => c.textContent));
-    expect(rows[0]).toEqual(["penalty/conv/bias", "conv", "bias", "bias", "L1(l1=0.0001)"]);
+    expect([...table.tHead!.rows[0].cells].map((c) => c.textContent)).toEqual([
+      "Term",
+      "Layer",
+      "Weight",
+      "Kind",
+      "Parameters",
+      "Regularizer",
+      "Factor",
+    ]);
+    const rows = cells(table);
+    expect(rows[0]).toEqual(["penalty/conv/bias", "conv", "bias", "bias", "–", "L1(l1=0.0001)", "0.0001"]);
+    expect(rows.find((r) => r[0] === "penalty/dense/kernel")).toEqual([
+      "penalty/dense/kernel",
+      "dense",
+      "kernel",
+      "kernel",
+      "–",
+      "L1L2(l1=0.0, l2=0.01)",
+      "l1=0.0, l2=0.01",
+    ]);
     expect(rows.find((r) => r[0] === "penalty/dense/activity")).toEqual([
       "penalty/dense/activity",
       "dense",
       "–",
       "activity",
+      "–",
       "L1(l1=0.001)",
+      "0.001",
     ]);
+    expect(rows.find((r) => r[0] === "penalty/model/noise/add_loss")!.slice(4)).toEqual(["–", "–", "–"]);
     expect(rows[rows.length - 1]).toEqual([
       "decoupled/dense/kernel",
       "dense",
       "kernel",
       "decoupled decay",
+      "–",
       "AdamW(weight_decay=0.004)",
+      "0.004",
     ]);
+  });
+
+  it("reads the descriptions tb_regloss writes, and keeps the whole text as the title", () => {
+    const { descriptions } = loadFixture<{ descriptions: { case: string; text: string }[] }>("descriptions.json");
+    const text = (c: string) => descriptions.find((d) => d.case === c)!.text;
+    const d = parseBreakdown({
+      run: "d",
+      steps: [1],
+      wall_times: [1],
+      series: {
+        "penalty/conv/kernel": [0.5],
+        "penalty/noise/add_loss": [0.1],
+        "penalty/big/kernel": [0.2],
+        "decoupled/conv/kernel": [0.01],
+      },
+      descriptions: {
+        "penalty/conv/kernel": text("kernel_l2"),
+        "penalty/noise/add_loss": text("add_loss"),
+        "penalty/big/kernel": "L2(l2=4e-05) on big/kernel (shape 3×3×512×512, 2359296 parameters)",
+        "decoupled/conv/kernel": text("decoupled"),
+      },
+    });
+    const table = document.createElement("table");
+    renderDetailsTable(table, d);
+    const rows = cells(table);
+    expect(rows.map((r) => r.slice(4))).toEqual([
+      ["2,359,296", "L2(l2=4e-05)", "4e-05"],
+      ["96", "L2(l2=0.01)", "0.01"],
+      ["–", "–", "–"],
+      ["96", "AdamW(weight_decay=0.2)", "0.2"],
+    ]);
+    const titles = [...table.tBodies[0].rows].map((tr) => tr.cells[5].getAttribute("title"));
+    expect(titles[1]).toBe(text("kernel_l2"));
+    expect(titles[2]).toBe(text("add_loss"));
+    expect(titles[3]).toBe(text("decoupled"));
+  });
+
+  it("renders a hostile description as text", () => {
+    const hostile = "<img src=x onerror=alert(1)>(a=1) on x (shape 2, 2 parameters)";
+    const h = parseBreakdown({
+      run: "h",
+      steps: [1],
+      wall_times: [1],
+      series: { "penalty/x/kernel": [0.5] },
+      descriptions: { "penalty/x/kernel": hostile },
+    });
+    const table = document.createElement("table");
+    renderDetailsTable(table, h);
+    expect(table.querySelector("img")).toBeNull();
+    expect(table.tBodies[0].rows[0].cells[5].getAttribute("title")).toBe(hostile);
   });
 });

@@ -81,10 +81,20 @@ def test_hostile_layer_name_is_text_and_runs_nothing(dashboard):
     assert HOSTILE_LAYER in card.locator(".latest-table").inner_text()
     assert HOSTILE_LAYER in frame.locator(".legend").inner_text()
     card.locator("details.term-details summary").click()
-    assert f"L2 on {HOSTILE_LAYER}" in card.locator(".details-table").inner_text()
+    # The description has no `Name(args)`: the cell shows a dash, its title the whole text.
+    regularizer = card.locator(".details-table tbody tr td").nth(4)
+    assert regularizer.get_attribute("title") == f"L2 on {HOSTILE_LAYER}"
     assert frame.locator("img").count() == 0
     assert frame.evaluate("window.__xss") is None
     assert dashboard.page.evaluate("window.__xss") is None
+    assert dashboard.errors == []
+
+
+def test_term_details_show_regularizer_and_factor(dashboard):
+    card = dashboard.frame.locator(".run-card[data-run='exp1/train']")
+    card.locator("details.term-details summary").click()
+    row = card.locator(".details-table tbody tr[data-key='penalty/dense/kernel'] td")
+    assert row.all_inner_texts()[3:] == ["–", "L1L2(l1=0.0, l2=0.001)", "l1=0.0, l2=0.001"]
     assert dashboard.errors == []
 
 
