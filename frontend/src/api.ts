@@ -24,6 +24,8 @@ export interface RunInfo {
   run: string;
   terms: string[];
   descriptions: Record<string, string>;
+  /** Core series the run does not have (absent in the answer = none). */
+  missing: string[];
 }
 
 /** A non-finite value the backend sent: drawn as a gap, reported as a warning. */
@@ -44,6 +46,10 @@ export interface Breakdown {
   descriptions: Record<string, string>;
   /** The first non-finite value of every series that has one, in series order. */
   badValues: BadValue[];
+  /** Core series (`total`, `data`) the run does not have (absent in the answer = none). */
+  missing: string[];
+  /** Series TensorBoard lists but cannot read as scalars; their columns hold only gaps. */
+  unreadable: string[];
   /** The response as received, for the JSON download. */
   raw: unknown;
 }
@@ -93,6 +99,13 @@ function parseDescriptions(x: unknown): Record<string, string> {
   return out;
 }
 
+/** An optional list of names: absent is empty. */
+function parseNames(x: unknown, what: string): string[] {
+  if (x === undefined || x === null) return [];
+  if (!Array.isArray(x) || !x.every((v) => typeof v === "string")) fail(`\`${what}\` must be a list of names`, x);
+  return [...x];
+}
+
 function parseValue(v: unknown): number | null {
   if (v === null || typeof v === "number") return v;
   if (typeof v === "string" && v in NON_FINITE) return NON_FINITE[v];
@@ -109,6 +122,7 @@ export function parseRuns(x: unknown): RunInfo[] {
       run: r.run,
       terms: (r.terms as unknown[]).map(String),
       descriptions: parseDescriptions(r.descriptions),
+      missing: parseNames(r.missing, "missing"),
     };
   });
 }
@@ -155,6 +169,8 @@ export function parseBreakdown(x: unknown): Breakdown {
     columns,
     descriptions: parseDescriptions(x.descriptions),
     badValues,
+    missing: parseNames(x.missing, "missing"),
+    unreadable: parseNames(x.unreadable, "unreadable"),
     raw: x,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * From one run's breakdown and the settings to what its cards show: the two
  * chart models (loss composition, decoupled decay), the notices that explain an
- * empty chart, and the warnings (non-finite values, parts not adding up).
+ * empty chart or a missing core series, and the warnings (non-finite values,
+ * unreadable series, parts not adding up).
  * Pure: no DOM, so it is tested with exact numbers.
  */
 import { present, type Breakdown, type Column, type Series } from "./api";
@@ -122,6 +123,13 @@ function findWarnings(b: Breakdown): string[] {
   const warnings = b.badValues.map(
     (bad) => `${bad.series} is ${bad.value} at step ${bad.step} (first bad value); drawn as a gap.`,
   );
+  if (b.unreadable.length > 0) {
+    warnings.push(
+      `Unreadable series: ${b.unreadable.map((k) => "regloss/" + k).join(", ")}. TensorBoard lists ` +
+        "them as scalars but cannot read them (e.g. another tool wrote a vector under the tag), " +
+        "so they have no points here.",
+    );
+  }
   const total = b.columns.get("total");
   const parts = [...b.columns.entries()]
     .filter(([k]) => k === "data" || k.startsWith("penalty/"))
@@ -139,12 +147,37 @@ function findWarnings(b: Breakdown): string[] {
   return warnings;
 }
 
+/** Why parts of the chart are absent: the core series the backend says the run lacks. */
+function missingNotices(b: Breakdown): string[] {
+  const total = b.missing.includes("total");
+  const data = b.missing.includes("data");
+  if (total && data) {
+    return [
+      "This run has no regloss/total and no regloss/data series: only its penalties are shown, " +
+        "without the line of the recorded total and without the residual check.",
+    ];
+  }
+  if (total) {
+    return [
+      "This run has no regloss/total series: the line of the recorded total and the residual check are not shown.",
+    ];
+  }
+  if (data) {
+    return [
+      "This run has no regloss/data series: the data loss is not shown and the residual check " +
+        "(data + penalties = total) is not done.",
+    ];
+  }
+  return [];
+}
+
 function familyLayers(b: Breakdown, family: Family, settings: Settings, series: Map<string, Column>): Layer[] {
   return groupTerms(b, family, settings.grouping, settings.topK, (k) => series.get(k)!);
 }
 
 export function buildRunView(b: Breakdown, settings: Settings, width: number): RunView {
   const view: RunView = { run: b.run, main: null, decoupled: null, notices: [], warnings: [], legend: [] };
+  view.warnings = warningsOf(b);
   if (b.steps.length === 0) {
     view.notices.push(
       "This run has no regloss points yet: they appear once the callback logs its first epoch. " +
@@ -152,7 +185,7 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
     );
     return view;
   }
-  view.warnings = warningsOf(b);
+  view.notices.push(...missingNotices(b));
   const series = smoothedSeries(b, settings.smoothing);
   const hidden = new Set(settings.hidden);
   const penalties = familyLayers(b, "penalty", settings, series);
@@ -168,9 +201,8 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
         "Add e.g. kernel_regularizer=keras.regularizers.L2(1e-4) to a layer to see its decay here.",
     );
   }
-  const parts = (settings.mode === "penalties" ? penalties : [...data, ...penalties]).filter(
-    (l) => !hidden.has(l.key),
-  );
+  const candidates = settings.mode === "penalties" ? penalties : [...data, ...penalties];
+  const parts = candidates.filter((l) => !hidden.has(l.key));
   if (parts.length > 0) {
     const total = settings.mode === "penalties" ? null : series.get("total") ?? null;
     view.main = chartModel(
@@ -183,7 +215,7 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
       settings.mode === "share",
       "penalty",
     );
-  } else if (penalties.length > 0 || settings.mode !== "penalties") {
+  } else if (candidates.length > 0) {
     view.notices.push("Every series of this chart is hidden: click its name in the legend to show it again.");
   }
   const shownDecoupled = decoupled.filter((l) => !hidden.has(l.key));

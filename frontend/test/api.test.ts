@@ -52,6 +52,24 @@ describe("parseBreakdown", () => {
     expect(c.badValues).toEqual([{ series: "total", step: 1, value: Infinity }]);
   });
 
+  it("reads the optional missing and unreadable lists, empty when absent", () => {
+    expect(b.missing).toEqual([]);
+    expect(b.unreadable).toEqual([]);
+    const c = parseBreakdown({
+      run: "r",
+      steps: [1],
+      wall_times: [1],
+      series: { "penalty/a/kernel": [0.5], "penalty/v/kernel": [null] },
+      missing: ["total", "data"],
+      unreadable: ["penalty/v/kernel"],
+    });
+    expect(c.missing).toEqual(["total", "data"]);
+    expect(c.unreadable).toEqual(["penalty/v/kernel"]);
+    expect(() => parseBreakdown({ run: "r", steps: [], wall_times: [], series: {}, missing: "total" })).toThrow(
+      /`missing` must be a list of names. Received: "total"/,
+    );
+  });
+
   it("rejects malformed answers with a message naming what was received", () => {
     expect(() => parseBreakdown({ run: "r" })).toThrow(/steps.*Received/);
     expect(() =>
@@ -67,7 +85,11 @@ describe("parseRuns / parseBreakdowns", () => {
   it("parses the runs listing", () => {
     expect(
       parseRuns({ runs: [{ run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" } }] }),
-    ).toEqual([{ run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" } }]);
+    ).toEqual([{ run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" }, missing: [] }]);
+    expect(parseRuns({ runs: [{ run: "p", terms: ["penalty/a/kernel"], missing: ["total", "data"] }] })[0].missing).toEqual([
+      "total",
+      "data",
+    ]);
     expect(() => parseRuns({})).toThrow(/runs/);
   });
 

@@ -64,6 +64,27 @@ describe("RunCard", () => {
     expect(button.textContent).toBe("Show the first 20");
   });
 
+  it("draws a penalties-only run and shows the missing and unreadable notices as text", () => {
+    const hostile = "penalty/<img src=x onerror=window.__xss=1>/kernel";
+    const only = parseBreakdown({
+      run: "p",
+      steps: [0, 1],
+      wall_times: [0, 1],
+      series: { "penalty/a/kernel": [0.5, 0.4], [hostile]: [null, null] },
+      missing: ["total", "data"],
+      unreadable: [hostile],
+    });
+    const { card } = cardOf(only);
+    expect([...card.el.querySelectorAll("path[data-series]")].map((p) => p.getAttribute("data-series"))).toEqual([
+      hostile,
+      "penalty/a/kernel",
+    ]);
+    expect(card.el.querySelector<SVGPathElement>("path[data-series='penalty/a/kernel']")!.getAttribute("d")).toMatch(/^M/);
+    expect(card.el.querySelector(".notice")!.textContent).toMatch(/^This run has no regloss\/total and no regloss\/data/);
+    expect(card.el.querySelector(".warning")!.textContent).toMatch(/^Unreadable series: regloss\/penalty\/<img src=x/);
+    expect(card.el.querySelector("img")).toBeNull();
+  });
+
   it("renders a hostile run name as text", () => {
     const hostile = { ...(raw as object), run: "<img src=x onerror=window.__xss=1>" };
     const { card } = cardOf(parseBreakdown(hostile));

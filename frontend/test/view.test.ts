@@ -59,6 +59,21 @@ describe("buildRunView", () => {
     expect(view.notices).toEqual([]);
   });
 
+  it("names the term and its first bad step when a series has several non-finite values", () => {
+    const bad = structuredClone(raw) as { series: Record<string, unknown[]> };
+    bad.series["penalty/dense/kernel"][2] = "Infinity";
+    bad.series["penalty/dense/kernel"][6] = "NaN";
+    const view = buildRunView(parseBreakdown(bad), settings(), 800);
+    expect(view.warnings.slice(0, 2)).toEqual([
+      "penalty/conv/kernel is NaN at step 250 (first bad value); drawn as a gap.",
+      "penalty/dense/kernel is Infinity at step 100 (first bad value); drawn as a gap.",
+    ]);
+    // Both are gaps in the drawing.
+    const dense = view.main!.layers.find((l) => l.key === "penalty/dense/kernel")!;
+    expect(dense.y1[2]).toBeNaN();
+    expect(dense.y1[6]).toBeNaN();
+  });
+
   it("warns when the parts do not add up to the total", () => {
     const off = structuredClone(raw) as { series: Record<string, unknown[]> };
     off.series.total[2] = 2;
@@ -123,6 +138,58 @@ describe("buildRunView", () => {
     );
     expect(dataOnly.notices[0]).toMatch(/^This run has no penalties/);
     expect(dataOnly.main!.layers.map((l) => l.key)).toEqual(["data"]);
+  });
+
+  it("draws the penalties of a run without total and data, and says what is not shown", () => {
+    const only = parseBreakdown({
+      run: "p",
+      steps: [0, 1],
+      wall_times: [0, 1],
+      series: { "penalty/a/kernel": [0.5, 0.4], "penalty/b/bias": [0.1, 0.1] },
+      missing: ["total", "data"],
+    });
+    for (const mode of ["absolute", "share", "penalties"] as const) {
+      const view = buildRunView(only, settings({ mode }), 800);
+      expect(view.main!.layers.map((l) => l.key)).toEqual(["penalty/a/kernel", "penalty/b/bias"]);
+      expect(view.main!.totalLine).toBeNull();
+      expect(view.warnings).toEqual([]);
+      expect(view.notices).toEqual([
+        "This run has no regloss/total and no regloss/data series: only its penalties are shown, " +
+          "without the line of the recorded total and without the residual check.",
+      ]);
+    }
+    expect(buildRunView(only, settings(), 800).main!.layers[1].y1[0]).toBeCloseTo(0.6, 12);
+  });
+
+  it("says which core series is missing, and never that a series is hidden when there is none", () => {
+    const noTotal = structuredClone(raw) as { series: Record<string, unknown>; missing?: string[] };
+    delete noTotal.series.total;
+    noTotal.missing = ["total"];
+    const view = buildRunView(parseBreakdown(noTotal), settings(), 800);
+    expect(view.main!.totalLine).toBeNull();
+    expect(view.notices).toEqual([
+      "This run has no regloss/total series: the line of the recorded total and the residual check are not shown.",
+    ]);
+    const totalOnly = buildRunView(
+      parseBreakdown({ run: "t", steps: [1], wall_times: [1], series: { total: [1] }, missing: ["data"] }),
+      settings(),
+      800,
+    );
+    expect(totalOnly.main).toBeNull();
+    expect(totalOnly.notices).toHaveLength(2);
+    expect(totalOnly.notices[0]).toMatch(/^This run has no regloss\/data series: the data loss is not shown/);
+    expect(totalOnly.notices[1]).toMatch(/^This run has no penalties/);
+  });
+
+  it("warns about unreadable series by their tags", () => {
+    const u = structuredClone(raw) as { series: Record<string, unknown>; unreadable?: string[] };
+    u.series["penalty/vec/kernel"] = Array(8).fill(null);
+    u.unreadable = ["penalty/vec/kernel"];
+    const view = buildRunView(parseBreakdown(u), settings(), 800);
+    expect(view.warnings[1]).toBe(
+      "Unreadable series: regloss/penalty/vec/kernel. TensorBoard lists them as scalars but cannot read them " +
+        "(e.g. another tool wrote a vector under the tag), so they have no points here.",
+    );
   });
 
   it("gives the same signature for the same inputs and another one when a setting changes", () => {

@@ -50,7 +50,8 @@ def _train_series(scale):
 
 
 def demo_runs():
-    """Run -> tag -> points: two runs of one experiment, and a run with a hostile layer name."""
+    """Run -> tag -> points: two runs of one experiment, a run with a hostile layer name, and a
+    run with penalties only (no total, no data)."""
     train = _train_series(1.0)
     train["regloss/decoupled/conv/kernel"] = [(s, 0.004 * 0.99**s) for s in range(STEPS)]
     hostile_tag = f"regloss/penalty/{HOSTILE_LAYER}/kernel"
@@ -59,7 +60,13 @@ def demo_runs():
         hostile_tag: [(s, 0.25) for s in range(STEPS)],
         "regloss/total": [(s, 1.25) for s in range(STEPS)],
     }
-    return {"exp1/train": train, "exp1/validation": _train_series(1.3), "hostile/train": hostile}
+    penalties_only = {"regloss/penalty/solo/kernel": [(s, 0.1 + 0.001 * s) for s in range(STEPS)]}
+    return {
+        "exp1/train": train,
+        "exp1/validation": _train_series(1.3),
+        "hostile/train": hostile,
+        "penalties-only/train": penalties_only,
+    }
 
 
 DESCRIPTIONS = {

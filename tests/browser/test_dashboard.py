@@ -8,7 +8,7 @@ def _expected_series():
     expected = []
     for run, series in sorted(demo_runs().items()):
         keys = [t[len("regloss/"):] for t in series if t != "regloss/total"]
-        main = ["data"] + sorted(k for k in keys if k.startswith("penalty/"))
+        main = ["data"] * ("data" in keys) + sorted(k for k in keys if k.startswith("penalty/"))
         expected += main + sorted(k for k in keys if k.startswith("decoupled/"))
     return expected
 
@@ -21,6 +21,17 @@ def test_charts_for_every_run_with_one_area_per_series(dashboard):
     legend = dashboard.frame.locator(".legend-entry").all_inner_texts()
     assert "penalty/conv/kernel" in legend and "data loss" in legend
     dashboard.screenshot("dashboard.png")
+    assert dashboard.errors == []
+
+
+def test_run_without_total_and_data_draws_its_penalties_and_says_so(dashboard):
+    card = dashboard.frame.locator(".run-card[data-run='penalties-only/train']")
+    card.scroll_into_view_if_needed()  # Cards off screen are drawn when they come into view.
+    card.locator("path[data-series='penalty/solo/kernel']").wait_for(state="attached")
+    assert card.locator("path[data-series='penalty/solo/kernel']").get_attribute("d").startswith("M")
+    assert card.locator(".notice").first.inner_text().startswith(
+        "This run has no regloss/total and no regloss/data series"
+    )
     assert dashboard.errors == []
 
 
@@ -115,10 +126,10 @@ def test_run_filter(dashboard):
     frame.wait_for_function("document.querySelectorAll('.run-card').length === 1")
     assert dashboard.chart("exp1/validation").count() == 1
     frame.fill("input[name=run-filter]", "")
-    frame.wait_for_function("document.querySelectorAll('.run-card').length === 3")
+    frame.wait_for_function("document.querySelectorAll('.run-card').length === 4")
     frame.fill("input[name=run-filter]", "(")
     assert frame.get_attribute("input[name=run-filter]", "aria-invalid") == "true"
-    assert frame.locator(".run-card").count() == 3
+    assert frame.locator(".run-card").count() == 4
     assert dashboard.errors == []
 
 
