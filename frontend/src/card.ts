@@ -91,10 +91,12 @@ export class RunCard {
     );
     this.main.el.hidden = view.main === null;
     if (view.main) this.main.update(view.main, width);
+    else this.main.clear();
     const hasDecoupled = view.decoupled !== null;
     this.decoupledHeading.hidden = !hasDecoupled;
     this.decoupled.el.hidden = !hasDecoupled;
     if (view.decoupled) this.decoupled.update(view.decoupled, width);
+    else this.decoupled.clear();
     this.settings = settings;
     this.detailsBox.hidden = !view.legend.some((e) => e.key !== "data");
     this.renderTables();

@@ -103,6 +103,16 @@ export class StackedChart {
     this.hideHover();
   }
 
+  /** Removes the drawn areas and total of a chart that has nothing to show (every series hidden). */
+  clear(): void {
+    for (const area of this.areaPaths.values()) area.el.remove();
+    this.areaPaths.clear();
+    this.totalPath.attr("d", null);
+    this.model = null;
+    this.scales = null;
+    this.hideHover();
+  }
+
   /**
    * One `path[data-series]` per layer, bottom first. Elements are reused by key;
    * new ones are built in a fragment and inserted at once; an unchanged `d` is

@@ -43,6 +43,23 @@ describe("RunCard", () => {
     expect(card.el.querySelectorAll("path[data-series]")).toHaveLength(6);
   });
 
+  it("keeps no area of a chart whose series are all hidden, and draws one shown again", () => {
+    const b = parseBreakdown(raw);
+    const { card } = cardOf(b);
+    const keys = buildRunView(b, settings, 500).legend.map((e) => e.key);
+    const redraw = (hidden: string[]) => {
+      const s = { ...settings, hidden };
+      card.update(b, buildRunView(b, s, 500), s, 500);
+    };
+    const areas = () => [...card.el.querySelectorAll("path[data-series]")].map((p) => p.getAttribute("data-series"));
+    redraw(keys);
+    expect(card.el.querySelector(".notice")!.textContent).toMatch(/^Every series of this chart is hidden/);
+    expect(areas()).toEqual([]);
+    redraw(keys.filter((k) => k !== "data"));
+    expect(areas()).toEqual(["data"]);
+    expect(card.el.querySelector<SVGPathElement>("path[data-series='data']")!.getAttribute("d")).toMatch(/^M/);
+  });
+
   it("reports a sort header click", () => {
     const { card, onSort } = cardOf();
     card.el.querySelector<HTMLButtonElement>("thead button[data-sort=share]")!.click();
