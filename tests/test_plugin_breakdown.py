@@ -1,5 +1,6 @@
 """Tests of tb_regloss.plugin.breakdown: aligning series on steps, exact numbers."""
 
+import base64
 import collections
 import doctest
 import json
@@ -176,3 +177,15 @@ def test_align_reads_tensorboard_scalar_datums_like_any_points():
         "wall_times": [1.0, 4.0],
         "series": {"total": [0.5, 0.75], "data": [0.5, 0.75]},
     }
+
+
+def test_float32_encoding_keeps_values_gaps_and_non_finite_exactly():
+    values = [0.1, None, float("nan"), float("inf"), -float("inf"), 2.5]
+    encoded = json.loads(breakdown.to_json(
+        {"run": "r", "steps": list(range(6)), "series": {"a": values, "b": [1.0] * 6}}, "float32"))
+    assert encoded["encoding"] == "float32" and encoded["gaps"] == {"a": [1]}
+    decoded = numpy.frombuffer(base64.b64decode(encoded["series"]["a"]), dtype="<f4")
+    assert decoded[0] == numpy.float32(0.1) and decoded[5] == 2.5
+    assert numpy.isnan(decoded[1]) and numpy.isnan(decoded[2])
+    assert decoded[3] == numpy.inf and decoded[4] == -numpy.inf
+    assert numpy.frombuffer(base64.b64decode(encoded["series"]["b"]), dtype="<f4").tolist() == [1.0] * 6

@@ -1,5 +1,6 @@
 """Tests of tb_regloss.plugin.regloss_plugin through TensorBoard's WSGI app and the Python data provider."""
 
+import base64
 import doctest
 import gzip
 import json
@@ -7,6 +8,7 @@ import math
 import os
 import urllib.parse
 
+import numpy as np
 import pytest
 from werkzeug import test as werkzeug_test
 
@@ -153,6 +155,27 @@ def test_breakdown(client):
     assert len(wall_times) == 3
     assert all(isinstance(t, float) for t in wall_times)
     assert wall_times == sorted(wall_times)
+
+
+@pytest.mark.parametrize("route", ["breakdown", "breakdowns"])
+def test_float32_encoding_serves_the_same_values(client, route):
+    plain = get_json(client, route + "?" + query(run="exp1/validation"))
+    packed = get_json(client, route + "?" + query(run="exp1/validation", encoding="float32"))
+    if route == "breakdowns":
+        (plain,), (packed,) = plain["breakdowns"], packed["breakdowns"]
+    assert packed["encoding"] == "float32" and packed["steps"] == plain["steps"]
+    for term, values in plain["series"].items():
+        decoded = np.frombuffer(base64.b64decode(packed["series"][term]), dtype="<f4")
+        gaps = packed.get("gaps", {}).get(term, [])
+        assert gaps == [i for i, v in enumerate(values) if v is None]
+        for i, value in enumerate(values):
+            expected = {None: np.nan, "NaN": np.nan, "Infinity": np.inf, "-Infinity": -np.inf}.get(value, value)
+            np.testing.assert_equal(np.float64(decoded[i]), np.float32(expected))
+
+
+def test_unknown_encoding_is_400(client):
+    body = get_json(client, "breakdown?" + query(run="exp1/train", encoding="csv"), 400)
+    assert "encoding" in body["error"] and "Received: encoding='csv'" in body["error"]
 
 
 def test_breakdown_non_finite_values_survive_as_strings_and_gaps_as_null(client):

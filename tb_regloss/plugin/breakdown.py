@@ -17,11 +17,17 @@ Example:
 {'steps': [0, 1], 'wall_times': [10.0, 11.0], 'series': {'total': [1.5, 1.25], 'penalty/conv/kernel': [None, 0.25]}}
 """
 
+import base64
 import functools
 import json
+import math
 import operator
 import re
 
+import numpy as np
+
+# ``json``: values as JSON numbers; ``float32``: each column as base64 float32.
+ENCODINGS = ("json", "float32")
 # The terms every complete run has; the dashboard lists them first.
 CORE_TERMS = ("total", "data")
 _FIELDS = ("step", "wall_time", "value")
@@ -106,8 +112,18 @@ def _strictly_ascending(items):
     return all(map(operator.lt, items, items[1:]))
 
 
-def to_json(breakdown):
+def to_json(breakdown, encoding="json"):
     """Encodes one breakdown (a dict holding the result of ``align``) as JSON text.
+
+    With ``encoding="float32"`` (what the dashboard asks for), each series is
+    instead the base64 of its values as little-endian float32 — the type every
+    scalar summary holds, so nothing is lost and nothing is formatted — with
+    real NaN and infinities as such, gaps as NaN listed in
+    ``"gaps": {term: [index, ...]}`` (terms without gaps left out), and
+    ``"encoding": "float32"``:
+
+    >>> to_json({"run": "r", "steps": [0, 1], "series": {"total": [0.5, None]}}, "float32")
+    '{"run": "r", "steps": [0, 1], "series": {"total": "AAAAPwAAwH8="}, "gaps": {"total": [1]}, "encoding": "float32"}'
 
     The text parses like ``json.dumps(tensorboard.backend.json_util.Cleanse(breakdown))``
     (non-finite values become the strings ``"NaN"``, ``"Infinity"`` and
@@ -121,6 +137,8 @@ def to_json(breakdown):
     ...          "series": {"total": [0.1, float("nan")], "penalty/a": [None, 1 / 3]}})
     '{"run": "r", "steps": [0, 1], "wall_times": [1.5, 2.5], "series": {"total": [0.1, "NaN"], "penalty/a": [null, 0.333333333]}}'
     """
+    if encoding == "float32":
+        return _to_float32_json(breakdown)
     fields = []
     for key, value in breakdown.items():
         if key == "series":
@@ -130,6 +148,22 @@ def to_json(breakdown):
             fields.append('"series": {%s}' % columns)
         else:
             fields.append("%s: %s" % (json.dumps(key), json.dumps(value, allow_nan=False)))
+    return "{%s}" % ", ".join(fields)
+
+
+def _to_float32_json(breakdown):
+    series, gaps = {}, {}
+    for term, values in breakdown["series"].items():
+        if None in values:
+            gaps[term] = [i for i, value in enumerate(values) if value is None]
+            values = [math.nan if value is None else value for value in values]
+        series[term] = base64.b64encode(np.asarray(values, dtype="<f4").tobytes()).decode("ascii")
+    fields = ["%s: %s" % (json.dumps(key), json.dumps(value, allow_nan=False))
+              for key, value in breakdown.items() if key != "series"]
+    fields.append('"series": %s' % json.dumps(series))
+    if gaps:
+        fields.append('"gaps": %s' % json.dumps(gaps))
+    fields.append('"encoding": "float32"')
     return "{%s}" % ", ".join(fields)
 
 
