@@ -50,7 +50,7 @@ export interface Breakdown {
   missing: string[];
   /** Series TensorBoard lists but cannot read as scalars; their columns hold only gaps. */
   unreadable: string[];
-  /** The response as received, for the JSON download. */
+  /** The response as received, for the JSON download (which writes float32 series back as lists). */
   raw: unknown;
 }
 
@@ -127,6 +127,83 @@ export function parseRuns(x: unknown): RunInfo[] {
   });
 }
 
+/** A JSON-form series: numbers, null gaps and the non-finite strings, one per step. */
+function parseValues(key: string, raw: unknown, length: number): Values {
+  if (!Array.isArray(raw) || raw.length !== length) {
+    fail(`series ${key} needs one value per step`, raw);
+  }
+  const values: Values = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const r: unknown = raw[i];
+    values[i] = typeof r === "number" ? r : parseValue(r);
+  }
+  return values;
+}
+
+/** True for the compact answer (`encoding=float32`), false for the JSON form (no `encoding`). */
+function parseEncoding(x: unknown): boolean {
+  if (x === undefined) return false;
+  if (x === "float32") return true;
+  return fail("`encoding` must be \"float32\" or absent", x);
+}
+
+/**
+ * The `gaps` of a float32 answer: term to ascending step indices. Absent means
+ * no term has gaps; the indices are checked against each series' length later.
+ */
+function parseGaps(x: unknown, series: Record<string, unknown>): Record<string, unknown[]> {
+  if (x === undefined) return {};
+  if (!isRecord(x)) fail("`gaps` must be an object", x);
+  for (const [key, indices] of Object.entries(x)) {
+    if (!(key in series)) fail(`gaps name series ${key}, which the breakdown does not have`, x);
+    if (!Array.isArray(indices)) fail(`gaps of series ${key} must be a list of step indices`, indices);
+  }
+  return x as Record<string, unknown[]>;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * A float32 series: base64 of little-endian float32 values, one per step, with
+ * the gap indices set back to null. NaN and ±Infinity stay numbers, as the
+ * JSON form's strings become, so both forms give the same values.
+ */
+function decodeFloat32(key: string, raw: unknown, length: number, gapIndices: unknown[] | undefined): Values {
+  const what = `series ${key} must be the base64 of ${length} little-endian float32 values (${4 * length} bytes)`;
+  if (typeof raw !== "string") fail(what, raw);
+  let text: string;
+  try {
+    text = atob(raw);
+  } catch {
+    return fail(`${what}, not valid base64`, raw);
+  }
+  if (text.length !== 4 * length) fail(`${what}, not ${text.length} bytes`, raw);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  const values: Values = new Array(length);
+  if (LITTLE_ENDIAN) {
+    const floats = new Float32Array(bytes.buffer);
+    for (let i = 0; i < length; i++) values[i] = floats[i];
+  } else {
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < length; i++) values[i] = view.getFloat32(4 * i, true);
+  }
+  if (gapIndices !== undefined) {
+    let last = -1;
+    for (const g of gapIndices) {
+      if (typeof g !== "number" || !Number.isInteger(g) || g <= last || g >= length || !Number.isNaN(values[g])) {
+        fail(
+          `gaps of series ${key} must be ascending indices below ${length}, each of a NaN value; bad index ${JSON.stringify(g)}`,
+          gapIndices,
+        );
+      }
+      values[g] = null;
+      last = g;
+    }
+  }
+  return values;
+}
+
 export function parseBreakdown(x: unknown): Breakdown {
   if (!isRecord(x) || typeof x.run !== "string") fail("a breakdown needs `run`", x);
   if (!Array.isArray(x.steps) || !Array.isArray(x.wall_times) || !isRecord(x.series)) {
@@ -135,22 +212,19 @@ export function parseBreakdown(x: unknown): Breakdown {
   const steps = (x.steps as unknown[]).map(Number);
   const wallTimes = (x.wall_times as unknown[]).map(Number);
   if (wallTimes.length !== steps.length) fail("one wall time per step", x.wall_times);
+  const encoded = parseEncoding(x.encoding);
+  const gaps = encoded ? parseGaps(x.gaps, x.series) : {};
   const series = new Map<string, Values>();
   const columns = new Map<string, Column>();
   const badValues: BadValue[] = [];
   for (const [key, raw] of Object.entries(x.series)) {
     // Series outside the tag contract are ignored, like unknown tags.
     if (parseTag("regloss/" + key) === null) continue;
-    if (!Array.isArray(raw) || raw.length !== steps.length) {
-      fail(`series ${key} needs one value per step`, raw);
-    }
-    const values: Values = new Array(raw.length);
-    const column = new Float64Array(raw.length);
+    const values = encoded ? decodeFloat32(key, raw, steps.length, gaps[key]) : parseValues(key, raw, steps.length);
+    const column = new Float64Array(values.length);
     let bad = -1;
-    for (let i = 0; i < raw.length; i++) {
-      const r: unknown = raw[i];
-      const v = typeof r === "number" ? r : parseValue(r);
-      values[i] = v;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
       if (v === null) column[i] = NaN;
       else {
         column[i] = v;
@@ -204,5 +278,6 @@ export async function fetchBreakdowns(runs: string[], samples = SAMPLES): Promis
   const query = new URLSearchParams();
   for (const run of runs) query.append("run", run);
   query.set("samples", String(samples));
+  query.set("encoding", "float32");
   return parseBreakdowns(await getJson("breakdowns?" + query.toString()));
 }

@@ -23,8 +23,25 @@ export function toCsv(b: Breakdown): string {
   return rows.join("\n") + "\n";
 }
 
+/** A value as the JSON form writes it: non-finite values as strings, gaps as null. */
+function jsonValue(v: number | null): number | string | null {
+  return v === null || Number.isFinite(v) ? v : String(v);
+}
+
+/**
+ * The breakdown as the backend's JSON form: the answer as received, except that
+ * float32-encoded series (`encoding=float32`) are written back as lists of
+ * values, without `gaps` and `encoding`, so the download reads the same either way.
+ */
 export function toJson(b: Breakdown): string {
-  return JSON.stringify(b.raw, null, 1) + "\n";
+  let out = b.raw;
+  if (typeof out === "object" && out !== null && (out as Record<string, unknown>).encoding === "float32") {
+    const { gaps: _gaps, encoding: _encoding, ...rest } = out as Record<string, unknown>;
+    const series: Record<string, (number | string | null)[]> = {};
+    for (const [key, values] of b.series) series[key] = values.map(jsonValue);
+    out = { ...rest, series };
+  }
+  return JSON.stringify(out, null, 1) + "\n";
 }
 
 /** A file name for a run: `exp1/train` → `regloss-exp1_train.csv`. */

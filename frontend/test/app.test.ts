@@ -54,7 +54,7 @@ describe("App", () => {
   it("shows one card per run with one area per series, and one legend for all", async () => {
     const requests = backend(["exp1/train", "exp1/validation"]);
     const app = await appWith();
-    expect(requests).toEqual(["runs", "breakdowns?run=exp1%2Ftrain&run=exp1%2Fvalidation&samples=1000"]);
+    expect(requests).toEqual(["runs", "breakdowns?run=exp1%2Ftrain&run=exp1%2Fvalidation&samples=1000&encoding=float32"]);
     expect(cards(app)).toEqual(["exp1/train", "exp1/validation"]);
     expect(series(app, "exp1/train")).toHaveLength(7);
     expect(app.el.querySelectorAll(".legend-entry")).toHaveLength(7);

@@ -27,3 +27,26 @@ describe("export", () => {
     expect(fileName("<img src=x>", "json")).toBe("regloss-_img_src_x_.json");
   });
 });
+
+describe("export of a float32-encoded breakdown", () => {
+  it("writes the JSON form, as the backend would without encoding", () => {
+    const bytes = new DataView(new ArrayBuffer(12));
+    [0.5, NaN, Infinity].forEach((v, i) => bytes.setFloat32(4 * i, v, true));
+    const series = btoa(String.fromCharCode(...new Uint8Array(bytes.buffer)));
+    const encoded = parseBreakdown({
+      run: "r",
+      steps: [0, 1, 2],
+      wall_times: [0, 1, 2],
+      series: { total: series },
+      gaps: { total: [1] },
+      encoding: "float32",
+    });
+    expect(JSON.parse(toJson(encoded))).toEqual({
+      run: "r",
+      steps: [0, 1, 2],
+      wall_times: [0, 1, 2],
+      series: { total: [0.5, null, "Infinity"] },
+    });
+    expect(toCsv(encoded)).toBe("step,wall_time,total\n0,0,0.5\n1,1,\n2,2,Infinity\n");
+  });
+});

@@ -81,6 +81,7 @@ def test_mode_and_grouping_change_the_chart(dashboard):
     dashboard.page.click("button.reload-button")
     dashboard.page.wait_for_timeout(1500)
     assert requests, "the reload button did not reach the plugin"
+    assert all("encoding=float32" in url for url in requests), requests
     assert frame.eval_on_selector("select[name=mode]", "e => e.value") == "share"
     frame.wait_for_selector("path[data-series='other']")
     assert dashboard.errors == []
