@@ -5,17 +5,19 @@ once to a cached logdir. In one process, each round times the raw
 ``data_provider.read_scalars`` of all the run's regloss tags with
 ``downsample=samples``, alternating (order swapped every round) with each of:
 
-- ``route, identity``: ``GET /data/plugin/regloss/breakdown`` through
-  TensorBoard's WSGI app (werkzeug test client), JSON included: the headline
-  figure, whose median ratio to the raw read the issue wants at most 1.5;
-- ``route, gzip``: the same, asking for gzip as browsers do (reported);
+- ``route, float32``: ``GET /data/plugin/regloss/breakdown?…&encoding=float32``
+  through TensorBoard's WSGI app (werkzeug test client), response included, as
+  the dashboard asks for it: the headline figure, whose median ratio to the raw
+  read the issue wants at most 1.5;
+- ``route, float32, gzip``: the same, asking for gzip as browsers do;
+- ``route, json`` and ``route, json, gzip``: values as JSON numbers (reported);
 - ``breakdown_impl``: the route without JSON and HTTP (the listing, the same
   read, the alignment), to locate the cost (reported).
 
 The data provider is TensorBoard's default Rust data server (``--provider
 rust``) or the Python loader of ``--load_fast=false`` (``--provider python``),
 both with TensorBoard's default retention (1,000 points per scalar series).
-The exit status is 1 when the full route without gzip misses the 1.5 target.
+The exit status is 1 when the headline misses the 1.5 target.
 
 Example:
 
@@ -180,16 +182,18 @@ def main(argv=None):
         (result,) = plugin.breakdown_impl(tb_context.RequestContext(), "", [RUN], args.samples)
         return result
 
-    def route(encoding):
+    def route(values, encoding):
         def get():
-            response = client.get(url, headers={"Accept-Encoding": encoding})
+            response = client.get(url + "&encoding=" + values, headers={"Accept-Encoding": encoding})
             assert response.status_code == 200, response.get_data(as_text=True)
 
         return get
 
     candidates = [
-        ("route, identity", route("identity")),
-        ("route, gzip", route("gzip, deflate, br")),
+        ("route, float32", route("float32", "identity")),
+        ("route, float32, gzip", route("float32", "gzip, deflate, br")),
+        ("route, json", route("json", "identity")),
+        ("route, json, gzip", route("json", "gzip, deflate, br")),
         ("breakdown_impl", impl),
     ]
     timings = {"read_scalars (raw)": []}
@@ -211,12 +215,13 @@ def main(argv=None):
     raw_median = medians.pop("read_scalars (raw)")
     ratios = {name: median / raw_median for name, median in medians.items()}
     print(
-        "HEADLINE full route / raw read (median): %.2f without gzip, %.2f with gzip"
-        % (ratios["route, identity"], ratios["route, gzip"])
+        "HEADLINE full route as the dashboard asks (float32) / raw read (median): "
+        "%.2f without gzip, %.2f with gzip" % (ratios["route, float32"], ratios["route, float32, gzip"])
     )
-    print("breakdown_impl / raw read (median): %.2f" % ratios["breakdown_impl"])
-    met = ratios["route, identity"] <= TARGET
-    print("target: full route without gzip / raw <= %.1f: %s" % (TARGET, "met" if met else "MISSED"))
+    print("with JSON numbers: %.2f without gzip, %.2f with gzip; breakdown_impl: %.2f"
+          % (ratios["route, json"], ratios["route, json, gzip"], ratios["breakdown_impl"]))
+    met = ratios["route, float32"] <= TARGET
+    print("target: headline <= %.1f: %s" % (TARGET, "met" if met else "MISSED"))
     return 0 if met else 1
 
 
