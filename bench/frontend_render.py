@@ -28,20 +28,16 @@ import json
 import math
 import pathlib
 import statistics
+import sys
 import tempfile
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests" / "browser"))
+from chromium import launch  # noqa: E402
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 BUNDLE = REPO / "tb_regloss" / "plugin" / "static" / "index.js"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ORIGIN = "http://bench.invalid"
 PAGE = """<!DOCTYPE html><head><base href="plugin/regloss/"></head>
 <body><script type="module">import("./index.js").then((m) => m.render());</script></body>"""
@@ -115,7 +111,7 @@ def frame_times(trace_path):
 
 def measure_once(p, route, args):
     """One fresh browser: first render, its paint, the baseline, and `moves` hover updates."""
-    browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+    browser = launch(p)
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.add_init_script(OBSERVER)

@@ -147,7 +147,7 @@ class RegLossCallback(keras.callbacks.Callback):
             self._writers[subdir].write(
                 int(self.model.optimizer.iterations.numpy()),
                 {tags.TOTAL: means.total, tags.DATA: means.data, **means.terms},
-                {**tags.tag_descriptions({}), **self._probe.descriptions},
+                self._probe.descriptions,
             )
         except Exception as error:  # Logging must never stop training.
             self._warn(error)

@@ -58,7 +58,7 @@ class StepProbe:
 
     Attributes:
         accumulators: ``{"train": PhaseAccumulator, "test": PhaseAccumulator}``.
-        descriptions: ``{tag: description}`` of every term seen while tracing.
+        descriptions: ``{tag: description}``: total and data, and every term seen while tracing.
     """
 
     def __init__(self, model):
@@ -68,7 +68,7 @@ class StepProbe:
             "train": accumulator.PhaseAccumulator(strategy),
             "test": accumulator.PhaseAccumulator(strategy),
         }
-        self.descriptions = {}
+        self.descriptions = tags.tag_descriptions({})  # total and data, then terms as traced
         with strategy.scope():
             self._data_tracker = keras.metrics.Mean(name=DATA_LOSS)
             self._data_tracker._direction = "down"  # For EarlyStopping's mode="auto".

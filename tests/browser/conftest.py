@@ -14,17 +14,9 @@ import urllib.request
 
 import pytest
 
+from chromium import CHROMIUM, launch
 from plugin_runs import write_regloss_runs
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 REPO = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 HOSTILE_LAYER = "<img src=x onerror=window.__xss=1>"
@@ -136,7 +128,7 @@ def browser():
 
     assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = launch(p)
         yield b
         b.close()
 
