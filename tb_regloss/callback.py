@@ -136,8 +136,8 @@ class RegLossCallback(keras.callbacks.Callback):
         means = self._probe.accumulators[phase].read_and_reset()
         if means is None:
             return
-        if not any(t.startswith(tags.PENALTY_PREFIX) for t in means.terms) \
-                and not self._noticed_no_penalties:
+        if not self._noticed_no_penalties \
+                and not any(t.startswith(tags.PENALTY_PREFIX) for t in means.terms):
             self._noticed_no_penalties = True
             print(
                 "tb_regloss: the model has no penalties in model.losses; "
