@@ -28,6 +28,7 @@ _PUBLIC = {
     "RegLossCallback": "tb_regloss.callback",
     "RegLossWriter": "tb_regloss.writer",
     "add_weight_decay": "tb_regloss.weight_decay",
+    "enable_multi_worker_fit": "tb_regloss.multi_worker_fit",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -5,6 +5,7 @@ import warnings
 
 import keras
 
+from tb_regloss import cluster
 from tb_regloss import step_probe
 from tb_regloss import event_writer
 from tb_regloss import tags
@@ -25,6 +26,11 @@ class RegLossCallback(keras.callbacks.Callback):
     as Keras weights ``loss``; its step is the optimizer's iteration count, so
     several ``fit`` calls and resumed runs continue one axis. Validation points
     are written once per epoch, at the step where that epoch ended.
+
+    Under ``tf.distribute`` strategies the replicas' terms are combined as
+    Keras combines ``loss`` and only the chief of a cluster writes; under
+    ``MultiWorkerMirroredStrategy`` call `tb_regloss.enable_multi_worker_fit`
+    first, as Keras 3's own ``fit`` fails there without it.
 
     The logs also gain ``data_loss`` and ``reg_loss`` (``val_data_loss`` and
     ``val_reg_loss`` with validation data): they show in the progress bar and
@@ -123,7 +129,7 @@ class RegLossCallback(keras.callbacks.Callback):
     def _open_writer(self, subdir):
         if subdir in self._writers:
             return
-        if not _is_chief(self.model.distribute_strategy):
+        if not cluster.is_chief(self.model.distribute_strategy):
             # Other workers take part in reading the sums (a collective
             # operation) but only the chief writes, like checkpoints.
             self._writers[subdir] = _NoWriter()
@@ -190,15 +196,6 @@ class _NoWriter:
 
     def flush(self):
         pass
-
-
-def _is_chief(strategy):
-    """Whether this process writes: always, unless it is a non-chief worker of a cluster."""
-    resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is None or not resolver.task_type or resolver.task_type == "chief":
-        return True
-    has_chief = "chief" in resolver.cluster_spec().as_dict()
-    return resolver.task_type == "worker" and resolver.task_id == 0 and not has_chief
 
 
 def _check_writable(path, log_dir):

@@ -7,6 +7,7 @@ TensorBoard's Scalars dashboard and in tools such as tbparse as well as in the
 tb-regloss dashboard.
 """
 
+from tb_regloss import cluster
 from tb_regloss import tags
 
 
@@ -17,9 +18,22 @@ class RegLossWriter:
     each key of ``penalties``, written directly into ``log_dir``. The file
     writer is created on first use.
 
+    Under ``tf.distribute`` (``MirroredStrategy``, ``MultiWorkerMirroredStrategy``)
+    pass each replica's values, e.g. what ``strategy.run`` returns, as the
+    standard recipe makes them: ``data_loss`` is the replica's share of the
+    global-batch mean (what a Keras loss or ``tf.nn.compute_average_loss``
+    returns under a strategy) and is summed over replicas; each penalty is the
+    replica's whole term (what `tb_regloss.penalties` returns) and is
+    averaged, as Keras averages ``loss``. Only the chief of a cluster writes.
+    ``write`` may be called inside the replica function or on
+    ``strategy.run``'s results (then inside ``strategy.scope()`` or with
+    ``strategy`` given).
+
     Args:
         log_dir: directory of the event files (local path or any
             ``tf.io.gfile`` URL). One directory is one TensorBoard run.
+        strategy: the ``tf.distribute`` strategy whose per-replica results
+            are written; default: the strategy in scope at ``write``.
 
     Example:
 
@@ -40,12 +54,33 @@ class RegLossWriter:
         for x, y in dataset:
             train_step(x, y)
     ```
+
+    Under a strategy (see the README's "Several devices and machines"):
+
+    ```python
+    writer = tb_regloss.RegLossWriter("runs/custom/train", strategy=strategy)
+
+    def replica_step(x, y):
+        with tf.GradientTape() as tape:
+            data_loss = loss_fn(y, model(x, training=True))  # this replica's share
+            terms = tb_regloss.penalties(model)
+            loss = data_loss + tf.nn.scale_regularization_loss(tf.add_n(list(terms.values())))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return data_loss, terms
+
+    @tf.function
+    def train_step(x, y):
+        data_loss, terms = strategy.run(replica_step, args=(x, y))
+        writer.write(optimizer.iterations, data_loss=data_loss, penalties=terms)
+    ```
     """
 
-    def __init__(self, log_dir):
+    def __init__(self, log_dir, strategy=None):
         import os
 
         self.log_dir = os.fspath(log_dir)
+        self._strategy = strategy
         self._writer = None
         self._described = set()
 
@@ -56,11 +91,13 @@ class RegLossWriter:
 
         Args:
             step: the global training step (int or integer tensor).
-            data_loss: scalar data loss.
+            data_loss: scalar data loss (under a strategy: each replica's
+                share of the global-batch mean).
             penalties: dict from key (e.g. ``conv/kernel``) to scalar penalty,
-                as returned by `tb_regloss.penalties`.
-            total_loss: scalar loss as optimized; defaults to
-                ``data_loss + sum(penalties)``.
+                as returned by `tb_regloss.penalties` (under a strategy: each
+                replica's).
+            total_loss: scalar loss as optimized (under a strategy: each
+                replica's share); defaults to ``data_loss + sum(penalties)``.
             descriptions: optional dict from key to a description naming the
                 regularizer; written with the series' first point.
         """
@@ -72,14 +109,19 @@ class RegLossWriter:
                 "to scalar, such as tb_regloss.penalties(model). "
                 f"Received: penalties={penalties!r}"
             )
+        strategy = self._strategy or tf.distribute.get_strategy()
+        data_loss, values, total_loss, writes = _combine_replicas(
+            self._strategy, data_loss, penalties, total_loss)
+        if writes is False:
+            return
         data_loss = _scalar(data_loss, "data_loss")
-        values = {k: _scalar(v, f"penalties[{k!r}]") for k, v in penalties.items()}
+        values = {k: _scalar(v, f"penalties[{k!r}]") for k, v in values.items()}
         if total_loss is None:
             total_loss = tf.add_n([data_loss, *values.values()])
         total_loss = _scalar(total_loss, "total_loss")
         descriptions = tags.tag_descriptions(descriptions or {})
         step = tf.cast(step, tf.int64)
-        with self._file_writer().as_default():
+        with self._file_writer(strategy).as_default(), tf.summary.record_if(writes):
             for tag, value in tags.point_values(total_loss, data_loss, values).items():
                 tf.summary.scalar(tag, value, step=step,
                                   description=self._describe(tag, descriptions.get(tag)))
@@ -102,13 +144,16 @@ class RegLossWriter:
     def __exit__(self, *exc_info):
         self.close()
 
-    def _file_writer(self):
+    def _file_writer(self, strategy):
         if self._writer is None:
             import tensorflow as tf
 
             # May run while a tf.function is traced: create it eagerly.
             with tf.init_scope():
-                self._writer = tf.summary.create_file_writer(self.log_dir)
+                if cluster.is_chief(strategy):
+                    self._writer = tf.summary.create_file_writer(self.log_dir)
+                else:
+                    self._writer = tf.summary.create_noop_writer()
         return self._writer
 
     def _describe(self, tag, description):
@@ -117,6 +162,70 @@ class RegLossWriter:
             return None
         self._described.add(tag)
         return description
+
+
+def _combine_replicas(strategy, data_loss, penalties, total_loss):
+    """Combines each replica's values into the global ones; says whether this replica writes.
+
+    ``data_loss`` and ``total_loss`` are each replica's share of the
+    global-batch mean and are summed; penalties are each replica's whole terms
+    and are averaged. Outside a replica function, the values (what
+    ``strategy.run`` returned) are reduced with ``strategy`` (given, or the
+    one in scope) when it has several replicas; inside a replica function
+    with several replicas in sync they are all-reduced and only the first
+    replica writes. The last value returned is whether to write: a Python
+    bool, or a boolean tensor when the replica id is only known at run time.
+    """
+    import tensorflow as tf
+
+    SUM, MEAN = tf.distribute.ReduceOp.SUM, tf.distribute.ReduceOp.MEAN
+    values = [data_loss, total_loss, *penalties.values()]
+    ops = [SUM, SUM] + [MEAN] * len(penalties)
+
+    def unpack(combined):
+        return combined[0], dict(zip(penalties, combined[2:])), combined[1]
+
+    context = tf.distribute.get_replica_context()
+    in_replica_function = tf.distribute.has_strategy() and context is not None
+    if not in_replica_function:
+        strategy = _strategy_of_results(strategy, values)
+        if strategy is None or strategy.num_replicas_in_sync == 1:
+            return (*unpack(values), True)
+        # With one replica per worker, strategy.run returns plain tensors:
+        # reduce them too, as this worker's replica's values.
+        return (*unpack([None if v is None else strategy.reduce(op, v, axis=None)
+                         for v, op in zip(values, ops)]), True)
+    if context.num_replicas_in_sync == 1:
+        return (*unpack(values), True)
+    combined = list(values)
+    for op in (SUM, MEAN):
+        at = [i for i, v in enumerate(values) if ops[i] == op and v is not None]
+        if at:
+            reduced = context.all_reduce(op, [tf.cast(values[i], tf.float32) for i in at])
+            for i, value in zip(at, reduced):
+                combined[i] = value
+    replica = tf.get_static_value(context.replica_id_in_sync_group)
+    if replica is None:
+        return (*unpack(combined), tf.equal(context.replica_id_in_sync_group, 0))
+    return (*unpack(combined), replica == 0)
+
+
+def _strategy_of_results(strategy, values):
+    """The strategy that reduces ``strategy.run`` results: given, in scope, or none."""
+    import tensorflow as tf
+
+    if strategy is not None:
+        return strategy
+    if tf.distribute.has_strategy():
+        return tf.distribute.get_strategy()
+    if any(isinstance(v, tf.distribute.DistributedValues) for v in values):
+        raise ValueError(
+            "RegLossWriter.write received per-replica values (the results of "
+            "strategy.run) outside the strategy's scope, so it cannot combine "
+            "them. Create the writer with RegLossWriter(log_dir, strategy=strategy), "
+            "or call write inside `with strategy.scope():`."
+        )
+    return None
 
 
 def _scalar(value, name):

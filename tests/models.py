@@ -45,6 +45,20 @@ def activity_and_add_loss_model():
     return model
 
 
+def every_kind_model():
+    """Kernel and bias L2, an activity regularizer and an add_loss term; SGD 0.05."""
+    inputs = keras.Input((4, 4, 3))
+    h = layers.Conv2D(8, 1, kernel_regularizer=regularizers.l2(0.01), name="conv")(inputs)
+    h = layers.Flatten(name="flat")(h)
+    h = layers.Dense(8, bias_regularizer=regularizers.l2(0.02),
+                     activity_regularizer=regularizers.l2(0.1), name="act")(h)
+    h = NoisePenalty(0.5, name="noise")(h)
+    outputs = layers.Dense(1, name="head")(h)
+    model = keras.Model(inputs, outputs)
+    model.compile(keras.optimizers.SGD(0.05), "mse")
+    return model
+
+
 def plain_model():
     inputs = keras.Input((4, 4, 3))
     outputs = layers.Dense(1)(layers.Flatten()(inputs))

@@ -205,37 +205,10 @@ def test_xla_and_eager_steps(tmp_path, compile_kwargs):
     assert set(series) == {TOTAL, DATA, "regloss/penalty/act/activity", "regloss/penalty/noise/add_loss"}
 
 
-class _Resolver:
-    def __init__(self, task_type, task_id, jobs):
-        self.task_type, self.task_id, self._jobs = task_type, task_id, jobs
-
-    def cluster_spec(self):
-        import tensorflow as tf
-
-        return tf.train.ClusterSpec({job: [f"localhost:{2000 + i}" for i in range(n)]
-                                     for job, n in self._jobs.items()})
-
-
-@pytest.mark.parametrize("resolver, chief", [
-    (None, True),
-    (_Resolver("chief", 0, {"chief": 1, "worker": 2}), True),
-    (_Resolver("worker", 0, {"chief": 1, "worker": 2}), False),
-    (_Resolver("worker", 0, {"worker": 2}), True),
-    (_Resolver("worker", 1, {"worker": 2}), False),
-])
-def test_only_the_chief_writes(resolver, chief):
-    from tb_regloss.callback import _is_chief
-
-    class Strategy:
-        cluster_resolver = resolver
-
-    assert _is_chief(Strategy()) is chief
-
-
 def test_a_non_chief_worker_trains_and_writes_nothing(tmp_path, monkeypatch):
-    from tb_regloss import callback
+    from tb_regloss import cluster
 
-    monkeypatch.setattr(callback, "_is_chief", lambda strategy: False)
+    monkeypatch.setattr(cluster, "is_chief", lambda strategy: False)
     history = _fit(models.seed_case_model(), tmp_path / "run", validation_data=models.images(16))
     assert len(history.history["val_data_loss"]) == 3
     assert not (tmp_path / "run").exists()

@@ -1,11 +1,13 @@
-"""RegLossCallback under tf.distribute gives the single-device values.
+"""RegLossCallback and RegLossWriter under tf.distribute give the single-device values.
 
-MultiWorkerMirroredStrategy is not tested: Keras 3's own ``fit`` fails under it
-before the first step (keras-team/keras#20585, tensorflow/tensorflow#72388).
+MirroredStrategy splits the CPU into 2 logical devices; MultiWorkerMirroredStrategy
+runs 2 worker processes on localhost ports, set up through ``TF_CONFIG``. Each run
+is a subprocess: TensorFlow fixes its devices and cluster when it starts.
 """
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -13,18 +15,48 @@ import numpy as np
 
 from tests.event_reader import read_scalars
 
-SCRIPT = os.path.join(os.path.dirname(__file__), "distributed_fit.py")
+SCRIPT = os.path.join(os.path.dirname(__file__), "distributed_run.py")
 
 
-def _start(mode, log_dir, out, env=None):
-    return subprocess.Popen([sys.executable, SCRIPT, mode, str(log_dir), str(out)],
-                            env={**os.environ, **(env or {})},
+def _start(kind, strategy, log_dir, out, extra=()):
+    return subprocess.Popen([sys.executable, SCRIPT, kind, strategy, str(log_dir), str(out), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def _finish(process, timeout=300):
-    output, _ = process.communicate(timeout=timeout)
-    assert process.returncode == 0, output[-3000:]
+def _finish(process, timeout=300, succeeds=True):
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    finally:
+        process.kill()
+    assert (process.returncode == 0) is succeeds, output[-3000:]
+    return output
+
+
+def _free_ports(n):
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("localhost", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ",".join(map(str, ports))
+
+
+def _multi_worker(kind, tmp_path, succeeds=True):
+    """Runs 2 workers of a localhost cluster; returns their outputs (a hang fails the test)."""
+    ports = _free_ports(2)
+    workers = [_start(kind, "multi-worker", tmp_path / "workers", tmp_path / f"worker{i}.json",
+                      extra=(str(i), ports)) for i in range(2)]
+    try:
+        return [_finish(w, timeout=240, succeeds=succeeds) for w in workers]
+    finally:
+        for w in workers:
+            w.kill()
+
+
+def _run(kind, strategy, tmp_path):
+    _finish(_start(kind, strategy, tmp_path / strategy, tmp_path / f"{strategy}.json"))
+    return tmp_path / strategy
 
 
 def _values(run_dir):
@@ -40,16 +72,53 @@ def _assert_same_run(expected_dir, actual_dir):
         np.testing.assert_allclose(actual[tag][1], values, rtol=1e-5, atol=1e-7, err_msg=tag)
 
 
-def _single(tmp_path):
-    _finish(_start("single", tmp_path / "single", tmp_path / "single.json"))
-    return tmp_path / "single"
+def _event_files(directory):
+    return sorted(p.name for p in directory.rglob("events.out.tfevents.*"))
 
 
-def test_mirrored_strategy_matches_single_device(tmp_path):
-    single = _single(tmp_path)
-    _finish(_start("mirrored", tmp_path / "mirrored", tmp_path / "mirrored.json"))
+def test_mirrored_fit_matches_single_device(tmp_path):
+    single = _run("fit", "single", tmp_path)
+    mirrored = _run("fit", "mirrored", tmp_path)
     for subdir in ("train", "validation"):
-        _assert_same_run(single / subdir, tmp_path / "mirrored" / subdir)
+        _assert_same_run(single / subdir, mirrored / subdir)
     h1 = json.loads((tmp_path / "single.json").read_text())
     h2 = json.loads((tmp_path / "mirrored.json").read_text())
     np.testing.assert_allclose(h2["data_loss"], h1["data_loss"], rtol=1e-5)
+
+
+def test_mirrored_custom_loop_matches_single_device(tmp_path):
+    single = _run("loop", "single", tmp_path)
+    mirrored = _run("loop", "mirrored", tmp_path)
+    # Written on strategy.run's results and from inside the replica function,
+    # where only the first replica writes.
+    for subdir in ("train", "replica"):
+        _assert_same_run(single / subdir, mirrored / subdir)
+        assert len(_event_files(mirrored / subdir)) == 1
+
+
+def test_multi_worker_fit_matches_single_device_and_only_the_chief_writes(tmp_path):
+    single = _run("fit", "single", tmp_path)
+    _multi_worker("fit", tmp_path)
+    for subdir in ("train", "validation"):
+        _assert_same_run(single / subdir, tmp_path / "workers" / subdir)
+        # One event file per run directory: worker 1 wrote nothing.
+        assert len(_event_files(tmp_path / "workers" / subdir)) == 1
+    h1 = json.loads((tmp_path / "single.json").read_text())
+    for i in range(2):
+        h2 = json.loads((tmp_path / f"worker{i}.json").read_text())
+        np.testing.assert_allclose(h2["val_data_loss"], h1["val_data_loss"], rtol=1e-5)
+
+
+def test_keras_fit_still_fails_under_multi_worker_without_the_fix(tmp_path):
+    # When this fails, Keras runs fit under MultiWorkerMirroredStrategy by
+    # itself: tb_regloss.enable_multi_worker_fit can then go.
+    outputs = _multi_worker("keras-fit", tmp_path, succeeds=False)
+    assert any("PerReplica" in output for output in outputs), outputs[0][-2000:]
+
+
+def test_multi_worker_custom_loop_matches_single_device_and_only_the_chief_writes(tmp_path):
+    single = _run("loop", "single", tmp_path)
+    _multi_worker("loop", tmp_path)
+    for subdir in ("train", "replica"):
+        _assert_same_run(single / subdir, tmp_path / "workers" / subdir)
+        assert len(_event_files(tmp_path / "workers" / subdir)) == 1

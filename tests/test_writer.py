@@ -64,3 +64,12 @@ def test_bad_input_names_the_fix(tmp_path):
         writer.write(1, data_loss=1.0, penalties=[0.1])
     with pytest.raises(ValueError, match=r"`data_loss` to be a scalar.*reduce_mean"):
         writer.write(1, data_loss=[1.0, 2.0], penalties={})
+
+
+def test_per_replica_values_outside_the_strategy_scope_name_the_fix(tmp_path):
+    from tensorflow.python.distribute.values import PerReplica
+
+    per_replica = PerReplica((tf.constant(1.0), tf.constant(2.0)))
+    with pytest.raises(ValueError, match=r"RegLossWriter\(log_dir, strategy=strategy\)"):
+        tb_regloss.RegLossWriter(tmp_path).write(1, data_loss=per_replica, penalties={})
+    assert not list(tmp_path.iterdir())
