@@ -85,8 +85,11 @@ def regloss_logdir(tmp_path_factory):
 def regloss_callback_logdir(tmp_path_factory):
     """A logdir written by ``RegLossCallback`` while fitting a tiny model with an L2 kernel penalty.
 
-    Three epochs of four batches with validation: runs ``fit/train`` and
-    ``fit/validation``, one point per epoch at the optimizer's step.
+    Three epochs of four batches with validation, one point per epoch at the
+    optimizer's step, in runs ``fit/train`` and ``fit/validation``. The run is
+    resumed: two epochs, ``save``, ``load_model``, then ``fit(initial_epoch=2)``
+    with a new callback on the same ``log_dir``, so each run directory holds
+    two event files that must read as one run.
     """
     import keras
     import numpy as np
@@ -101,7 +104,14 @@ def regloss_callback_logdir(tmp_path_factory):
     model = keras.Model(inputs, outputs)
     model.compile(keras.optimizers.SGD(learning_rate=0.1), "mse")
     model.fit(
-        x, y, batch_size=8, epochs=3, validation_data=(x[:8], y[:8]), verbose=0,
+        x, y, batch_size=8, epochs=2, validation_data=(x[:8], y[:8]), verbose=0,
+        callbacks=[tb_regloss.RegLossCallback(logdir / "fit")],
+    )
+    model.save(logdir / "model.keras")
+    restored = keras.models.load_model(logdir / "model.keras")
+    (logdir / "model.keras").unlink()
+    restored.fit(
+        x, y, batch_size=8, epochs=3, initial_epoch=2, validation_data=(x[:8], y[:8]), verbose=0,
         callbacks=[tb_regloss.RegLossCallback(logdir / "fit")],
     )
     return logdir

@@ -384,7 +384,8 @@ def test_breakdown_not_gzipped_when_refused(client):
     assert json.loads(response.get_data())["run"] == "exp1/train"
 
 
-def test_breakdown_of_a_run_written_by_the_callback(regloss_callback_logdir):
+def test_breakdown_of_a_resumed_run_written_by_the_callback(regloss_callback_logdir):
+    assert len(list((regloss_callback_logdir / "fit" / "train").glob("events.out.tfevents.*"))) == 2
     provider = make_provider(regloss_callback_logdir)
     client = werkzeug_test.Client(
         application.TensorBoardWSGI(

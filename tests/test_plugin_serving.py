@@ -144,7 +144,7 @@ def test_tensorboard_serves_the_dashboard(regloss_logdir, tmp_path, load_fast):
             assert status == 404
 
 
-def test_tensorboard_serves_a_run_written_by_the_callback(regloss_callback_logdir, tmp_path):
+def test_tensorboard_serves_a_resumed_run_written_by_the_callback_as_one_run(regloss_callback_logdir, tmp_path):
     with tensorboard(regloss_callback_logdir, tmp_path) as (process, base, log):
         wait_for_regloss_listing(base, process, log)
         status, _, body = fetch(base + "/data/plugin/regloss/breakdown?run=fit/train")

@@ -20,6 +20,15 @@ from plugin_runs import write_regloss_runs
 REPO = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 HOSTILE_LAYER = "<img src=x onerror=window.__xss=1>"
+# Run names (directories under the logdir) with HTML, quotes, unicode, a very
+# long name, and dots around slashes; each run also has a quoted unicode term.
+HOSTILE_RUNS = [
+    """<svg onload=window.__xss=2>"q'/train""",
+    "ünï 名前 🚀/train",
+    "l" * 200 + "/train",
+    "up/..x../train",
+]
+HOSTILE_TERM = """regloss/penalty/"q'ü🚀 <b>/kernel"""
 # A constant term: smoothing leaves it as is, so the tooltip shows exactly this.
 ADD_LOSS_VALUE = 0.0125
 STEPS = 40
@@ -42,8 +51,8 @@ def _train_series(scale):
 
 
 def demo_runs():
-    """Run -> tag -> points: two runs of one experiment, a run with a hostile layer name, and a
-    run with penalties only (no total, no data)."""
+    """Run -> tag -> points: two runs of one experiment, a run with a hostile layer name, a
+    run with penalties only (no total, no data), and runs with hostile names."""
     train = _train_series(1.0)
     train["regloss/decoupled/conv/kernel"] = [(s, 0.004 * 0.99**s) for s in range(STEPS)]
     hostile_tag = f"regloss/penalty/{HOSTILE_LAYER}/kernel"
@@ -53,11 +62,17 @@ def demo_runs():
         "regloss/total": [(s, 1.25) for s in range(STEPS)],
     }
     penalties_only = {"regloss/penalty/solo/kernel": [(s, 0.1 + 0.001 * s) for s in range(STEPS)]}
+    named = {
+        "regloss/data": [(s, 1.0) for s in range(STEPS)],
+        HOSTILE_TERM: [(s, 0.5) for s in range(STEPS)],
+        "regloss/total": [(s, 1.5) for s in range(STEPS)],
+    }
     return {
         "exp1/train": train,
         "exp1/validation": _train_series(1.3),
         "hostile/train": hostile,
         "penalties-only/train": penalties_only,
+        **{run: named for run in HOSTILE_RUNS},
     }
 
 
@@ -157,7 +172,8 @@ class Dashboard:
         )
 
     def chart(self, run):
-        return self.frame.locator(f'svg[aria-label="Loss composition of run {run}"]')
+        label = f"Loss composition of run {run}".replace("\\", "\\\\").replace('"', '\\"')
+        return self.frame.locator(f'svg[aria-label="{label}"]')
 
     def screenshot(self, name):
         ARTIFACTS.mkdir(exist_ok=True)

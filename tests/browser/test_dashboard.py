@@ -1,6 +1,6 @@
 """End to end: the regloss dashboard in headless chromium against a real tensorboard."""
 
-from conftest import ADD_LOSS_VALUE, HOSTILE_LAYER, demo_runs
+from conftest import ADD_LOSS_VALUE, HOSTILE_LAYER, HOSTILE_RUNS, HOSTILE_TERM, demo_runs
 
 
 def _expected_series():
@@ -102,10 +102,34 @@ def test_hostile_layer_name_is_text_and_runs_nothing(dashboard):
     assert dashboard.errors == []
 
 
+def test_hostile_run_names_are_text_and_run_nothing(dashboard):
+    frame = dashboard.frame
+    cards = frame.evaluate(
+        "Array.from(document.querySelectorAll('.run-card'), c => [c.dataset.run, c.querySelector('h2').textContent])")
+    titles = dict(cards)
+    term = HOSTILE_TERM[len("regloss/"):]
+    for run in HOSTILE_RUNS:
+        assert run in titles, (run, list(titles))
+        assert run in titles[run]
+        card = frame.locator(".run-card").nth([name for name, _ in cards].index(run))
+        card.scroll_into_view_if_needed()  # Cards off screen are drawn when they come into view.
+        card.locator("path[data-series]").first.wait_for(state="attached")
+        assert term in card.locator(".latest-table").inner_text()
+    # The filter takes a hostile name as text too.
+    frame.fill("input[name=run-filter]", "名前")
+    frame.wait_for_function("document.querySelectorAll('.run-card').length === 1")
+    frame.fill("input[name=run-filter]", "")
+    assert frame.locator("svg[onload], img, b").count() == 0
+    assert frame.evaluate("window.__xss") is None
+    assert dashboard.page.evaluate("window.__xss") is None
+    assert dashboard.errors == []
+
+
 def test_term_details_show_regularizer_and_factor(dashboard):
     card = dashboard.frame.locator(".run-card[data-run='exp1/train']")
     card.locator("details.term-details summary").click()
     row = card.locator(".details-table tbody tr[data-key='penalty/dense/kernel'] td")
+    row.first.wait_for()  # Filled when the run's breakdown has arrived.
     assert row.all_inner_texts()[3:] == ["–", "L1L2(l1=0.0, l2=0.001)", "l1=0.0, l2=0.001"]
     assert dashboard.errors == []
 
@@ -127,10 +151,11 @@ def test_run_filter(dashboard):
     frame.wait_for_function("document.querySelectorAll('.run-card').length === 1")
     assert dashboard.chart("exp1/validation").count() == 1
     frame.fill("input[name=run-filter]", "")
-    frame.wait_for_function("document.querySelectorAll('.run-card').length === 4")
+    every_run = len(demo_runs())
+    frame.wait_for_function(f"document.querySelectorAll('.run-card').length === {every_run}")
     frame.fill("input[name=run-filter]", "(")
     assert frame.get_attribute("input[name=run-filter]", "aria-invalid") == "true"
-    assert frame.locator(".run-card").count() == 4
+    assert frame.locator(".run-card").count() == every_run
     assert dashboard.errors == []
 
 
