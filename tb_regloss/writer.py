@@ -7,6 +7,8 @@ TensorBoard's Scalars dashboard and in tools such as tbparse as well as in the
 tb-regloss dashboard.
 """
 
+import contextlib
+
 from tb_regloss import cluster
 from tb_regloss import tags
 
@@ -121,7 +123,10 @@ class RegLossWriter:
         total_loss = _scalar(total_loss, "total_loss")
         descriptions = tags.tag_descriptions(descriptions or {})
         step = tf.cast(step, tf.int64)
-        with self._file_writer(strategy).as_default(), tf.summary.record_if(writes):
+        # A user's own tf.summary.record_if stays in force unless only the
+        # first replica, known at run time, may write.
+        only_first_replica = contextlib.nullcontext() if writes is True else tf.summary.record_if(writes)
+        with self._file_writer(strategy).as_default(), only_first_replica:
             for tag, value in tags.point_values(total_loss, data_loss, values).items():
                 tf.summary.scalar(tag, value, step=step,
                                   description=self._describe(tag, descriptions.get(tag)))

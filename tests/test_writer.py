@@ -73,3 +73,12 @@ def test_per_replica_values_outside_the_strategy_scope_name_the_fix(tmp_path):
     with pytest.raises(ValueError, match=r"RegLossWriter\(log_dir, strategy=strategy\)"):
         tb_regloss.RegLossWriter(tmp_path).write(1, data_loss=per_replica, penalties={})
     assert not list(tmp_path.iterdir())
+
+
+def test_the_users_record_if_is_respected(tmp_path):
+    with tb_regloss.RegLossWriter(tmp_path) as writer:
+        with tf.summary.record_if(False):
+            writer.write(1, data_loss=1.0, penalties={"conv/kernel": 0.5})
+        writer.write(2, data_loss=2.0, penalties={"conv/kernel": 0.5})
+    series, _ = read_scalars(tmp_path)
+    assert series["regloss/total"] == [(2, 2.5)]
