@@ -1,9 +1,11 @@
 /**
  * CSV and JSON downloads of one run's breakdown, exactly as received (no
  * smoothing, no grouping): non-finite values are written as NaN/Infinity, gaps
- * as empty CSV cells.
+ * as empty CSV cells. The CSV writes each series value as the shortest text of
+ * its float32 (0.094, not 0.09399999678134918); steps and wall times as they are.
  */
 import type { Breakdown } from "./api";
+import { float32Text } from "./format";
 
 function csvCell(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -16,7 +18,7 @@ export function toCsv(b: Breakdown): string {
     const cells = [String(b.steps[i]), String(b.wallTimes[i])];
     for (const key of keys) {
       const v = b.series.get(key)![i];
-      cells.push(v === null ? "" : String(v));
+      cells.push(v === null ? "" : float32Text(v));
     }
     rows.push(cells.join(","));
   }

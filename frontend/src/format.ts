@@ -1,4 +1,4 @@
-/** Number formats shared by the tooltip and the tables. */
+/** Number formats shared by the tooltip, the tables and the CSV download. */
 import { format } from "d3-format";
 
 const value = format(".4~g");
@@ -19,4 +19,20 @@ export function formatShare(fraction: number): string {
 /** A count with thousands separators (4,608); a dash where it is unknown. */
 export function formatCount(n: number | null): string {
   return n === null ? "–" : count(n);
+}
+
+/**
+ * The shortest decimal text that reads back (`Math.fround(Number(text))`) as the
+ * float32 of `v`: event files hold float32, so 0.09399999678134918 is written
+ * 0.094. Tries 1 to 9 significant digits (9 always suffice for a float32).
+ * Non-finite values as NaN, Infinity, -Infinity; -0 as 0, like `String` and JSON.
+ */
+export function float32Text(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const f = Math.fround(v);
+  for (let digits = 1; digits < 9; digits++) {
+    const shorter = Number(f.toPrecision(digits));
+    if (Math.fround(shorter) === f) return String(shorter);
+  }
+  return String(Number(f.toPrecision(9)));
 }

@@ -49,4 +49,23 @@ describe("export of a float32-encoded breakdown", () => {
     });
     expect(toCsv(encoded)).toBe("step,wall_time,total\n0,0,0.5\n1,1,\n2,2,Infinity\n");
   });
+
+  it("writes each value as the shortest text of its float32, steps and wall times as they are", () => {
+    const values = [0.094, 1e-7, 123456.789, -0.30000001192092896, -0, NaN, -Infinity];
+    const bytes = new DataView(new ArrayBuffer(4 * values.length));
+    values.forEach((v, i) => bytes.setFloat32(4 * i, v, true));
+    const steps = values.map((_, i) => 1_000_000_007 + i);
+    const encoded = parseBreakdown({
+      run: "r",
+      steps,
+      wall_times: steps.map((s) => 1700000000.123456 + s),
+      series: { total: btoa(String.fromCharCode(...new Uint8Array(bytes.buffer))) },
+      gaps: {},
+      encoding: "float32",
+    });
+    expect(encoded.series.get("total")![0]).toBe(0.09399999678134918);
+    const rows = toCsv(encoded).trimEnd().split("\n").slice(1);
+    expect(rows.map((r) => r.split(",")[2])).toEqual(["0.094", "1e-7", "123456.79", "-0.3", "0", "NaN", "-Infinity"]);
+    expect(rows[0].split(",").slice(0, 2)).toEqual(["1000000007", String(1700000000.123456 + 1_000_000_007)]);
+  });
 });
