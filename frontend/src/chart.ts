@@ -1,16 +1,16 @@
 /**
  * One stacked area chart: an SVG with one `path[data-series]` per layer, the
- * recorded total as a line on top, axes, and the hover rule and tooltip.
- * Built paths are cached by the model's signature; hovering moves one rule and
- * refills one tooltip, never rebuilding the DOM.
+ * recorded total as a line on top, axes (y linear or log), and the hover rule
+ * and tooltip. Built paths are cached by the model's signature and y axis;
+ * hovering moves one rule and refills one tooltip, never rebuilding the DOM.
  */
-import { axisBottom, axisLeft } from "d3-axis";
+import { axisBottom, axisLeft, type Axis } from "d3-axis";
 import { bisector } from "d3-array";
 import { format } from "d3-format";
-import type { ScaleLinear } from "d3-scale";
+import type { NumberValue, ScaleLinear, ScaleLogarithmic } from "d3-scale";
 import { pointer, select, type Selection } from "d3-selection";
 import { linePath, stackPaths } from "./paths";
-import { describeX, formatX, MARGIN, plotWidth, xScale, yScale } from "./scales";
+import { describeX, formatX, logYScale, MARGIN, plotWidth, xScale, yScale } from "./scales";
 import { Tooltip } from "./tooltip";
 import type { ChartModel } from "./view";
 
@@ -28,6 +28,33 @@ function affine(scale: ScaleLinear<number, number>): (v: number) => number {
   const [r0, r1] = scale.range();
   const k = (r1 - r0) / (d1 - d0);
   return (v) => r0 + (v - d0) * k;
+}
+
+/**
+ * A log scale as plain arithmetic, clamped: a value below the domain (a zero, a
+ * negative value, the bottom of the first area) is drawn at its lower bound, so
+ * no path gets -Infinity or NaN; NaN (a gap) stays NaN.
+ */
+function logarithmic(scale: ScaleLogarithmic<number, number>): (v: number) => number {
+  const [d0, d1] = scale.domain();
+  const [r0, r1] = scale.range();
+  const l0 = Math.log(d0);
+  const k = (r1 - r0) / (Math.log(d1) - l0);
+  return (v) => r0 + (Math.log(v < d0 ? d0 : v) - l0) * k;
+}
+
+/** The y axis of `model` and, for the paths, the same mapping as plain arithmetic. */
+function yAxisOf(model: ChartModel, height: number): { axis: Axis<NumberValue>; y: (v: number) => number } {
+  if (model.yScale === "log") {
+    const scale = logYScale(model.yDomain, height);
+    // d3's log ticks: a mark at each multiple of a power of ten, labels only where they fit.
+    return { axis: axisLeft(scale).ticks(5, "~s"), y: logarithmic(scale) };
+  }
+  const scale = yScale(model.yDomain, height);
+  const axis = axisLeft(scale)
+    .ticks(5)
+    .tickFormat((v) => (model.percent ? percentTicks(+v) : yTicks(+v)));
+  return { axis, y: affine(scale) };
 }
 
 type Scales = { x: (v: number) => number; invert: (px: number) => number; y: (v: number) => number };
@@ -78,22 +105,18 @@ export class StackedChart {
     this.innerWidth = w;
     this.svg.attr("width", width).attr("aria-label", model.ariaLabel);
     const xs = xScale(model.xAxis, [model.x[0], model.x[model.x.length - 1]], w);
-    const ys = yScale(model.yDomain, h);
+    const { axis: yAxis, y } = yAxisOf(model, h);
     const x = (v: number) => xs(v);
-    this.scales = { x, invert: (px: number) => +xs.invert(px), y: ys };
+    this.scales = { x, invert: (px: number) => +xs.invert(px), y };
 
-    const paths = this.paths(model, x, ys);
+    const paths = this.paths(model, x, y);
     this.drawAreas(model, paths);
     this.totalPath.attr("d", paths.get("\u0000total") ?? null).attr("visibility", model.totalLine ? null : "hidden");
 
     this.xAxisG
       .attr("transform", `translate(0,${h})`)
       .call(axisBottom(xs as never).ticks(Math.max(2, Math.floor(w / 90))).tickFormat((v) => formatX(model.xAxis, +v)));
-    this.yAxisG.call(
-      axisLeft(ys)
-        .ticks(5)
-        .tickFormat((v) => (model.percent ? percentTicks(+v) : yTicks(+v))),
-    );
+    this.yAxisG.call(yAxis);
     this.rule.attr("y1", 0).attr("y2", h);
     this.overlay.attr("width", w).attr("height", h);
     this.tooltip.setSeries(
@@ -158,15 +181,14 @@ export class StackedChart {
     if (fragment) group.appendChild(fragment);
   }
 
-  /** The path strings for `model`, built once per signature and pixel height. */
-  private paths(model: ChartModel, x: (v: number) => number, y: ScaleLinear<number, number>): Map<string, string> {
-    const key = `${model.signature}|${model.yDomain.join(",")}`;
+  /** The path strings for `model`, built once per signature and y axis. */
+  private paths(model: ChartModel, x: (v: number) => number, y: (v: number) => number): Map<string, string> {
+    const key = `${model.signature}|${model.yScale}|${model.yDomain.join(",")}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const px = Float64Array.from(model.indices, (i) => x(model.x[i]));
-    const ya = affine(y);
-    const out = stackPaths(model.layers, px, ya);
-    if (model.totalLine) out.set("\u0000total", linePath(px, model.totalLine, ya));
+    const out = stackPaths(model.layers, px, y);
+    if (model.totalLine) out.set("\u0000total", linePath(px, model.totalLine, y));
     this.cache.set(key, out);
     if (this.cache.size > CACHED_SIGNATURES) this.cache.delete(this.cache.keys().next().value!);
     return out;

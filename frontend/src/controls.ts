@@ -1,10 +1,12 @@
 /**
- * The toolbar: run filter, mode, grouping and K, x axis, smoothing, shared y.
+ * The toolbar: run filter, mode, grouping and K, x axis, y scale, smoothing, shared y.
  * It reads from and writes to the settings through `onChange`.
  */
 import { runFilterRegExp, type Settings } from "./settings";
 
 type Options = [value: string, label: string][];
+
+const LINEAR_IN_SHARE_MODE = "The 100 % share mode is always linear: its parts are fractions that add up to 100 %";
 
 function labelled(parent: HTMLElement, text: string, control: HTMLElement): void {
   const label = document.createElement("label");
@@ -41,6 +43,10 @@ export class Controls {
     ["step", "Step"],
     ["relative", "Relative time"],
     ["wall", "Wall time"],
+  ]);
+  private readonly yScale = selectOf("y-scale", [
+    ["linear", "Linear"],
+    ["log", "Log"],
   ]);
   private readonly smoothing = document.createElement("input");
   private readonly smoothingValue = document.createElement("output");
@@ -84,6 +90,8 @@ export class Controls {
     labelled(this.el, "K", this.topK);
     labelled(this.el, "X axis", this.xAxis);
     this.xAxis.addEventListener("change", () => onChange({ xAxis: this.xAxis.value as Settings["xAxis"] }));
+    labelled(this.el, "Y scale", this.yScale);
+    this.yScale.addEventListener("change", () => onChange({ yScale: this.yScale.value as Settings["yScale"] }));
 
     this.smoothing.type = "range";
     this.smoothing.name = "smoothing";
@@ -108,9 +116,14 @@ export class Controls {
     this.topK.value = String(s.topK);
     this.topK.disabled = s.grouping !== "topk";
     this.xAxis.value = s.xAxis;
+    // Share mode draws linear whatever the setting, and the control says so.
+    const share = s.mode === "share";
+    this.yScale.value = share ? "linear" : s.yScale;
+    this.yScale.disabled = share;
+    this.yScale.title = share ? LINEAR_IN_SHARE_MODE : "";
     this.smoothing.value = String(s.smoothing);
     this.smoothingValue.textContent = s.smoothing.toFixed(2);
     this.sharedY.checked = s.sharedY;
-    this.sharedY.disabled = s.mode === "share";
+    this.sharedY.disabled = share;
   }
 }

@@ -1,14 +1,15 @@
 /**
  * The x axis choices (step, relative time, wall time), the y extent of a stack
- * and the d3 scales and tick formats that go with them.
+ * on a linear or a log axis, and the d3 scales and tick formats that go with them.
  */
 import { format } from "d3-format";
-import { scaleLinear, scaleTime, type ScaleLinear, type ScaleTime } from "d3-scale";
+import { scaleLinear, scaleLog, scaleTime, type ScaleLinear, type ScaleLogarithmic, type ScaleTime } from "d3-scale";
 import { timeFormat } from "d3-time-format";
 import type { Breakdown } from "./api";
 import type { StackedLayer } from "./stack";
 
 export type XAxis = "step" | "relative" | "wall";
+export type YScale = "linear" | "log";
 
 /** Space around a chart's plot area, for the axes. */
 export const MARGIN = { top: 10, right: 14, bottom: 26, left: 52 };
@@ -79,7 +80,43 @@ export function yExtent(layers: StackedLayer[], total: Float64Array | null): [nu
   return [lo, hi];
 }
 
+/** Share of a log axis's decades left below the smallest positive bound, so the lowest area keeps some height. */
+const LOG_ROOM = 0.1;
+
+/**
+ * [lower, upper] of a log axis for the stack and the total line: from a little
+ * below their smallest positive bound to their largest. Zeros, negative values
+ * and gaps have no place on a log axis and do not count (the chart clamps them
+ * to the lower bound). Always 0 < lower < upper: one decade below a single
+ * value, [1, 10] when nothing is positive.
+ */
+export function yLogExtent(layers: StackedLayer[], total: Float64Array | null): [number, number] {
+  let lo = Infinity;
+  let hi = 0;
+  // NaN (a gap) fails every comparison, so it never counts.
+  const take = (ys: Float64Array) => {
+    for (let j = 0; j < ys.length; j++) {
+      const v = ys[j];
+      if (v > 0 && v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  };
+  for (const layer of layers) {
+    take(layer.y0);
+    take(layer.y1);
+  }
+  if (total) take(total);
+  if (hi === 0) return [1, 10];
+  const decades = hi > lo ? Math.log10(hi / lo) * LOG_ROOM : 1;
+  return [lo / 10 ** decades, hi];
+}
+
 export function yScale(domain: [number, number], height: number): ScaleLinear<number, number> {
   const hi = domain[1] > domain[0] ? domain[1] : domain[0] + 1;
   return scaleLinear().domain([domain[0], hi]).range([height, 0]).nice();
+}
+
+/** A log y scale over a `yLogExtent` domain (not made nice: that could add a whole empty decade). */
+export function logYScale(domain: [number, number], height: number): ScaleLogarithmic<number, number> {
+  return scaleLog().domain(domain).range([height, 0]);
 }

@@ -3,7 +3,7 @@
  * localStorage so a reload (or reopening TensorBoard) keeps them.
  */
 import type { Grouping } from "./group";
-import type { XAxis } from "./scales";
+import type { XAxis, YScale } from "./scales";
 import type { Mode } from "./stack";
 
 export type SortColumn = "term" | "value" | "share" | "penaltyShare";
@@ -13,6 +13,8 @@ export interface Settings {
   grouping: Grouping;
   topK: number;
   xAxis: XAxis;
+  /** The y axis of the charts; share mode is always linear. */
+  yScale: YScale;
   /** EMA weight in [0, 1), like the Scalars dashboard's smoothing slider. */
   smoothing: number;
   sharedY: boolean;
@@ -28,6 +30,7 @@ export const DEFAULTS: Readonly<Settings> = {
   grouping: "term",
   topK: 10,
   xAxis: "step",
+  yScale: "linear",
   smoothing: 0.6,
   sharedY: false,
   runFilter: "",
@@ -42,6 +45,7 @@ const CHOICES: { [K in keyof Settings]?: readonly string[] } = {
   mode: ["absolute", "share", "penalties"],
   grouping: ["term", "layer", "kind", "topk"],
   xAxis: ["step", "relative", "wall"],
+  yScale: ["linear", "log"],
   sortColumn: ["term", "value", "share", "penaltyShare"],
 };
 
@@ -50,7 +54,7 @@ export function sanitize(input: unknown): Settings {
   const out: Settings = { ...DEFAULTS, hidden: [] };
   if (typeof input !== "object" || input === null) return out;
   const x = input as Record<string, unknown>;
-  for (const key of ["mode", "grouping", "xAxis", "sortColumn"] as const) {
+  for (const key of ["mode", "grouping", "xAxis", "yScale", "sortColumn"] as const) {
     const v = x[key];
     if (typeof v === "string" && CHOICES[key]!.includes(v)) (out as unknown as Record<string, unknown>)[key] = v;
   }

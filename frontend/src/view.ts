@@ -10,7 +10,7 @@ import { decimate } from "./decimate";
 import { groupTerms, type Family, type Layer } from "./group";
 import { formatShare, formatValue } from "./format";
 import { worstResidual } from "./residual";
-import { plotWidth, xValues, yExtent, type XAxis } from "./scales";
+import { plotWidth, xValues, yExtent, yLogExtent, type XAxis, type YScale } from "./scales";
 import type { Settings } from "./settings";
 import { smoothColumn } from "./smooth";
 import { stackLayers, totalLine, type StackedLayer } from "./stack";
@@ -30,6 +30,8 @@ export interface ChartModel {
   totalLine: Float64Array | null;
   /** The recorded total at every step, for the tooltip. */
   total: Series | null;
+  /** Linear, or log as the settings ask except in share mode (fractions of 100 % read best on a linear axis). */
+  yScale: YScale;
   yDomain: [number, number];
   percent: boolean;
 }
@@ -83,6 +85,7 @@ function chartModel(
   const indices = decimate(x, layers.map((l) => l.values), plotWidth(width));
   const stacked = stackLayers(layers, indices, share);
   const line = total === null ? null : totalLine(total, layers, indices, share);
+  const yScale: YScale = share ? "linear" : settings.yScale;
   const signature = [
     breakdownId(b),
     family,
@@ -103,7 +106,8 @@ function chartModel(
     layers: stacked,
     totalLine: line,
     total,
-    yDomain: yExtent(stacked, line),
+    yScale,
+    yDomain: yScale === "log" ? yLogExtent(stacked, line) : yExtent(stacked, line),
     percent: share,
   };
 }

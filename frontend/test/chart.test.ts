@@ -98,3 +98,80 @@ describe("StackedChart", () => {
     expect(chart.el.querySelector("svg")!.getAttribute("aria-label")).toBe("Loss composition of run <b>run</b>");
   });
 });
+
+describe("StackedChart on a log y axis", () => {
+  /** Zeros, negative values, gaps (null, NaN, Infinity) and a loss falling from 800 to 0.02. */
+  const wild = parseBreakdown({
+    run: "deep",
+    steps: [0, 1, 2, 3, 4, 5, 6],
+    wall_times: [0, 1, 2, 3, 4, 5, 6],
+    series: {
+      total: [800.5, 0, 30, "NaN", 0.5, -1, 0.03],
+      data: [800, 0, 30, null, 0.5, -1, 0.02],
+      "penalty/a/kernel": [0.5, 0, "NaN", 0.1, 0, 0.002, 0.01],
+      "penalty/b/add_loss": [0, -0.3, 0.2, "Infinity", 0.001, null, 0],
+    },
+  });
+  const number = "-?\\d+(?:\\.\\d)?";
+  const pathData = new RegExp(`^(?:M${number},${number}(?:L${number},${number})*Z?)*$`);
+
+  function logChart(patch: Partial<Settings> = {}): StackedChart {
+    const chart = new StackedChart(colorOf, 240);
+    chart.update(buildRunView(wild, settings({ yScale: "log", ...patch }), 500).main!, 500);
+    return chart;
+  }
+
+  it("draws only finite coordinates with zeros, negative values and gaps in the data", () => {
+    for (const patch of [{}, { mode: "penalties" as const }, { smoothing: 0.6 }]) {
+      const chart = logChart(patch);
+      const drawn = chart.el.querySelectorAll("path[data-series], path.total-line[d]");
+      const paths = [...drawn].map((p) => p.getAttribute("d")!);
+      expect(paths.length).toBeGreaterThanOrEqual(2);
+      for (const d of paths) expect(d).toMatch(pathData);
+      for (const d of paths) for (const v of d.match(/-?[\d.]+/g) ?? []) expect(Number.isFinite(Number(v))).toBe(true);
+    }
+  });
+
+  it("clamps the bottom of the first area and values at or below 0 to the bottom of the plot", () => {
+    const chart = logChart();
+    // Plot height 240 - 10 - 26 = 204 px.
+    const data = areas(chart).find((p) => p.dataset.series === "data")!.getAttribute("d")!;
+    // The piece over steps 0-2: top left to right, then the bottom (0) right to left.
+    const ys = data.split("Z")[0].split(/[ML]/).slice(1).map((point) => Number(point.split(",")[1]));
+    expect(ys).toHaveLength(6);
+    expect(ys.slice(3)).toEqual([204, 204, 204]);
+    // Step 1, where the data loss is 0, is on the bottom too; step 0 (800) near the top.
+    expect(ys[1]).toBe(204);
+    expect(ys[0]).toBeLessThan(5);
+  });
+
+  it("keeps gaps as breaks in the areas and the total line", () => {
+    const chart = logChart();
+    const data = areas(chart).find((p) => p.dataset.series === "data")!.getAttribute("d")!;
+    expect(data.match(/M/g)).toHaveLength(2);
+    const total = chart.el.querySelector("path.total-line")!.getAttribute("d")!;
+    expect(total.match(/M/g)).toHaveLength(2);
+  });
+
+  it("labels the y axis in decades", () => {
+    const chart = logChart();
+    const ticks = [...chart.el.querySelectorAll(".y-axis .tick text")].map((t) => t.textContent);
+    const labels = ticks.filter((t) => t !== "");
+    // From a little below 2m (penalty/a/kernel at step 5, above a negative data loss) to 800.5.
+    expect(labels).toEqual(["1m", "10m", "100m", "1", "10", "100"]);
+  });
+
+  it("stays linear in share mode", () => {
+    const chart = logChart({ mode: "share" });
+    const labels = [...chart.el.querySelectorAll(".y-axis .tick text")].map((t) => t.textContent);
+    expect(labels).toEqual(["-100%", "-50%", "0%", "50%", "100%"]);
+  });
+
+  it("draws the fixture the same as linear where it only changes y", () => {
+    const linear = chartOf();
+    const log = chartOf({ yScale: "log" });
+    const xs = (chart: StackedChart) => areas(chart).map((p) => p.getAttribute("d")!.match(/[ML][\d.]+/g));
+    expect(xs(log)).toEqual(xs(linear));
+    expect(areas(log).map((p) => p.getAttribute("d"))).not.toEqual(areas(linear).map((p) => p.getAttribute("d")));
+  });
+});

@@ -30,6 +30,24 @@ describe("Controls", () => {
     expect(onChange).not.toHaveBeenCalled();
   });
 
+  it("offers a log y scale, except in share mode where it says why the axis stays linear", () => {
+    const { controls, onChange, q } = setup();
+    const scale = q<HTMLSelectElement>("select[name=y-scale]");
+    expect(scale.closest("label")!.textContent).toMatch(/^Y scale/);
+    controls.update({ ...DEFAULTS, yScale: "log" });
+    expect(scale.value).toBe("log");
+    expect(scale.disabled).toBe(false);
+    expect(scale.title).toBe("");
+    controls.update({ ...DEFAULTS, yScale: "log", mode: "share" });
+    expect(scale.value).toBe("linear");
+    expect(scale.disabled).toBe(true);
+    expect(scale.title).toBe("The 100 % share mode is always linear: its parts are fractions that add up to 100 %");
+    controls.update({ ...DEFAULTS, yScale: "log", mode: "absolute" });
+    expect(scale.value).toBe("log");
+    expect(scale.disabled).toBe(false);
+    expect(onChange).not.toHaveBeenCalled();
+  });
+
   it("K is only editable for top-K grouping", () => {
     const { controls, q } = setup();
     controls.update({ ...DEFAULTS });
@@ -50,6 +68,10 @@ describe("Controls", () => {
     axis.value = "relative";
     fire(axis, "change");
     expect(onChange).toHaveBeenLastCalledWith({ xAxis: "relative" });
+    const scale = q<HTMLSelectElement>("select[name=y-scale]");
+    scale.value = "log";
+    fire(scale, "change");
+    expect(onChange).toHaveBeenLastCalledWith({ yScale: "log" });
     const smoothing = q<HTMLInputElement>("input[name=smoothing]");
     smoothing.value = "0.9";
     fire(smoothing, "input");

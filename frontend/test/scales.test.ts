@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseBreakdown } from "../src/api";
-import { describeX, formatDuration, xValues, yExtent, yScale } from "../src/scales";
+import { describeX, formatDuration, logYScale, xValues, yExtent, yLogExtent, yScale } from "../src/scales";
 import { loadFixture } from "./fixtures";
 
 const b = parseBreakdown(loadFixture("breakdown.json"));
@@ -23,5 +23,43 @@ describe("scales", () => {
     const layer = { key: "a", label: "a", values: [], y0: Float64Array.of(0, NaN), y1: Float64Array.of(2, NaN) };
     expect(yExtent([layer], Float64Array.of(2.5, NaN))).toEqual([0, 2.5]);
     expect(yScale([0, 0], 100).domain()).toEqual([0, 1]);
+  });
+});
+
+const stacked = (y0: number[], y1: number[]) => ({
+  key: "k",
+  label: "k",
+  values: [],
+  y0: Float64Array.from(y0),
+  y1: Float64Array.from(y1),
+});
+
+describe("log y axis", () => {
+  it("spans from a little below the smallest positive bound to the largest, ignoring zeros, negatives and gaps", () => {
+    const layers = [
+      stacked([0, 0, NaN, -1], [0.02, 3, NaN, 0]),
+      stacked([0.02, 3, 0, 0], [0.5, 800, 1, 2]),
+    ];
+    const [lo, hi] = yLogExtent(layers, Float64Array.of(0.6, 800.5, NaN, -0.5));
+    expect(hi).toBe(800.5);
+    // A tenth of the 4.6 decades between 0.02 and 800.5, below 0.02.
+    expect(Math.log10(0.02 / lo)).toBeCloseTo(0.1 * Math.log10(800.5 / 0.02), 12);
+    expect(lo).toBeGreaterThan(0.005);
+  });
+
+  it("is a decade below a single value and [1, 10] when nothing is positive", () => {
+    expect(yLogExtent([stacked([0, 0], [2, 2])], null)).toEqual([0.2, 2]);
+    expect(yLogExtent([stacked([0, -1], [0, 0])], Float64Array.of(NaN, -1))).toEqual([1, 10]);
+    expect(yLogExtent([], null)).toEqual([1, 10]);
+  });
+
+  it("keeps its domain and labels decades only, compactly", () => {
+    const scale = logYScale([0.012, 850], 200);
+    expect(scale.domain()).toEqual([0.012, 850]);
+    expect(scale(850)).toBeCloseTo(0, 9);
+    expect(scale(0.012)).toBeCloseTo(200, 9);
+    const label = scale.tickFormat(5, "~s");
+    const labels = scale.ticks(5).map(label).filter((t) => t !== "");
+    expect(labels).toEqual(["100m", "1", "10", "100"]);
   });
 });

@@ -37,6 +37,7 @@ describe("sanitize", () => {
       mode: "share",
       grouping: "bogus",
       xAxis: "wall",
+      yScale: "log",
       topK: 500,
       smoothing: 1,
       sharedY: true,
@@ -49,6 +50,7 @@ describe("sanitize", () => {
       ...DEFAULTS,
       mode: "share",
       xAxis: "wall",
+      yScale: "log",
       topK: 100,
       sharedY: true,
       runFilter: "train$",
@@ -64,6 +66,13 @@ describe("sanitize", () => {
     expect(sanitize({ smoothing: 0 }).smoothing).toBe(0);
   });
 
+  it("keeps a linear or log y scale only", () => {
+    expect(DEFAULTS.yScale).toBe("linear");
+    expect(sanitize({ yScale: "log" }).yScale).toBe("log");
+    expect(sanitize({ yScale: "symlog" }).yScale).toBe("linear");
+    expect(sanitize({ yScale: true }).yScale).toBe("linear");
+  });
+
   it("never shares the defaults' hidden list", () => {
     sanitize(null).hidden.push("data");
     expect(DEFAULTS.hidden).toEqual([]);
@@ -73,7 +82,14 @@ describe("sanitize", () => {
 describe("loadSettings / saveSettings", () => {
   it("restores exactly what was saved", () => {
     const storage = memoryStorage();
-    const settings = { ...DEFAULTS, mode: "penalties" as const, topK: 7, hidden: ["data"], runFilter: "exp1" };
+    const settings = {
+      ...DEFAULTS,
+      mode: "penalties" as const,
+      topK: 7,
+      yScale: "log" as const,
+      hidden: ["data"],
+      runFilter: "exp1",
+    };
     saveSettings(storage, settings);
     expect(storage.data.size).toBe(1);
     expect(loadSettings(storage)).toEqual(settings);

@@ -32,6 +32,8 @@ HOSTILE_TERM = """regloss/penalty/"q'ü🚀 <b>/kernel"""
 # A constant term: smoothing leaves it as is, so the tooltip shows exactly this.
 ADD_LOSS_VALUE = 0.0125
 STEPS = 40
+# Activity penalties of the deep run: a log y axis shows what a linear one flattens.
+DEEP_TERMS = [f"regloss/penalty/tower/block_{i:02d}/activity" for i in range(3)]
 
 
 def _train_series(scale):
@@ -50,9 +52,22 @@ def _train_series(scale):
     return series
 
 
+def _deep_series():
+    """A deep model without weight decay: the loss falls from 800 to 0.02, tiny activity penalties."""
+    series = {}
+    for step in range(STEPS):
+        data = 800.0 * 0.7**step + 0.02
+        terms = {tag: 1e-4 * (i + 1) * 0.98**step for i, tag in enumerate(DEEP_TERMS)}
+        points = {"regloss/data": data, "regloss/total": data + sum(terms.values()), **terms}
+        for tag, value in points.items():
+            series.setdefault(tag, []).append((step, value))
+    return series
+
+
 def demo_runs():
     """Run -> tag -> points: two runs of one experiment, a run with a hostile layer name, a
-    run with penalties only (no total, no data), and runs with hostile names."""
+    run with penalties only (no total, no data), a deep run whose loss spans decades, and
+    runs with hostile names."""
     train = _train_series(1.0)
     train["regloss/decoupled/conv/kernel"] = [(s, 0.004 * 0.99**s) for s in range(STEPS)]
     hostile_tag = f"regloss/penalty/{HOSTILE_LAYER}/kernel"
@@ -72,6 +87,7 @@ def demo_runs():
         "exp1/validation": _train_series(1.3),
         "hostile/train": hostile,
         "penalties-only/train": penalties_only,
+        "deep/train": _deep_series(),
         **{run: named for run in HOSTILE_RUNS},
     }
 

@@ -1,5 +1,7 @@
 """End to end: the regloss dashboard in headless chromium against a real tensorboard."""
 
+import math
+
 from conftest import ADD_LOSS_VALUE, HOSTILE_LAYER, HOSTILE_RUNS, HOSTILE_TERM, demo_runs
 
 
@@ -84,6 +86,46 @@ def test_mode_and_grouping_change_the_chart(dashboard):
     assert all("encoding=float32" in url for url in requests), requests
     assert frame.eval_on_selector("select[name=mode]", "e => e.value") == "share"
     frame.wait_for_selector("path[data-series='other']")
+    assert dashboard.errors == []
+
+
+def _y_ticks(chart):
+    """[value, label] of every y tick of a chart (d3 keeps the value as the tick's data)."""
+    return chart.evaluate("svg => Array.from(svg.querySelectorAll('.y-axis .tick'), t => [t.__data__, t.textContent])")
+
+
+def test_log_y_scale_labels_decades(dashboard):
+    frame = dashboard.frame
+    chart = dashboard.chart("deep/train")
+    chart.scroll_into_view_if_needed()  # Cards off screen are drawn when they come into view.
+    chart.locator("path[data-series='data']").wait_for(state="attached")
+    linear = [value for value, label in _y_ticks(chart) if label]
+    steps = {round(b - a, 9) for a, b in zip(linear, linear[1:])}
+    assert linear[0] == 0 and len(steps) == 1, linear
+
+    frame.select_option("select[name=y-scale]", "log")
+    frame.wait_for_function(
+        "svg => !Array.from(svg.querySelectorAll('.y-axis .tick text')).some(t => t.textContent === '0')",
+        arg=chart.element_handle(),
+    )
+    ticks = _y_ticks(chart)
+    labelled = [value for value, label in ticks if label]
+    # Labels at powers of ten only, over the decades the loss falls through (800 to 0.02).
+    assert all(math.log10(v) == round(math.log10(v)) for v in labelled), ticks
+    assert labelled[-1] / labelled[0] >= 1000, ticks
+    paths = frame.eval_on_selector_all("path[d]", "els => els.map(e => e.getAttribute('d'))")
+    assert not [d for d in paths if "NaN" in d or "Infinity" in d]
+    dashboard.screenshot("log.png")
+
+    # Share mode stays linear and says why.
+    frame.select_option("select[name=mode]", "share")
+    frame.wait_for_function("document.querySelector('select[name=y-scale]').disabled")
+    assert frame.eval_on_selector("select[name=y-scale]", "e => e.value") == "linear"
+    assert "always linear" in frame.get_attribute("select[name=y-scale]", "title")
+    frame.wait_for_function(
+        "svg => Array.from(svg.querySelectorAll('.y-axis .tick text')).some(t => t.textContent === '100%')",
+        arg=chart.element_handle(),
+    )
     assert dashboard.errors == []
 
 
