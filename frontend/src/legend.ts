@@ -1,15 +1,25 @@
 /**
  * The legend shared by all runs: one entry per series key, in its stable color;
- * clicking an entry hides or shows that series in every chart.
+ * clicking an entry hides or shows that series in every chart. With many
+ * entries it is compact: the first ones, then "+N more" to show the rest. An
+ * entry whose series is hidden always stays in view, so it can be shown again.
  */
 export interface LegendEntry {
   key: string;
   label: string;
 }
 
+/** Entries a collapsed legend shows (a MobileNetV2 run alone has 52 terms). */
+export const COMPACT_ENTRIES = 16;
+
 export class Legend {
   readonly el: HTMLElement;
   private readonly buttons = new Map<string, HTMLButtonElement>();
+  /** "+N more" / "Show fewer": always the last child, after the entries. */
+  private readonly more: HTMLButtonElement;
+  private expanded = false;
+  private entries: LegendEntry[] = [];
+  private hidden: ReadonlySet<string> = new Set();
 
   /** One entry, cloned for each key: a clone is one DOM call where building is five. */
   private readonly template: HTMLButtonElement;
@@ -36,12 +46,20 @@ export class Legend {
     const text = document.createElement("span");
     text.className = "legend-label";
     this.template.append(swatch, text);
+    this.more = document.createElement("button");
+    this.more.type = "button";
+    this.more.className = "legend-more";
+    this.more.addEventListener("click", () => {
+      this.expanded = !this.expanded;
+      this.fold();
+    });
+    this.el.appendChild(this.more);
   }
 
   /** Shows `entries` in order; buttons are reused by key and only moved when the order changes. */
   update(entries: LegendEntry[], hidden: ReadonlySet<string>): void {
     const keep = new Set<string>();
-    let inOrder = this.el.childElementCount === entries.length;
+    let inOrder = this.el.childElementCount === entries.length + 1;
     let child = this.el.firstElementChild;
     for (const { key } of entries) {
       if (child === null || this.buttons.get(key) !== child) inOrder = false;
@@ -74,6 +92,29 @@ export class Legend {
         this.buttons.delete(key);
       }
     }
-    if (fragment) this.el.appendChild(fragment);
+    if (fragment) this.el.insertBefore(fragment, this.more);
+    this.entries = entries;
+    this.hidden = hidden;
+    this.fold();
+  }
+
+  /**
+   * Collapsed, hides the entries after the first `COMPACT_ENTRIES` except those
+   * whose series is hidden; the last button counts them ("+N more") or, expanded,
+   * folds them again. It is hidden when there is nothing to fold.
+   */
+  private fold(): void {
+    let foldable = 0;
+    this.entries.forEach(({ key }, i) => {
+      const folds = i >= COMPACT_ENTRIES && !this.hidden.has(key);
+      if (folds) foldable++;
+      const button = this.buttons.get(key)!;
+      const hide = folds && !this.expanded;
+      if (button.hidden !== hide) button.hidden = hide;
+    });
+    this.more.hidden = foldable === 0;
+    this.more.textContent = this.expanded ? "Show fewer" : `+${foldable} more`;
+    this.more.title = this.expanded ? `Show the first ${COMPACT_ENTRIES} series` : `Show all ${this.entries.length} series`;
+    this.more.setAttribute("aria-expanded", String(this.expanded));
   }
 }

@@ -28,6 +28,8 @@ h1 { font-size: 16px; font-weight: 500; margin: 0 0 8px; }
   background: none; border: 1px solid transparent; border-radius: 3px; padding: 1px 5px; cursor: pointer; }
 .legend-entry:hover { border-color: var(--border); }
 .legend-entry[aria-pressed=false] { opacity: 0.4; text-decoration: line-through; }
+.legend-entry[hidden] { display: none; }
+.legend-more { font: inherit; color: var(--accent); background: none; border: 0; padding: 1px 5px; cursor: pointer; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; flex: none; }
 .swatch-line { height: 2px; background: var(--total); }
 .runs { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 12px; }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { Legend } from "../src/legend";
+import { COMPACT_ENTRIES, Legend } from "../src/legend";
 
 const colorOf = (key: string) => (key === "data" ? "#8a9bb0" : "#4e79a7");
 const entries = [
@@ -68,5 +68,94 @@ describe("Legend clicks", () => {
     (kernel.querySelector(".swatch") as HTMLElement).click();
     legend.el.click();
     expect(onToggle.mock.calls).toEqual([["data"], ["penalty/conv/kernel"]]);
+  });
+});
+
+describe("Legend with many entries", () => {
+  const many = Array.from({ length: 30 }, (_, i) => ({
+    key: `penalty/l${String(i).padStart(2, "0")}/kernel`,
+    label: `term ${i}`,
+  }));
+  const visible = (legend: Legend) => buttons(legend).filter((b) => !b.hidden).map((b) => b.dataset.key);
+  const more = (legend: Legend) => legend.el.querySelector<HTMLButtonElement>("button.legend-more")!;
+
+  it("shows every entry and no button up to the threshold", () => {
+    const legend = new Legend(colorOf, () => {});
+    legend.update(many.slice(0, COMPACT_ENTRIES), new Set());
+    expect(visible(legend)).toHaveLength(COMPACT_ENTRIES);
+    expect(more(legend).hidden).toBe(true);
+  });
+
+  it("shows the first entries in order and a +N more button that expands and collapses the list", () => {
+    const legend = new Legend(colorOf, () => {});
+    legend.update(many, new Set());
+    expect(visible(legend)).toEqual(many.slice(0, COMPACT_ENTRIES).map((e) => e.key));
+    expect(buttons(legend)).toHaveLength(30);
+    const button = more(legend);
+    expect(button.hidden).toBe(false);
+    expect(button.textContent).toBe("+14 more");
+    expect(button.getAttribute("aria-expanded")).toBe("false");
+    expect(button.title).toBe("Show all 30 series");
+    // The button follows the entries.
+    expect(legend.el.lastElementChild).toBe(button);
+
+    button.click();
+    expect(visible(legend)).toEqual(many.map((e) => e.key));
+    expect(button.textContent).toBe("Show fewer");
+    expect(button.getAttribute("aria-expanded")).toBe("true");
+    // A new update (new data, a toggle) keeps the list expanded.
+    legend.update(many, new Set());
+    expect(visible(legend)).toHaveLength(30);
+
+    button.click();
+    expect(visible(legend)).toHaveLength(COMPACT_ENTRIES);
+    expect(button.textContent).toBe("+14 more");
+    expect(button.getAttribute("aria-expanded")).toBe("false");
+  });
+
+  it("keeps a hidden entry in view while collapsed, so it can be shown again", () => {
+    const onToggle = vi.fn();
+    const legend = new Legend(colorOf, onToggle);
+    legend.update(many, new Set([many[3].key, many[20].key]));
+    expect(visible(legend)).toEqual([...many.slice(0, COMPACT_ENTRIES).map((e) => e.key), many[20].key]);
+    expect(more(legend).textContent).toBe("+13 more");
+    const hidden = buttons(legend).find((b) => b.dataset.key === many[20].key)!;
+    expect(hidden.getAttribute("aria-pressed")).toBe("false");
+    hidden.click();
+    expect(onToggle).toHaveBeenCalledExactlyOnceWith(many[20].key);
+    // Shown again, it folds with the others.
+    legend.update(many, new Set([many[3].key]));
+    expect(hidden.hidden).toBe(true);
+    expect(more(legend).textContent).toBe("+14 more");
+  });
+
+  it("toggles entries past the threshold once expanded; collapsed again, the one hidden stays in view", () => {
+    const onToggle = vi.fn();
+    const legend = new Legend(colorOf, onToggle);
+    legend.update(many, new Set());
+    more(legend).click();
+    buttons(legend)[25].click();
+    expect(onToggle).toHaveBeenCalledExactlyOnceWith(many[25].key);
+    legend.update(many, new Set([many[25].key]));
+    expect(buttons(legend)[25].getAttribute("aria-pressed")).toBe("false");
+    more(legend).click();
+    expect(visible(legend)).toContain(many[25].key);
+    expect(onToggle).toHaveBeenCalledTimes(1);
+  });
+
+  it("has no button when every entry past the threshold is hidden", () => {
+    const legend = new Legend(colorOf, () => {});
+    legend.update(many.slice(0, 18), new Set([many[16].key, many[17].key]));
+    expect(visible(legend)).toHaveLength(18);
+    expect(more(legend).hidden).toBe(true);
+  });
+
+  it("reorders entries before the button", () => {
+    const legend = new Legend(colorOf, () => {});
+    legend.update(many, new Set());
+    legend.update([...many].reverse(), new Set());
+    expect(buttons(legend).map((b) => b.dataset.key)).toEqual([...many].reverse().map((e) => e.key));
+    expect(legend.el.lastElementChild).toBe(more(legend));
+    expect(visible(legend)[0]).toBe(many[29].key);
   });
 });

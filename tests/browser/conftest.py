@@ -32,8 +32,9 @@ HOSTILE_TERM = """regloss/penalty/"q'ü🚀 <b>/kernel"""
 # A constant term: smoothing leaves it as is, so the tooltip shows exactly this.
 ADD_LOSS_VALUE = 0.0125
 STEPS = 40
-# Activity penalties of the deep run: a log y axis shows what a linear one flattens.
-DEEP_TERMS = [f"regloss/penalty/tower/block_{i:02d}/activity" for i in range(3)]
+# Activity penalties of the deep run: a log y axis shows what a linear one flattens, and
+# with them the legend has more entries than it shows at first.
+DEEP_TERMS = [f"regloss/penalty/tower/block_{i:02d}/activity" for i in range(20)]
 
 
 def _train_series(scale):

@@ -187,6 +187,32 @@ def test_legend_click_hides_and_shows_a_term(dashboard):
     assert dashboard.errors == []
 
 
+def test_compact_legend_expands_and_keeps_hidden_entries_in_view(dashboard):
+    frame = dashboard.frame
+    keys = {tag for series in demo_runs().values() for tag in series if tag != "regloss/total"}
+    more = frame.locator("button.legend-more")
+    assert more.inner_text() == f"+{len(keys) - 16} more"
+    assert more.get_attribute("aria-expanded") == "false"
+    assert frame.locator(".legend-entry:visible").count() == 16
+    # Ranked last, the decoupled term starts folded away.
+    last = frame.locator(".legend-entry[data-key='decoupled/conv/kernel']")
+    assert not last.is_visible()
+    more.click()
+    assert more.inner_text() == "Show fewer" and more.get_attribute("aria-expanded") == "true"
+    assert frame.locator(".legend-entry:visible").count() == len(keys)
+    last.click()
+    frame.wait_for_function("!document.querySelector('path[data-series=\"decoupled/conv/kernel\"]')")
+    more.click()
+    # Hidden, it stays in view while collapsed so it can be shown again.
+    assert last.is_visible() and last.get_attribute("aria-pressed") == "false"
+    assert frame.locator(".legend-entry:visible").count() == 17
+    last.click()
+    frame.wait_for_selector("path[data-series='decoupled/conv/kernel']")
+    assert not last.is_visible()
+    dashboard.screenshot("legend.png")
+    assert dashboard.errors == []
+
+
 def test_run_filter(dashboard):
     frame = dashboard.frame
     frame.fill("input[name=run-filter]", "validation")
