@@ -57,7 +57,7 @@ function yAxisOf(model: ChartModel, height: number): { axis: Axis<NumberValue>; 
   return { axis, y: affine(scale) };
 }
 
-type Scales = { x: (v: number) => number; invert: (px: number) => number; y: (v: number) => number };
+type Scales = { x: (v: number) => number; invert: (px: number) => number };
 
 export class StackedChart {
   readonly el: HTMLDivElement;
@@ -107,7 +107,7 @@ export class StackedChart {
     const xs = xScale(model.xAxis, [model.x[0], model.x[model.x.length - 1]], w);
     const { axis: yAxis, y } = yAxisOf(model, h);
     const x = (v: number) => xs(v);
-    this.scales = { x, invert: (px: number) => +xs.invert(px), y };
+    this.scales = { x, invert: (px: number) => +xs.invert(px) };
 
     const paths = this.paths(model, x, y);
     this.drawAreas(model, paths);
