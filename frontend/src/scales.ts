@@ -80,15 +80,20 @@ export function yExtent(layers: StackedLayer[], total: Float64Array | null): [nu
   return [lo, hi];
 }
 
-/** Share of a log axis's decades left below the smallest positive bound, so the lowest area keeps some height. */
-const LOG_ROOM = 0.1;
+/**
+ * Room left below the smallest positive bound of a log axis, so the lowest area
+ * keeps a height that shows its size: at least a decade (on a narrow range, such
+ * as a loss between 2.30 and 2.38, a smaller margin would squeeze the lowest
+ * area, often the data loss, into a sliver under the penalties), and a tenth of
+ * the plotted decades on a wide one.
+ */
+const LOG_ROOM = { decades: 1, share: 0.1 };
 
 /**
- * [lower, upper] of a log axis for the stack and the total line: from a little
- * below their smallest positive bound to their largest. Zeros, negative values
+ * [lower, upper] of a log axis for the stack and the total line: from
+ * `LOG_ROOM` below their smallest positive bound to their largest. Zeros, negative values
  * and gaps have no place on a log axis and do not count (the chart clamps them
- * to the lower bound). Always 0 < lower < upper: one decade below a single
- * value, [1, 10] when nothing is positive.
+ * to the lower bound). Always 0 < lower < upper; [1, 10] when nothing is positive.
  */
 export function yLogExtent(layers: StackedLayer[], total: Float64Array | null): [number, number] {
   let lo = Infinity;
@@ -107,8 +112,8 @@ export function yLogExtent(layers: StackedLayer[], total: Float64Array | null): 
   }
   if (total) take(total);
   if (hi === 0) return [1, 10];
-  const decades = hi > lo ? Math.log10(hi / lo) * LOG_ROOM : 1;
-  return [lo / 10 ** decades, hi];
+  const room = Math.max(LOG_ROOM.decades, Math.log10(hi / lo) * LOG_ROOM.share);
+  return [lo / 10 ** room, hi];
 }
 
 export function yScale(domain: [number, number], height: number): ScaleLinear<number, number> {

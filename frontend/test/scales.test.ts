@@ -35,16 +35,27 @@ const stacked = (y0: number[], y1: number[]) => ({
 });
 
 describe("log y axis", () => {
-  it("spans from a little below the smallest positive bound to the largest, ignoring zeros, negatives and gaps", () => {
+  it("spans from below the smallest positive bound to the largest, ignoring zeros, negatives and gaps", () => {
     const layers = [
       stacked([0, 0, NaN, -1], [0.02, 3, NaN, 0]),
       stacked([0.02, 3, 0, 0], [0.5, 800, 1, 2]),
     ];
     const [lo, hi] = yLogExtent(layers, Float64Array.of(0.6, 800.5, NaN, -0.5));
     expect(hi).toBe(800.5);
-    // A tenth of the 4.6 decades between 0.02 and 800.5, below 0.02.
-    expect(Math.log10(0.02 / lo)).toBeCloseTo(0.1 * Math.log10(800.5 / 0.02), 12);
-    expect(lo).toBeGreaterThan(0.005);
+    // One decade below 0.02: more than a tenth of the 4.6 decades up to 800.5.
+    expect(lo).toBeCloseTo(0.002, 12);
+  });
+
+  it("leaves a tenth of a wide range below it", () => {
+    const [lo, hi] = yLogExtent([stacked([0, 0], [1e-12, 1e8])], null);
+    expect(hi).toBe(1e8);
+    expect(Math.log10(1e-12 / lo)).toBeCloseTo(2, 12);
+  });
+
+  it("gives the lowest area at least a decade on a narrow range, so it is not a sliver", () => {
+    const layers = [stacked([0, 0], [2.3, 2.29]), stacked([2.3, 2.29], [2.38, 2.36])];
+    const [lo] = yLogExtent(layers, null);
+    expect(lo).toBeCloseTo(0.229, 12);
   });
 
   it("is a decade below a single value and [1, 10] when nothing is positive", () => {
