@@ -2,7 +2,9 @@
  * The legend shared by all runs: one entry per series key, in its stable color;
  * clicking an entry hides or shows that series in every chart. With many
  * entries it is compact: the first ones, then "+N more" to show the rest. An
- * entry whose series is hidden always stays in view, so it can be shown again.
+ * entry whose series is hidden always stays in view, so it can be shown again,
+ * and stays there once shown again until the list is next expanded or folded:
+ * an entry never vanishes from under the pointer or the keyboard focus.
  */
 export interface LegendEntry {
   key: string;
@@ -20,6 +22,8 @@ export class Legend {
   private expanded = false;
   private entries: LegendEntry[] = [];
   private hidden: ReadonlySet<string> = new Set();
+  /** Entries kept in view while collapsed: hidden now, or hidden since the list was last expanded or folded. */
+  private pinned = new Set<string>();
 
   /** One entry, cloned for each key: a clone is one DOM call where building is five. */
   private readonly template: HTMLButtonElement;
@@ -51,6 +55,7 @@ export class Legend {
     this.more.className = "legend-more";
     this.more.addEventListener("click", () => {
       this.expanded = !this.expanded;
+      this.pinned = new Set(this.hidden);
       this.fold();
     });
     this.el.appendChild(this.more);
@@ -95,18 +100,19 @@ export class Legend {
     if (fragment) this.el.insertBefore(fragment, this.more);
     this.entries = entries;
     this.hidden = hidden;
+    for (const key of hidden) this.pinned.add(key);
     this.fold();
   }
 
   /**
-   * Collapsed, hides the entries after the first `COMPACT_ENTRIES` except those
-   * whose series is hidden; the last button counts them ("+N more") or, expanded,
+   * Collapsed, hides the entries after the first `COMPACT_ENTRIES` except the
+   * pinned ones; the last button counts them ("+N more") or, expanded,
    * folds them again. It is hidden when there is nothing to fold.
    */
   private fold(): void {
     let foldable = 0;
     this.entries.forEach(({ key }, i) => {
-      const folds = i >= COMPACT_ENTRIES && !this.hidden.has(key);
+      const folds = i >= COMPACT_ENTRIES && !this.pinned.has(key);
       if (folds) foldable++;
       const button = this.buttons.get(key)!;
       const hide = folds && !this.expanded;

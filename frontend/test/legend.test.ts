@@ -123,10 +123,11 @@ describe("Legend with many entries", () => {
     expect(hidden.getAttribute("aria-pressed")).toBe("false");
     hidden.click();
     expect(onToggle).toHaveBeenCalledExactlyOnceWith(many[20].key);
-    // Shown again, it folds with the others.
+    // Shown again, it stays under the pointer until the list is next expanded or folded.
     legend.update(many, new Set([many[3].key]));
-    expect(hidden.hidden).toBe(true);
-    expect(more(legend).textContent).toBe("+14 more");
+    expect(hidden.hidden).toBe(false);
+    expect(hidden.getAttribute("aria-pressed")).toBe("true");
+    expect(more(legend).textContent).toBe("+13 more");
   });
 
   it("toggles entries past the threshold once expanded; collapsed again, the one hidden stays in view", () => {
@@ -141,6 +142,18 @@ describe("Legend with many entries", () => {
     more(legend).click();
     expect(visible(legend)).toContain(many[25].key);
     expect(onToggle).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps an entry shown again in view while collapsed, until the list is next expanded or folded", () => {
+    const legend = new Legend(colorOf, () => {});
+    legend.update(many, new Set([many[20].key]));
+    expect(visible(legend)).toContain(many[20].key);
+    legend.update(many, new Set());
+    expect(visible(legend)).toContain(many[20].key);
+    more(legend).click();
+    more(legend).click();
+    expect(visible(legend)).not.toContain(many[20].key);
+    expect(visible(legend)).toHaveLength(16);
   });
 
   it("has no button when every entry past the threshold is hidden", () => {
