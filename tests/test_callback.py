@@ -169,6 +169,12 @@ def test_invalid_update_freq(bad):
         tb_regloss.RegLossCallback("runs/x", update_freq=bad)
 
 
+@pytest.mark.parametrize("bad", [0, -1, "10", None, True])
+def test_invalid_flush_secs(bad):
+    with pytest.raises(ValueError, match=r"flush_secs.*positive.*Received: flush_secs="):
+        tb_regloss.RegLossCallback("runs/x", flush_secs=bad)
+
+
 def test_unwritable_log_dir_fails_before_the_first_step(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")

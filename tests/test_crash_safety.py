@@ -1,9 +1,14 @@
-"""A run killed with SIGKILL loses at most the points of its last flush_secs."""
+"""A run killed with SIGKILL loses at most the points of its last flush_secs.
+
+Both ways of logging: ``fit`` with `RegLossCallback` and a custom loop with `RegLossWriter`.
+"""
 
 import os
 import subprocess
 import sys
 import time
+
+import pytest
 
 from tensorboard import context as tb_context
 from tensorboard.plugins import base_plugin
@@ -16,8 +21,9 @@ SCRIPT = os.path.join(os.path.dirname(__file__), "crashing_fit.py")
 FLUSH_SECS = 1.0
 
 
-def test_sigkill_loses_at_most_the_last_flush_interval(tmp_path):
-    process = subprocess.Popen([sys.executable, SCRIPT, str(tmp_path)],
+@pytest.mark.parametrize("kind", ["callback", "writer"])
+def test_sigkill_loses_at_most_the_last_flush_interval(tmp_path, kind):
+    process = subprocess.Popen([sys.executable, SCRIPT, str(tmp_path), kind],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     written = []
     try:
