@@ -2,13 +2,16 @@
 import { format } from "d3-format";
 
 const value = format(".4~g");
+const tiny = format(".3~e"); // 4 significant digits, like `value`
+/** Below this magnitude values are written as 8.341e-6, not 0.000008341, so a table cell keeps one line. */
+const TINY = 1e-3;
 const percent = format(".1%");
 const count = format(",d");
 
 export function formatValue(v: number | null): string {
   if (v === null) return "–";
   if (!Number.isFinite(v)) return String(v);
-  return value(v);
+  return v !== 0 && Math.abs(v) < TINY ? tiny(v) : value(v);
 }
 
 /** A fraction as a percentage; a dash where it is undefined. */

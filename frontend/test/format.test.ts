@@ -4,6 +4,11 @@ import { float32Text, formatShare, formatValue } from "../src/format";
 describe("format", () => {
   it("formats values and shares", () => {
     expect(formatValue(0.123456)).toBe("0.1235");
+    expect(formatValue(0.03279)).toBe("0.03279");
+    expect(formatValue(0.0000083412)).toBe("8.341e-6");
+    expect(formatValue(-0.0002147)).toBe("\u22122.147e-4"); // d3-format writes a true minus sign
+    expect(formatValue(0)).toBe("0");
+    expect(formatValue(123456)).toBe("1.235e+5");
     expect(formatValue(null)).toBe("–");
     expect(formatValue(NaN)).toBe("NaN");
     expect(formatShare(0.25)).toBe("25.0%");
