@@ -76,11 +76,17 @@ def _event_files(directory):
     return sorted(p.name for p in directory.rglob("events.out.tfevents.*"))
 
 
+def _assert_one_writer_wrote_the_single_device_run(single, actual, subdirs):
+    """Every run directory holds the single-device series, in one event file: one process, one replica wrote."""
+    for subdir in subdirs:
+        _assert_same_run(single / subdir, actual / subdir)
+        assert len(_event_files(actual / subdir)) == 1, subdir
+
+
 def test_mirrored_fit_matches_single_device(tmp_path):
     single = _run("fit", "single", tmp_path)
     mirrored = _run("fit", "mirrored", tmp_path)
-    for subdir in ("train", "validation"):
-        _assert_same_run(single / subdir, mirrored / subdir)
+    _assert_one_writer_wrote_the_single_device_run(single, mirrored, ("train", "validation"))
     h1 = json.loads((tmp_path / "single.json").read_text())
     h2 = json.loads((tmp_path / "mirrored.json").read_text())
     np.testing.assert_allclose(h2["data_loss"], h1["data_loss"], rtol=1e-5)
@@ -91,18 +97,14 @@ def test_mirrored_custom_loop_matches_single_device(tmp_path):
     mirrored = _run("loop", "mirrored", tmp_path)
     # Written on strategy.run's results and from inside the replica function,
     # where only the first replica writes.
-    for subdir in ("train", "replica"):
-        _assert_same_run(single / subdir, mirrored / subdir)
-        assert len(_event_files(mirrored / subdir)) == 1
+    _assert_one_writer_wrote_the_single_device_run(single, mirrored, ("train", "replica"))
 
 
 def test_multi_worker_fit_matches_single_device_and_only_the_chief_writes(tmp_path):
     single = _run("fit", "single", tmp_path)
     _multi_worker("fit", tmp_path)
-    for subdir in ("train", "validation"):
-        _assert_same_run(single / subdir, tmp_path / "workers" / subdir)
-        # One event file per run directory: worker 1 wrote nothing.
-        assert len(_event_files(tmp_path / "workers" / subdir)) == 1
+    # Worker 1 wrote nothing.
+    _assert_one_writer_wrote_the_single_device_run(single, tmp_path / "workers", ("train", "validation"))
     h1 = json.loads((tmp_path / "single.json").read_text())
     for i in range(2):
         h2 = json.loads((tmp_path / f"worker{i}.json").read_text())
@@ -119,6 +121,4 @@ def test_keras_fit_still_fails_under_multi_worker_without_the_fix(tmp_path):
 def test_multi_worker_custom_loop_matches_single_device_and_only_the_chief_writes(tmp_path):
     single = _run("loop", "single", tmp_path)
     _multi_worker("loop", tmp_path)
-    for subdir in ("train", "replica"):
-        _assert_same_run(single / subdir, tmp_path / "workers" / subdir)
-        assert len(_event_files(tmp_path / "workers" / subdir)) == 1
+    _assert_one_writer_wrote_the_single_device_run(single, tmp_path / "workers", ("train", "replica"))
