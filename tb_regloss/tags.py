@@ -5,22 +5,41 @@ with ``regloss/``:
 
 - ``regloss/total``: the loss as optimized (Keras ``loss`` / ``val_loss``).
 - ``regloss/data``: the total minus every penalty.
-- ``regloss/penalty/<key>``: one term of ``model.losses``; ``<key>`` is a
-  variable path (``conv/kernel``), ``<layer path>/activity`` or
-  ``<layer path>/add_loss``.
-- ``regloss/decoupled/<variable path>``: decoupled weight decay expressed in
-  loss units (never part of the total).
+- ``regloss/penalty/<key>``: one term of ``model.losses``.
+- ``regloss/decoupled/<key>``: decoupled weight decay of the weight ``<key>``
+  expressed in loss units (never part of the total).
+
+Keys (contract v2) name where a term sits in the fitted model. The layer chain
+is the names of the layers from the model (its own name excluded) down to the
+layer the term belongs to:
+
+- a weight's key is ``<layer chain>/<variable.name>``: ``d/kernel``,
+  ``tower_a/proj/kernel``, ``bi/forward_lstm/lstm_cell/kernel``;
+- a layer's activity regularizer is ``<layer chain>/activity``, its other
+  ``add_loss`` terms ``<layer chain>/add_loss``;
+- a term of the model itself has an empty chain, so its key is bare:
+  ``kernel``, ``activity``, ``add_loss``;
+- Keras' auto-generated variable names (``variable_18``) are keyed
+  ``variable``; a key that would repeat gets ``#2``, ``#3``… appended to the
+  whole key (``d/kernel#2``, ``variable#2``);
+- ``unattributed/<i>``: a term that cannot be traced to a layer.
 
 The JavaScript twin of this module is ``frontend/src/tags.ts``; both are tested
 against ``tests/fixtures/tags.json``.
 
 Example:
 
->>> penalty_tag("conv/kernel")
-'regloss/penalty/conv/kernel'
->>> parse_tag("regloss/penalty/conv/kernel")
-('penalty', 'conv/kernel')
+>>> penalty_tag("tower_a/proj/kernel")
+'regloss/penalty/tower_a/proj/kernel'
+>>> parse_tag("regloss/penalty/tower_a/proj/kernel")
+('penalty', 'tower_a/proj/kernel')
+>>> parse_tag("regloss/decoupled/d/kernel#2")
+('decoupled', 'd/kernel#2')
+>>> term_kind("d/kernel#2"), term_layer("d/kernel#2")
+('kernel', 'd')
 """
+
+import re
 
 PREFIX = "regloss/"
 TOTAL = PREFIX + "total"
@@ -28,9 +47,16 @@ DATA = PREFIX + "data"
 PENALTY_PREFIX = PREFIX + "penalty/"
 DECOUPLED_PREFIX = PREFIX + "decoupled/"
 
-ACTIVITY_SUFFIX = "/activity"
-ADD_LOSS_SUFFIX = "/add_loss"
+ACTIVITY = "activity"
+ADD_LOSS = "add_loss"
+ACTIVITY_SUFFIX = "/" + ACTIVITY
+ADD_LOSS_SUFFIX = "/" + ADD_LOSS
 UNATTRIBUTED_PREFIX = "unattributed/"
+
+_KERNEL_LEAVES = frozenset(("kernel", "depthwise_kernel", "pointwise_kernel", "embeddings"))
+# The ``#N`` that makes a repeated key unique. ASCII digits and \Z (not $, which
+# also matches before a final newline) so it agrees with the JavaScript twin.
+_OCCURRENCE = re.compile(r"#[0-9]+\Z")
 
 
 def penalty_tag(key):
@@ -38,9 +64,9 @@ def penalty_tag(key):
     return PENALTY_PREFIX + key
 
 
-def decoupled_tag(variable_path):
-    """Returns the tag of the decoupled decay of the variable at ``variable_path``."""
-    return DECOUPLED_PREFIX + variable_path
+def decoupled_tag(key):
+    """Returns the tag of the decoupled decay of the weight keyed ``key``."""
+    return DECOUPLED_PREFIX + key
 
 
 def parse_tag(tag):
@@ -60,18 +86,30 @@ def parse_tag(tag):
     return None
 
 
-def term_kind(key):
-    """Classifies a penalty key: ``kernel``, ``bias``, ``activity``, ``add_loss`` or ``other``.
+def _split(key):
+    """``(layer chain, leaf)`` of a key, its ``#N`` suffix dropped."""
+    match = _OCCURRENCE.search(key)
+    base = key[:match.start()] if match else key
+    layer, _, leaf = base.rpartition("/")
+    return layer, leaf
 
-    >>> term_kind("block1/conv/kernel"), term_kind("dense/bias"), term_kind("dense/activity")
-    ('kernel', 'bias', 'activity')
+
+def term_kind(key):
+    """Classifies a key: ``kernel``, ``bias``, ``activity``, ``add_loss`` or ``other``.
+
+    A ``#N`` suffix does not change the kind.
+
+    >>> [term_kind(k) for k in ("tower_a/proj/kernel", "d/bias", "tower_a/proj/activity")]
+    ['kernel', 'bias', 'activity']
+    >>> [term_kind(k) for k in ("add_loss", "kernel", "d/kernel#2", "variable#2")]
+    ['add_loss', 'kernel', 'kernel', 'other']
     """
-    if key.endswith(ACTIVITY_SUFFIX):
+    leaf = _split(key)[1]
+    if leaf == ACTIVITY:
         return "activity"
-    if key.endswith(ADD_LOSS_SUFFIX):
+    if leaf == ADD_LOSS:
         return "add_loss"
-    leaf = key.rsplit("/", 1)[-1]
-    if leaf in ("kernel", "depthwise_kernel", "pointwise_kernel", "embeddings"):
+    if leaf in _KERNEL_LEAVES:
         return "kernel"
     if leaf == "bias":
         return "bias"
@@ -79,12 +117,16 @@ def term_kind(key):
 
 
 def term_layer(key):
-    """The layer part of a penalty key: everything before the last ``/``.
+    """The layer chain of a key: everything before the last ``/``, ``#N`` dropped.
 
-    >>> term_layer("block1/conv/kernel"), term_layer("dense/activity")
-    ('block1/conv', 'dense')
+    It is ``""`` for a term of the model itself.
+
+    >>> [term_layer(k) for k in ("tower_a/proj/kernel", "tower_a/proj/activity", "d/kernel#2")]
+    ['tower_a/proj', 'tower_a/proj', 'd']
+    >>> term_layer("activity"), term_layer("kernel")
+    ('', '')
     """
-    return key.rsplit("/", 1)[0] if "/" in key else key
+    return _split(key)[0]
 
 
 TOTAL_DESCRIPTION = "The loss as optimized (Keras `loss`): the data loss plus every penalty."

@@ -1,5 +1,6 @@
 """The Python side of the tag contract, checked against the shared fixture."""
 
+import doctest
 import json
 import pathlib
 
@@ -24,9 +25,31 @@ def test_parse_tag_matches_fixture(case):
         assert tags.term_layer(case["key"]) == case["layer"]
 
 
+def test_fixture_states_kind_and_layer_of_every_key():
+    keyed = [c for c in FIXTURE if c["key"] is not None]
+    assert keyed and all("term_kind" in c and "layer" in c for c in keyed)
+
+
+def test_bare_keys_are_terms_of_the_model_itself():
+    for key, kind in [("activity", "activity"), ("add_loss", "add_loss"), ("kernel", "kernel"),
+                      ("w", "other"), ("variable#2", "other"), ("kernel#3", "kernel")]:
+        assert (tags.term_kind(key), tags.term_layer(key)) == (kind, "")
+
+
+def test_occurrence_suffix_belongs_to_the_whole_key():
+    assert tags.term_layer("d/kernel#2") == tags.term_layer("d/kernel") == "d"
+    assert tags.term_kind("tower_a/proj/activity#2") == "activity"
+    # Only a final #<ASCII digits> is a suffix, as in the JavaScript twin.
+    assert tags.term_layer("a#2/kernel") == "a#2"
+    assert tags.term_kind("d/kernel#") == tags.term_kind("d/kernel#\u0662") == "other"
+    assert tags.term_kind("d/kernel#2\n") == "other"
+
+
 def test_builders_round_trip():
     assert tags.parse_tag(tags.penalty_tag("a/b/kernel")) == ("penalty", "a/b/kernel")
-    assert tags.parse_tag(tags.decoupled_tag("a/kernel")) == ("decoupled", "a/kernel")
+    assert tags.parse_tag(tags.penalty_tag("activity")) == ("penalty", "activity")
+    assert tags.parse_tag(tags.decoupled_tag("d/kernel#2")) == ("decoupled", "d/kernel#2")
+    assert tags.parse_tag(tags.decoupled_tag("kernel")) == ("decoupled", "kernel")
     assert tags.TOTAL == "regloss/total" and tags.DATA == "regloss/data"
 
 
@@ -36,3 +59,8 @@ def test_point_values_and_descriptions():
     described = tags.tag_descriptions({"conv/kernel": "L2(l2=0.01)"})
     assert described["regloss/penalty/conv/kernel"] == "L2(l2=0.01)"
     assert set(described) == {"regloss/total", "regloss/data", "regloss/penalty/conv/kernel"}
+
+
+def test_docstring_examples():
+    result = doctest.testmod(tags)
+    assert result.attempted > 0 and result.failed == 0

@@ -2,8 +2,13 @@
  * The tag contract, TypeScript twin of tb_regloss/tags.py.
  *
  * Every series is a TensorBoard scalar under `regloss/`: `total`, `data`,
- * `penalty/<key>` and `decoupled/<variable path>`. Both twins are tested
- * against tests/fixtures/tags.json.
+ * `penalty/<key>` and `decoupled/<key>`. Keys (contract v2) are
+ * `<layer chain>/<variable.name>`, `<layer chain>/activity` or
+ * `<layer chain>/add_loss`, the chain being the layer names below the fitted
+ * model (`tower_a/proj/kernel`); a term of the model itself has a bare key
+ * (`kernel`, `activity`); a key that would repeat ends in `#2`, `#3`…
+ * (`d/kernel#2`); `unattributed/<i>` names a term traced to no layer. Both
+ * twins are tested against tests/fixtures/tags.json.
  */
 
 export const PREFIX = "regloss/";
@@ -12,9 +17,12 @@ const DATA = PREFIX + "data";
 const PENALTY_PREFIX = PREFIX + "penalty/";
 const DECOUPLED_PREFIX = PREFIX + "decoupled/";
 
-const ACTIVITY_SUFFIX = "/activity";
-const ADD_LOSS_SUFFIX = "/add_loss";
+const ACTIVITY = "activity";
+const ADD_LOSS = "add_loss";
 const KERNEL_LEAVES = new Set(["kernel", "depthwise_kernel", "pointwise_kernel", "embeddings"]);
+// The `#N` that makes a repeated key unique: ASCII digits at the very end (no
+// `m` flag, so `$` is the end of the key), as in tags.py.
+const OCCURRENCE = /#[0-9]+$/;
 
 export type TagKind = "total" | "data" | "penalty" | "decoupled";
 export type TermKind = "kernel" | "bias" | "activity" | "add_loss" | "other";
@@ -41,18 +49,27 @@ export function parseTag(tag: string): ParsedTag | null {
   return null;
 }
 
-/** Classifies a penalty key: kernel, bias, activity, add_loss or other. */
+/** The layer chain and the leaf of a key, its `#N` suffix dropped. */
+function split(key: string): [layer: string, leaf: string] {
+  const base = key.replace(OCCURRENCE, "");
+  const slash = base.lastIndexOf("/");
+  return [base.slice(0, Math.max(0, slash)), base.slice(slash + 1)];
+}
+
+/** Classifies a key: kernel, bias, activity, add_loss or other; a `#N` suffix does not change it. */
 export function termKind(key: string): TermKind {
-  if (key.endsWith(ACTIVITY_SUFFIX)) return "activity";
-  if (key.endsWith(ADD_LOSS_SUFFIX)) return "add_loss";
-  const leaf = key.slice(key.lastIndexOf("/") + 1);
+  const leaf = split(key)[1];
+  if (leaf === ACTIVITY) return "activity";
+  if (leaf === ADD_LOSS) return "add_loss";
   if (KERNEL_LEAVES.has(leaf)) return "kernel";
   if (leaf === "bias") return "bias";
   return "other";
 }
 
-/** The layer part of a penalty key: everything before the last `/`. */
+/**
+ * The layer chain of a key: everything before the last `/`, `#N` dropped;
+ * `""` for a term of the model itself (`kernel`, `activity`, `variable#2`).
+ */
 export function termLayer(key: string): string {
-  const slash = key.lastIndexOf("/");
-  return slash >= 0 ? key.slice(0, slash) : key;
+  return split(key)[0];
 }
