@@ -3,7 +3,9 @@
  *
  * Series keys of the layers (the `data-series` attribute of each area):
  * - by term: the series key itself, `penalty/conv/kernel`, `decoupled/conv/kernel`;
- * - by layer: `layer:<layer path>`, e.g. `layer:block1/conv`;
+ * - by layer: `layer:<layer chain>`, e.g. `layer:block1/conv`; the terms of the
+ *   model itself (bare keys such as `kernel` or `activity`) share `layer:`,
+ *   shown as `layer:(model)`; `d/kernel#2` belongs to `layer:d`;
  * - by kind: `kind:kernel`, `kind:bias`, `kind:activity`, `kind:add_loss`, `kind:other`;
  * - top-K: the K largest terms by their own key, the rest merged into `other`.
  * In the decoupled chart the group keys carry a `decoupled:` prefix
@@ -28,6 +30,9 @@ export interface Layer {
 }
 
 export const OTHER = "other";
+/** How the empty layer chain of the model's own terms is shown. */
+export const MODEL_LAYER = "(model)";
+const LAYER = "layer:";
 
 /** Series keys of one family (`penalty/...` or `decoupled/...`) in key order. */
 export function familyKeys(b: Breakdown, family: Family): string[] {
@@ -67,7 +72,7 @@ function groupKey(family: Family, grouping: Grouping, seriesKey: string, topKeys
     case "term":
       return seriesKey;
     case "layer":
-      return `${prefix}layer:${termLayer(term)}`;
+      return prefix + LAYER + termLayer(term);
     case "kind":
       return `${prefix}kind:${termKind(term)}`;
     case "topk":
@@ -78,6 +83,7 @@ function groupKey(family: Family, grouping: Grouping, seriesKey: string, topKeys
 function labelOf(key: string): string {
   if (key.startsWith("decoupled:")) return labelOf(key.slice("decoupled:".length));
   if (key === OTHER) return "other terms";
+  if (key === LAYER) return LAYER + MODEL_LAYER;
   return key;
 }
 

@@ -5,7 +5,7 @@
  * regularizer and factor).
  */
 import type { Breakdown } from "./api";
-import { familyKeys } from "./group";
+import { familyKeys, MODEL_LAYER } from "./group";
 import { parseDescription } from "./describe";
 import { formatCount, formatShare, formatValue } from "./format";
 import type { SortColumn } from "./settings";
@@ -133,8 +133,9 @@ export function renderDetailsTable(table: HTMLTableElement, b: Breakdown): void 
     const tr = body.insertRow();
     tr.dataset.key = key;
     textCell(tr, key, "th").setAttribute("scope", "row");
-    textCell(tr, layer);
-    textCell(tr, kind === "activity" || kind === "add_loss" || layer === term ? "–" : term.slice(layer.length + 1));
+    textCell(tr, layer === "" ? MODEL_LAYER : layer);
+    // The rest of the key, `#N` kept: it tells same-named weights apart.
+    textCell(tr, kind === "activity" || kind === "add_loss" ? "–" : term.slice(layer === "" ? 0 : layer.length + 1));
     textCell(tr, key.startsWith("decoupled/") ? "decoupled decay" : kind);
     textCell(tr, formatCount(parsed.parameters)).className = "number";
     const regularizer = textCell(tr, parsed.regularizer ?? "–");

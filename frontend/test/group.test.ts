@@ -53,6 +53,52 @@ describe("groupTerms", () => {
     expect(groupTerms(b, "decoupled", "topk", 0).map((l) => l.key)).toEqual(["decoupled:other"]);
   });
 
+  it("by layer puts the model's own terms (bare keys) in one readable group and a #N key in its layer", () => {
+    const v2 = parseBreakdown({
+      run: "v2",
+      steps: [0, 1],
+      wall_times: [0, 1],
+      series: {
+        total: [9, 9],
+        data: [1, 1],
+        "penalty/kernel": [1, 2],
+        "penalty/activity": [0.5, 0.5],
+        "penalty/add_loss": [0.25, 0.25],
+        "penalty/variable#2": [0.125, null],
+        "penalty/d/kernel": [1, 1],
+        "penalty/d/kernel#2": [2, 2],
+        "penalty/tower_a/proj/kernel": [3, 3],
+        "penalty/tower_a/proj/activity": [4, 4],
+        "decoupled/kernel": [0.5, 0.5],
+        "decoupled/d/kernel#2": [0.25, 0.25],
+      },
+      descriptions: {},
+    });
+    const layers = groupTerms(v2, "penalty", "layer", 0);
+    expect(layers.map((l) => [l.key, l.label])).toEqual([
+      ["layer:", "layer:(model)"],
+      ["layer:d", "layer:d"],
+      ["layer:tower_a/proj", "layer:tower_a/proj"],
+    ]);
+    expect(layers[0].members).toEqual(["penalty/activity", "penalty/add_loss", "penalty/kernel", "penalty/variable#2"]);
+    expect(Array.from(layers[0].values)).toEqual([1.875, NaN]);
+    expect(layers[1].members).toEqual(["penalty/d/kernel", "penalty/d/kernel#2"]);
+    expect(Array.from(layers[1].values)).toEqual([3, 3]);
+    expect(groupTerms(v2, "decoupled", "layer", 0).map((l) => [l.key, l.label])).toEqual([
+      ["decoupled:layer:", "layer:(model)"],
+      ["decoupled:layer:d", "layer:d"],
+    ]);
+    expect(groupTerms(v2, "penalty", "kind", 0).find((l) => l.key === "kind:kernel")!.members).toEqual([
+      "penalty/d/kernel",
+      "penalty/d/kernel#2",
+      "penalty/kernel",
+      "penalty/tower_a/proj/kernel",
+    ]);
+    for (const grouping of ["term", "layer", "kind", "topk"] as const) {
+      for (const l of groupTerms(v2, "penalty", grouping, 2)) expect(l.label).toMatch(/[^:]$/);
+    }
+  });
+
   it("groups smoothed series when given them", () => {
     const layers = groupTerms(b, "penalty", "kind", 0, () => [1, 1, 1, 1, 1, 1, 1, 1]);
     expect(layers.find((l) => l.key === "kind:kernel")!.values[0]).toBe(2);

@@ -167,6 +167,36 @@ describe("renderDetailsTable", () => {
     expect(titles[3]).toBe(text("decoupled"));
   });
 
+  it("shows the model's own terms under (model) and keeps a #N in the weight", () => {
+    const v2 = parseBreakdown({
+      run: "v2",
+      steps: [1],
+      wall_times: [1],
+      series: {
+        "penalty/activity": [0.1],
+        "penalty/kernel": [0.2],
+        "penalty/variable#2": [0.3],
+        "penalty/d/kernel#2": [0.4],
+        "penalty/bi/forward_lstm/lstm_cell/kernel": [0.5],
+        "decoupled/kernel": [0.01],
+      },
+      descriptions: {
+        "penalty/kernel": "L2(l2=0.5) on kernel (shape 4×2, 8 parameters)",
+        "penalty/d/kernel#2": "L2(l2=0.01) on d/kernel#2 (shape 2×2, 4 parameters)",
+      },
+    });
+    const table = document.createElement("table");
+    renderDetailsTable(table, v2);
+    expect(cells(table).map((r) => r.slice(0, 5))).toEqual([
+      ["penalty/activity", "(model)", "–", "activity", "–"],
+      ["penalty/bi/forward_lstm/lstm_cell/kernel", "bi/forward_lstm/lstm_cell", "kernel", "kernel", "–"],
+      ["penalty/d/kernel#2", "d", "kernel#2", "kernel", "4"],
+      ["penalty/kernel", "(model)", "kernel", "kernel", "8"],
+      ["penalty/variable#2", "(model)", "variable#2", "other", "–"],
+      ["decoupled/kernel", "(model)", "kernel", "decoupled decay", "–"],
+    ]);
+  });
+
   it("renders a hostile description as text", () => {
     const hostile = "<img src=x onerror=alert(1)>(a=1) on x (shape 2, 2 parameters)";
     const h = parseBreakdown({
