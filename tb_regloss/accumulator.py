@@ -3,10 +3,16 @@
 Each traced step adds ``[weight, total·w, data·w, term₁·w, …]`` to one float64
 vector variable, so a step costs one ``assign_add`` whatever the number of
 terms, and nothing leaves the device until a writer asks for the means. The
-sums are not reset on the device: a read subtracts the previous read, which
-float64 keeps exact for any realistic run and which saves a second operation
-per write (only a non-finite sum is reset, so one NaN spoils one point). A retrace that finds another set of terms (a new layout) gets its
-own vector; reads merge them.
+sums are never reset by a read: each `Reader` subtracts its own previous read,
+so several readers (two callbacks on one model) each get every batch. Float64
+keeps the difference exact for any realistic run. Only a non-finite sum is
+reset, so one NaN spoils one point of each reader.
+
+The vectors are made before the step is traced (`PhaseAccumulator.prepare`),
+large enough for any layout of the model's terms: a variable created while
+``tf.function`` traces makes TensorFlow trace the whole step a second time.
+A trace that finds another set of terms (a new layout) takes its own vector;
+reads merge them.
 """
 
 import dataclasses
@@ -16,16 +22,23 @@ import numpy as np
 
 
 class _LayoutSums(keras.metrics.Metric):
-    """A weighted running sum of ``[weight, total, data, *terms]`` for one layout."""
+    """A weighted running sum of ``[weight, total, data, *terms, 0…]``."""
 
-    def __init__(self, size, **kwargs):
+    def __init__(self, capacity, **kwargs):
         super().__init__(dtype="float64", **kwargs)
+        self.capacity = capacity
         self.sums = self.add_variable(
-            shape=(size,), initializer="zeros", dtype="float64", name="sums"
+            shape=(capacity,), initializer="zeros", dtype="float64", name="sums"
         )
 
     def update_state(self, vector):
-        self.sums.assign_add(keras.ops.cast(vector, "float64"))
+        from keras import ops
+
+        vector = ops.cast(vector, "float64")
+        padding = self.capacity - vector.shape[0]
+        if padding:
+            vector = ops.concatenate([vector, ops.zeros((padding,), "float64")])
+        self.sums.assign_add(vector)
 
     def result(self):
         return self.sums.value
@@ -38,16 +51,37 @@ class PhaseAccumulator:
 
     ```python
     acc = PhaseAccumulator(strategy)
+    reader = acc.reader()
+    acc.prepare(capacity=64)              # on the host, before the step is traced
     acc.add(["regloss/penalty/conv/kernel"], weight, total, data, [term])  # in the step
-    means = acc.read_and_reset()  # on the host, when writing
+    means = reader.read()                 # on the host, when writing
     means.total, means.data, means.terms["regloss/penalty/conv/kernel"]
     ```
     """
 
     def __init__(self, strategy):
         self._strategy = strategy
-        self._layouts = {}
-        self._last_read = {}
+        self._layouts = {}  # keys -> _LayoutSums
+        self._spare = None
+        self._readers = []
+
+    def reader(self):
+        """A new `Reader`: it sees the batches added from now on."""
+        reader = Reader(self)
+        for keys, sums in self._layouts.items():
+            reader.last[keys] = np.asarray(sums.result(), dtype=np.float64)
+        self._readers.append(reader)
+        return reader
+
+    def prepare(self, capacity):
+        """Makes sure a vector of at least ``capacity`` entries waits for the next layout.
+
+        Call it on the host (not while tracing): ``capacity`` is an upper bound
+        of ``3 + number of terms``.
+        """
+        if self._spare is None or self._spare.capacity < capacity:
+            with self._strategy.scope():
+                self._spare = _LayoutSums(capacity, name="regloss_sums")
 
     def add(self, keys, weight, total, data, terms):
         """Adds one batch; called while the step is traced. ``terms`` match ``keys``."""
@@ -56,11 +90,57 @@ class PhaseAccumulator:
         sums = self._sums_for(tuple(keys))
         sums.update_state(ops.stack([ops.ones(()), total, data, *terms]) * weight)
 
-    def read_and_reset(self):
-        """Returns the `Means` since the last read (``None`` if no batch) and resets."""
+    def _sums_for(self, keys):
+        # MirroredStrategy traces each replica in its own thread, one at a
+        # time: the first one takes the spare, the others find the layout.
+        if keys not in self._layouts:
+            spare = self._spare
+            if spare is not None and spare.capacity >= len(keys) + 3:
+                self._spare = None
+                self._layouts[keys] = spare
+            else:
+                self._create(keys)
+        return self._layouts[keys]
+
+    def _create(self, keys):
+        import tensorflow as tf
+
+        # No vector prepared: create one while tracing, lifted out of the
+        # function graph into the strategy (TensorFlow then traces twice).
+        def create(_=None):
+            with tf.init_scope(), self._strategy.scope():
+                if keys not in self._layouts:
+                    self._layouts[keys] = _LayoutSums(len(keys) + 3, name="regloss_sums")
+
+        replica = tf.distribute.get_replica_context()
+        if replica is not None and replica.num_replicas_in_sync > 1:
+            replica.merge_call(create)
+        else:
+            create()
+
+    def _reset_non_finite(self, keys, now, reader_who_read):
+        """Resets a non-finite vector; the other readers keep what they had not read."""
+        for other in self._readers:
+            if other is not reader_who_read:
+                other.pending[keys] = other.pending.get(keys, 0.0) + (now - other.last.get(keys, 0.0))
+                other.last[keys] = 0.0
+        self._layouts[keys].reset_state()
+        reader_who_read.last[keys] = 0.0
+
+
+class Reader:
+    """Reads one `PhaseAccumulator`: the means of the batches since its last read."""
+
+    def __init__(self, accumulator):
+        self._accumulator = accumulator
+        self.last = {}
+        self.pending = {}
+
+    def read(self):
+        """Returns the `Means` since the last read, or ``None`` if no batch was added."""
         weight, total, data = 0.0, 0.0, 0.0
         term_sums = {}
-        for keys, row in self._read_deltas():
+        for keys, row in self._deltas():
             weight += row[0]
             total += row[1]
             data += row[2]
@@ -74,43 +154,20 @@ class PhaseAccumulator:
             terms={k: v / weight for k, v in term_sums.items()},
         )
 
-    def reset(self):
-        """Drops whatever was accumulated (e.g. by steps run without a writer)."""
-        for _ in self._read_deltas():
+    def skip(self):
+        """Drops whatever was added since the last read (e.g. by steps run without a writer)."""
+        for _ in self._deltas():
             pass
 
-    def _read_deltas(self):
-        for keys, sums in self._layouts.items():
+    def _deltas(self):
+        for keys, sums in list(self._accumulator._layouts.items()):
             now = np.asarray(sums.result(), dtype=np.float64)
-            delta = now - self._last_read.get(keys, 0.0)
-            self._last_read[keys] = now
+            delta = now - self.last.get(keys, 0.0) + self.pending.pop(keys, 0.0)
+            self.last[keys] = now
             if not np.isfinite(now).all():
                 # A NaN or infinity must reach this read only, not every later one.
-                sums.reset_state()
-                self._last_read[keys] = 0.0
-            yield keys, delta
-
-    def _sums_for(self, keys):
-        if keys not in self._layouts:
-            import tensorflow as tf
-
-            replica = tf.distribute.get_replica_context()
-            if replica is not None and replica.num_replicas_in_sync > 1:
-                # Each replica traces the step: create once, in cross-replica context.
-                replica.merge_call(lambda _: self._create(keys))
-            else:
-                self._create(keys)
-        return self._layouts[keys]
-
-    def _create(self, keys):
-        import tensorflow as tf
-
-        if keys in self._layouts:
-            return
-        # Created while the step is traced: lift it out of the function graph,
-        # into the strategy the model trains with.
-        with tf.init_scope(), self._strategy.scope():
-            self._layouts[keys] = _LayoutSums(len(keys) + 3, name="regloss_sums")
+                self._accumulator._reset_non_finite(keys, now, self)
+            yield keys, delta[: len(keys) + 3]
 
 
 @dataclasses.dataclass

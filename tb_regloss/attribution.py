@@ -6,12 +6,15 @@ then every sublayer's, layers deduplicated), then one regularization term per
 trainable weight that has a regularizer, in ``model.trainable_weights`` order.
 This module walks the same structure, so it can name each term without
 recomputing anything: the terms of ``add_loss`` are matched by identity, the
-weight terms by position.
+weight terms by position. Keys follow contract v2 (`tb_regloss.keys`).
 """
 
 import dataclasses
 import math
 
+from tb_regloss import keras_internals
+from tb_regloss import keys
+from tb_regloss import loss_origins
 from tb_regloss import tags
 
 
@@ -31,10 +34,15 @@ class Term:
 def penalties(model):
     """Returns every term of ``model.losses``, attributed to where it comes from.
 
-    Keys are ``<variable.path>`` for a weight regularizer, ``<layer.path>/activity``
-    for an activity regularizer and ``<layer.path>/add_loss`` for other
-    ``add_loss`` terms; a term that cannot be attributed is kept under
-    ``unattributed/<index>``. Terms with the same key are added up, so the values
+    Keys name where a term comes from by the chain of layer names from
+    ``model`` (its own name excluded) down to the layer that made it:
+    ``<layer chain>/<variable.name>`` for a weight regularizer (``conv/kernel``,
+    ``tower_a/proj/kernel``, ``lstm/lstm_cell/kernel``), ``<layer chain>/activity``
+    for an activity regularizer and ``<layer chain>/add_loss`` for other
+    ``add_loss`` terms; a term of ``model`` itself has no chain (``activity``).
+    Keys are the same after ``save``/``load_model`` and ``clone_model`` and for
+    models built one after another. A term that cannot be attributed is kept
+    under ``unattributed/<index>``. Terms with the same key are added up, so the values
     sum to ``sum(model.losses)``. Works eagerly and inside ``tf.function``.
 
     Args:
@@ -59,6 +67,8 @@ def penalties(model):
     """
     from keras import ops
 
+    keras_internals.check_keras_version()
+    loss_origins.watch(model)  # Exact activity terms from the next call on.
     losses = model.losses
     _check_usable_here(losses)
     values = {}
@@ -73,18 +83,25 @@ def attribute(model, losses):
 
     Returns a list of `Term`, one per element of ``losses``, in the same order.
     """
-    owners = _own_loss_owners(model)
+    model_keys = keys.ModelKeys(model)
+    owners = _own_loss_owners(model, model_keys)
     regularized = [v for v in model.trainable_weights if v.regularizer is not None]
     n_own = len(losses) - len(regularized)
     if n_own < 0:  # Not the structure Keras builds: name nothing wrongly.
         return [_unattributed(i) for i in range(len(losses))]
     terms = [owners.get(id(t)) or _unattributed(i) for i, t in enumerate(losses[:n_own])]
-    variable_keys = unique_keys([v.path for v in regularized])
     terms += [
-        Term(key, describe_weight(describe_regularizer(v.regularizer), v))
-        for key, v in zip(variable_keys, regularized)
+        weight_term(describe_regularizer(v.regularizer), model_keys.weight_key(v), v)
+        for v in regularized
     ]
     return terms
+
+
+def weight_term(what, key, variable):
+    """The `Term` of a weight: ``"<what> on <key> (shape 3×3×16×32, 4608 parameters)"``."""
+    shape = tuple(variable.shape)
+    dims = "×".join(str(d) for d in shape) or "scalar"
+    return Term(key, f"{what} on {key} (shape {dims}, {math.prod(shape)} parameters)")
 
 
 def describe_regularizer(regularizer):
@@ -121,48 +138,22 @@ def _check_usable_here(losses):
         )
 
 
-def _own_loss_owners(model):
-    """Maps ``id(tensor)`` of each ``add_loss`` term to its `Term`."""
+def _own_loss_owners(model, model_keys):
+    """Maps ``id(tensor)`` of each ``add_loss`` or activity term to its `Term`."""
     owners = {}
-    for layer in model._flatten_layers(include_self=True):
-        own = layer._get_own_losses()
+    for layer in keras_internals.all_layers(model, include_self=True):
+        own = keras_internals.own_losses(layer)
         if not own:
             continue
-        path = layer.path or layer.name
-        n_activity = _activity_term_count(layer, len(own))
-        for i, tensor in enumerate(own):
-            if i >= len(own) - n_activity:
-                owners[id(tensor)] = Term(
-                    path + tags.ACTIVITY_SUFFIX,
-                    f"activity regularizer {describe_regularizer(layer.activity_regularizer)}"
-                    f" on the output of layer {path}",
-                )
+        name = model_keys.layer_name(layer)
+        for tensor, kind in zip(own, loss_origins.kinds(layer, own)):
+            if kind == loss_origins.ACTIVITY:
+                description = (f"activity regularizer {describe_regularizer(layer.activity_regularizer)}"
+                               f" on the output of layer {name}")
             else:
-                owners[id(tensor)] = Term(
-                    path + tags.ADD_LOSS_SUFFIX,
-                    f"add_loss() term of layer {path} ({type(layer).__name__})",
-                )
+                description = f"add_loss() term of layer {name} ({type(layer).__name__})"
+            owners[id(tensor)] = Term(model_keys.layer_key(layer, kind), description)
     return owners
-
-
-def _activity_term_count(layer, n_own):
-    """How many of a layer's own terms come from its activity regularizer.
-
-    Keras adds the activity term after ``call()`` returns, so it is last. Keras'
-    own layers never call ``add_loss`` themselves: all their terms are activity.
-    """
-    if layer.activity_regularizer is None:
-        return 0
-    if type(layer).__module__.startswith("keras."):
-        return n_own
-    return 1
-
-
-def describe_weight(what, variable):
-    """``"<what> on <path> (shape 3×3×16×32, 4608 parameters)"``: the description of a weight term."""
-    shape = tuple(variable.shape)
-    dims = "×".join(str(d) for d in shape) or "scalar"
-    return f"{what} on {variable.path} (shape {dims}, {math.prod(shape)} parameters)"
 
 
 def _unattributed(index):
@@ -170,16 +161,6 @@ def _unattributed(index):
         f"{tags.UNATTRIBUTED_PREFIX}{index}",
         "a term of model.losses that tb_regloss could not attribute to a layer",
     )
-
-
-def unique_keys(keys):
-    """Makes repeated keys unique by suffixing ``#2``, ``#3``… in order."""
-    seen = {}
-    out = []
-    for key in keys:
-        seen[key] = seen.get(key, 0) + 1
-        out.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
-    return out
 
 
 def _short(value):

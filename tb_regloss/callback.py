@@ -6,8 +6,10 @@ import warnings
 import keras
 
 from tb_regloss import cluster
-from tb_regloss import step_probe
 from tb_regloss import event_writer
+from tb_regloss import keras_internals
+from tb_regloss import step_axis
+from tb_regloss import step_probe
 from tb_regloss import tags
 
 
@@ -23,9 +25,16 @@ class RegLossCallback(keras.callbacks.Callback):
     of ``keras.callbacks.TensorBoard``, so both can share a ``log_dir``.
 
     Each point is the mean over the batches since the previous point, weighted
-    as Keras weights ``loss``; its step is the optimizer's iteration count, so
-    several ``fit`` calls and resumed runs continue one axis. Validation points
-    are written once per epoch, at the step where that epoch ended.
+    as Keras weights ``loss``. Its step counts the training batches: the
+    optimizer's iteration count, shifted when needed so that every ``fit`` on a
+    ``log_dir`` writes steps after those already there (a recompile with a new
+    optimizer, a new callback, a resumed run in a new process). Validation
+    points are written once per epoch, at the step where that epoch ended.
+
+    Custom ``train_step``/``test_step`` methods are followed when they call
+    ``self.compute_loss``, and ``compute_loss`` overrides when they add
+    ``self.losses`` to their loss; a step that never calls ``compute_loss``
+    gets one warning naming the fix (README, "Custom training steps").
 
     Under ``tf.distribute`` strategies the replicas' terms are combined as
     Keras combines ``loss`` and only the chief of a cluster writes; under
@@ -59,6 +68,7 @@ class RegLossCallback(keras.callbacks.Callback):
     """
 
     def __init__(self, log_dir, update_freq="epoch", flush_secs=10):
+        keras_internals.check_keras_version()
         super().__init__()
         self.log_dir = os.fspath(log_dir)
         self.update_freq = _validate_update_freq(update_freq)
@@ -71,6 +81,10 @@ class RegLossCallback(keras.callbacks.Callback):
         self._writers = {}
         self._warned = False
         self._noticed_no_penalties = False
+        self._warned_missed_loss = set()
+        self._probe = None
+        self._readers = {}
+        self._step_offset = 0
         self._in_fit = False
         self._batches_seen = 0
         self._batches_written = 0
@@ -82,11 +96,18 @@ class RegLossCallback(keras.callbacks.Callback):
 
     def set_model(self, model):
         super().set_model(model)
-        self._probe = step_probe.install(model)
+        probe = step_probe.install(model)
+        if probe is not self._probe:
+            # Each callback reads the sums on its own: two callbacks on one
+            # model both get every batch.
+            self._probe = probe
+            self._readers = {phase: acc.reader() for phase, acc in probe.accumulators.items()}
 
     def on_train_begin(self, logs=None):
         self._open_writer("train")
-        self._probe.accumulators["train"].reset()
+        self._probe.prepare()
+        self._readers["train"].skip()
+        self._step_offset = step_axis.offset(self.log_dir, self._iterations())
         self._in_fit = True
         self._batches_seen = 0
         self._batches_written = 0
@@ -119,7 +140,10 @@ class RegLossCallback(keras.callbacks.Callback):
 
     def on_test_begin(self, logs=None):
         self._open_writer("validation")
-        self._probe.accumulators["test"].reset()
+        if not self._in_fit:
+            self._probe.prepare()
+            self._step_offset = step_axis.offset(self.log_dir, self._iterations())
+        self._readers["test"].skip()
 
     def on_test_end(self, logs=None):
         self._write("test", "validation")
@@ -138,25 +162,59 @@ class RegLossCallback(keras.callbacks.Callback):
         _check_writable(path, self.log_dir)
         self._writers[subdir] = event_writer.EventWriter(path, flush_secs=self.flush_secs)
 
+    def _iterations(self):
+        optimizer = getattr(self.model, "optimizer", None)
+        return int(optimizer.iterations.numpy()) if optimizer is not None else 0
+
     def _write(self, phase, subdir):
-        means = self._probe.accumulators[phase].read_and_reset()
+        means = self._readers[phase].read()
         if means is None:
+            if self._probe.missed_loss[phase]:
+                self._warn_missed_loss(phase)
             return
         if not self._noticed_no_penalties \
                 and not any(t.startswith(tags.PENALTY_PREFIX) for t in means.terms):
             self._noticed_no_penalties = True
+            self._notice_no_penalties()
+        step = self._iterations() + self._step_offset
+        try:
+            self._writers[subdir].write(
+                step,
+                {tags.TOTAL: means.total, tags.DATA: means.data, **means.terms},
+                self._probe.descriptions,
+            )
+            step_axis.note_written(self.log_dir, step)
+        except Exception as error:  # Logging must never stop training.
+            self._warn(error)
+
+    def _notice_no_penalties(self):
+        left_out = self._probe.penalties_left_out
+        if left_out:
+            print(
+                f"tb_regloss: your compute_loss reads model.losses but adds none of its "
+                f"{left_out} terms to the loss it returns; logging regloss/total and "
+                "regloss/data only."
+            )
+        else:
             print(
                 "tb_regloss: the model has no penalties in model.losses; "
                 "logging regloss/total and regloss/data only."
             )
-        try:
-            self._writers[subdir].write(
-                int(self.model.optimizer.iterations.numpy()),
-                {tags.TOTAL: means.total, tags.DATA: means.data, **means.terms},
-                self._probe.descriptions,
-            )
-        except Exception as error:  # Logging must never stop training.
-            self._warn(error)
+
+    def _warn_missed_loss(self, phase):
+        if phase in self._warned_missed_loss:
+            return
+        self._warned_missed_loss.add(phase)
+        step = "train_step" if phase == "train" else "test_step"
+        warnings.warn(
+            f"RegLossCallback: {type(self.model).__name__}.{step} never calls "
+            "`self.compute_loss`, so the loss it computes cannot be split and nothing is "
+            f"logged to {self.log_dir!r} for {'training' if phase == 'train' else 'validation'}. "
+            f"Compute the loss with `loss = self.compute_loss(x, y, y_pred, sample_weight)` "
+            f"in {step}, or log it yourself with `tb_regloss.penalties(model)` and "
+            "`tb_regloss.RegLossWriter` (README, \"Custom training steps\").",
+            stacklevel=2,
+        )
 
     def _flush(self):
         for writer in self._writers.values():

@@ -3,11 +3,13 @@
 Keras applies decoupled decay as ``w ← w − lr · wd · w`` after the gradient
 step; it never appears in ``model.losses``. The L2 penalty that gives the same
 step under plain SGD is ``(wd / 2) · Σw²``: its gradient is ``wd · w``. That is
-the value logged as ``regloss/decoupled/<variable.path>``, so decoupled decay
+the value logged as ``regloss/decoupled/<key>`` (keys as in `tb_regloss.keys`), so decoupled decay
 can be compared with coupled penalties. It is not part of the loss.
 """
 
 from tb_regloss import attribution
+from tb_regloss import keras_internals
+from tb_regloss import keys
 
 
 def terms(model):
@@ -31,13 +33,18 @@ def terms(model):
     weight_decay = getattr(optimizer, "weight_decay", None)
     if not weight_decay:
         return []
-    decayed = [v for v in model.trainable_variables if optimizer._use_weight_decay(v)]
+    decayed = [v for v in model.trainable_variables if keras_internals.decays(optimizer, v)]
+    model_keys = keys.ModelKeys(model)
     what = (f"decoupled weight decay {type(optimizer).__name__}(weight_decay={weight_decay:g})"
             " as (wd/2)·Σw²")
     half = float(weight_decay) / 2
     return [
-        (attribution.Term(key, attribution.describe_weight(what, v)
-                          + "; the L2 penalty giving the same step under plain SGD, not part of the loss"),
+        (_with_note(attribution.weight_term(what, model_keys.weight_key(v), v)),
          half * ops.sum(ops.square(ops.cast(ops.stop_gradient(v), "float32"))))
-        for key, v in zip(attribution.unique_keys([v.path for v in decayed]), decayed)
+        for v in decayed
     ]
+
+
+def _with_note(term):
+    note = "; the L2 penalty giving the same step under plain SGD, not part of the loss"
+    return attribution.Term(term.key, term.description + note)

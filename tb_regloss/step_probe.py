@@ -2,11 +2,22 @@
 
 Keras sums the loss in ``Trainer.compute_loss``: the compiled loss plus
 ``self._aggregate_additional_loss(t)`` for every ``t`` in ``self.losses``. The
-probe wraps those two methods on the model instance, so while a train or test
-step is traced it sees the very tensors Keras adds up, names them (see
+probe wraps those methods on the model instance (see
+`tb_regloss.keras_internals.STEP_METHODS`), so while a train or test step is
+traced it sees the very tensors Keras adds up, names them (see
 `tb_regloss.attribution`) and adds them to on-device running sums (see
 `tb_regloss.accumulator`). Nothing is recomputed, nothing is copied to the host
 per step; a writer reads the sums when it writes.
+
+The patterns of custom steps it follows:
+
+- a ``train_step``/``test_step`` that calls ``self.compute_loss`` (the keras.io
+  guide): exact, whatever it does with ``self.metrics``;
+- a ``compute_loss`` override that adds ``ops.sum(self.losses)`` itself (Keras'
+  docstring): the terms it read are attributed as if Keras had summed them,
+  those that do not feed its result are left out;
+- a step that never calls ``compute_loss``: nothing can be split; the step is
+  marked (`StepProbe.missed_loss`) so the writer can say so.
 
 It also adds ``data_loss`` and ``reg_loss`` to ``model.metrics``, hence to the
 logs (progress bar, ``History``, ``EarlyStopping``), but keeps them out of the
@@ -21,11 +32,12 @@ import contextlib
 import threading
 
 import keras
-from keras.src.trainers.compile_utils import MetricsList
 
 from tb_regloss import accumulator
 from tb_regloss import attribution
 from tb_regloss import decoupled_decay
+from tb_regloss import keras_internals
+from tb_regloss import loss_origins
 from tb_regloss import tags
 
 DATA_LOSS = "data_loss"
@@ -41,15 +53,16 @@ def install(model):
 
     ```python
     probe = install(model)
+    reader = probe.accumulators["train"].reader()
     model.fit(x, y)
-    means = probe.accumulators["train"].read_and_reset()
+    means = reader.read()
     ```
     """
     probe = model.__dict__.get(_PROBE_ATTR)
     if probe is None:
         probe = StepProbe(model)
         # Plain attribute: Keras must not track, save or clone it.
-        object.__setattr__(model, _PROBE_ATTR, probe)
+        keras_internals.replace_method(model, _PROBE_ATTR, probe)
     return probe
 
 
@@ -59,9 +72,14 @@ class StepProbe:
     Attributes:
         accumulators: ``{"train": PhaseAccumulator, "test": PhaseAccumulator}``.
         descriptions: ``{tag: description}``: total and data, and every term seen while tracing.
+        missed_loss: ``{"train": bool, "test": bool}``: a traced step of that
+            phase never called ``compute_loss``.
+        penalties_left_out: how many terms of ``model.losses`` a ``compute_loss``
+            override read without adding them to its loss (last trace).
     """
 
     def __init__(self, model):
+        keras_internals.check_keras_version()
         self._model = model
         strategy = model.distribute_strategy
         self.accumulators = {
@@ -69,50 +87,68 @@ class StepProbe:
             "test": accumulator.PhaseAccumulator(strategy),
         }
         self.descriptions = tags.tag_descriptions({})  # total and data, then terms as traced
-        with strategy.scope():
-            self._data_tracker = keras.metrics.Mean(name=DATA_LOSS)
-            self._data_tracker._direction = "down"  # For EarlyStopping's mode="auto".
-            self._reg_tracker = keras.metrics.Mean(name=REG_LOSS)
-            # In model.metrics, Keras resets them, logs them and saves nothing.
-            model._metrics.append(_LossSplit([self._data_tracker, self._reg_tracker]))
+        self.missed_loss = {"train": False, "test": False}
+        self.penalties_left_out = 0
         # Per thread: MirroredStrategy traces each replica in its own thread.
         self._trace = threading.local()
+        with strategy.scope():
+            self._data_tracker = keras.metrics.Mean(name=DATA_LOSS)
+            keras_internals.set_lower_is_better(self._data_tracker)
+            self._reg_tracker = keras.metrics.Mean(name=REG_LOSS)
+            split = _loss_split_class()(
+                [self._data_tracker, self._reg_tracker], self._split_known_here)
+            keras_internals.add_model_metric(model, split)
+        loss_origins.watch(model)
+        self.prepare()
         self._patch(model)
 
+    def prepare(self):
+        """Readies the sums for the next traces; call on the host before fit/evaluate."""
+        n_layers = len(keras_internals.all_layers(self._model))
+        # At most: a weight term and a decoupled term per weight, an activity
+        # and an add_loss term per layer.
+        capacity = 3 + 2 * len(self._model.trainable_weights) + 2 * n_layers + 8
+        for phase_sums in self.accumulators.values():
+            phase_sums.prepare(capacity)
+
     def _patch(self, model):
-        originals = {
-            name: getattr(model, name)
-            for name in (
-                "train_step",
-                "test_step",
-                "compute_loss",
-                "_aggregate_additional_loss",
-                "_flatten_metrics_in_order",
-            )
-        }
+        originals = {name: getattr(model, name) for name in keras_internals.STEP_METHODS}
 
         def train_step(data):
             with self._in_phase("train"):
-                return originals["train_step"](data)
+                logs = originals["train_step"](data)
+                if not self._trace.recorded:
+                    self.missed_loss["train"] = True
+                return logs
 
         def test_step(data):
             with self._in_phase("test"):
-                return originals["test_step"](data)
+                logs = originals["test_step"](data)
+                if not self._trace.recorded:
+                    self.missed_loss["test"] = True
+                return logs
 
         def compute_loss(*args, **kwargs):
             trace = self._trace
             if getattr(trace, "phase", None) is None or getattr(trace, "captured", None) is not None:
                 return originals["compute_loss"](*args, **kwargs)
             trace.captured = []
+            trace.weight_terms = None
             try:
                 total = originals["compute_loss"](*args, **kwargs)
-                captured = trace.captured
+                captured, weight_terms = trace.captured, trace.weight_terms
             finally:
                 trace.captured = None
+                trace.weight_terms = None
             if total is not None:
+                if captured:
+                    terms = attribution.attribute(self._model, [loss for loss, _ in captured])
+                    values = [value for _, value in captured]
+                else:  # An override that summed self.losses itself, or none of them.
+                    terms, values = self._terms_in_loss(total, weight_terms or [])
                 x = args[0] if args else kwargs.get("x")
                 y_pred = args[2] if len(args) > 2 else kwargs.get("y_pred")
-                self._record(trace.phase, total, captured, _batch_size(x, y_pred))
+                self._record(trace.phase, total, terms, values, _batch_size(x, y_pred))
             return total
 
         def aggregate_additional_loss(loss):
@@ -122,38 +158,72 @@ class StepProbe:
                 captured.append((loss, value))
             return value
 
+        def get_regularization_losses():
+            weight_terms = originals["_get_regularization_losses"]()
+            if getattr(self._trace, "captured", None) is not None:
+                self._trace.weight_terms = weight_terms
+            return weight_terms
+
         def flatten_metrics_in_order(logs):
             return originals["_flatten_metrics_in_order"](
                 {k: v for k, v in logs.items() if k not in (DATA_LOSS, REG_LOSS)}
             )
+
+        def reset_metrics():
+            originals["reset_metrics"]()
+            # Also when a `metrics` property override leaves them out.
+            self._data_tracker.reset_state()
+            self._reg_tracker.reset_state()
 
         for name, fn in (
             ("train_step", train_step),
             ("test_step", test_step),
             ("compute_loss", compute_loss),
             ("_aggregate_additional_loss", aggregate_additional_loss),
+            ("_get_regularization_losses", get_regularization_losses),
             ("_flatten_metrics_in_order", flatten_metrics_in_order),
+            ("reset_metrics", reset_metrics),
         ):
-            object.__setattr__(model, name, fn)
+            keras_internals.replace_method(model, name, fn)
         # Compiled steps made before the probe do not contain it: trace again.
-        model.train_function = None
-        model.test_function = None
+        keras_internals.forget_compiled_steps(model)
 
     @contextlib.contextmanager
     def _in_phase(self, phase):
-        outer = getattr(self._trace, "phase", None)
-        self._trace.phase = phase
+        trace = self._trace
+        outer = getattr(trace, "phase", None), getattr(trace, "recorded", False)
+        trace.phase, trace.recorded = phase, False
         try:
             yield
         finally:
-            self._trace.phase = outer
+            trace.phase, trace.recorded = outer
 
-    def _record(self, phase, total, captured, batch_size):
+    def _split_known_here(self):
+        """Whether ``data_loss``/``reg_loss`` have a value in the step being traced."""
+        return getattr(self._trace, "phase", None) is None or self._trace.recorded
+
+    def _terms_in_loss(self, total, weight_terms):
+        """The terms of ``model.losses`` a ``compute_loss`` override added to ``total``."""
         from keras import ops
 
-        terms = attribution.attribute(self._model, [loss for loss, _ in captured])
+        own = [t for layer in keras_internals.all_layers(self._model)
+               for t in keras_internals.own_losses(layer)]
+        read = own + list(weight_terms)
+        if not read:
+            return [], []
+        terms = attribution.attribute(self._model, read)
+        feeding = _feeding(total, read)
+        self.penalties_left_out = len(read) - len(feeding)
+        kept = [(term, loss) for term, loss in zip(terms, read) if id(loss) in feeding]
+        return ([term for term, _ in kept],
+                [ops.sum(ops.cast(loss, keras.config.floatx())) for _, loss in kept])
+
+    def _record(self, phase, total, terms, values, batch_size):
+        from keras import ops
+
+        self._trace.recorded = True
         merged = {}
-        for term, (_, value) in zip(terms, captured):
+        for term, value in zip(terms, values):
             tag = tags.penalty_tag(term.key)
             value = _unscale(ops.cast(value, "float32"))
             merged[tag] = merged[tag] + value if tag in merged else value
@@ -172,6 +242,34 @@ class StepProbe:
         )
         self._data_tracker.update_state(data, sample_weight=weight)
         self._reg_tracker.update_state(reg, sample_weight=weight)
+
+
+def _feeding(total, tensors):
+    """``{id(t)}`` of the ``tensors`` that ``total`` is computed from.
+
+    Read from the TensorFlow graph being traced; when running eagerly there is
+    no graph to read and every tensor is taken to feed ``total``.
+    """
+    import tensorflow as tf
+
+    if tf.executing_eagerly() or not hasattr(total, "op"):
+        return {id(t) for t in tensors}
+    wanted = {}
+    for t in tensors:
+        wanted.setdefault(getattr(t, "name", None), []).append(id(t))
+    found = set()
+    seen = set()
+    stack = [total.op]
+    while stack:
+        op = stack.pop()
+        if op.name in seen:
+            continue
+        seen.add(op.name)
+        for tensor in op.inputs:
+            found.update(wanted.get(tensor.name, ()))
+            stack.append(tensor.op)
+    found.update(wanted.get(total.name, ()))
+    return found
 
 
 def _batch_size(x, y_pred):
@@ -194,15 +292,25 @@ def _unscale(value):
     return value * float(replicas) if replicas > 1 else value
 
 
-class _LossSplit(MetricsList):
-    """``data_loss`` and ``reg_loss`` as one entry of ``model.metrics``.
+def _loss_split_class():
+    class LossSplit(keras_internals.metrics_list_class()):
+        """``data_loss`` and ``reg_loss`` as one entry of ``model.metrics``.
 
-    A ``MetricsList`` so that ``EarlyStopping(monitor="val_data_loss")`` finds
-    the direction of its metric, as it does for compiled metrics.
-    """
+        A ``MetricsList`` so that ``EarlyStopping(monitor="val_data_loss")``
+        finds the direction of its metric, as it does for compiled metrics.
+        Its values come from the probe, so ``update_state`` (called by custom
+        steps that loop over ``self.metrics``) does nothing, and its result is
+        empty in a step that never called ``compute_loss``.
+        """
 
-    def __init__(self, metrics):
-        super().__init__(metrics, name="regloss_split")
+        def __init__(self, metrics, known_here):
+            super().__init__(metrics, name="regloss_split")
+            self._known_here = known_here
 
-    def result(self):
-        return self.get_result()
+        def update_state(self, *args, **kwargs):
+            pass
+
+        def result(self):
+            return self.get_result() if self._known_here() else {}
+
+    return LossSplit

@@ -13,6 +13,9 @@ import re
 import keras
 from keras import layers
 
+from tb_regloss import keras_internals
+from tb_regloss import keys
+
 _CONV = (
     layers.Conv1D, layers.Conv2D, layers.Conv3D,
     layers.Conv1DTranspose, layers.Conv2DTranspose, layers.Conv3DTranspose,
@@ -58,17 +61,20 @@ def add_weight_decay(model, l2, *, depthwise=None, biases=False, norm=False, exc
             factor.
         norm: the same, for BatchNormalization / LayerNormalization
             ``gamma`` and ``beta``.
-        exclude: regular expressions searched in ``variable.path``; matching
-            weights are left as they are.
+        exclude: regular expressions searched in each weight's series key
+            (``block_1_depthwise/kernel``, ``stem/conv/kernel``: see
+            `tb_regloss.penalties`); matching weights are left as they are.
 
     Returns:
-        ``{variable.path: factor}`` for every weight that now carries decay.
+        ``{key: factor}`` for every weight that now carries decay, keyed as
+        `tb_regloss.penalties` and the logged series key them.
 
     Example:
 
     ```python
     model = keras.applications.MobileNetV2(weights=None, input_shape=(96, 96, 3))
     decayed = tb_regloss.add_weight_decay(model, 4e-5, depthwise=0)
+    decayed["Conv1/kernel"]  # 4e-05, keyed as the logged series
     model.compile(...)
     model.fit(..., callbacks=[tb_regloss.RegLossCallback("runs/mobilenet")])
     ```
@@ -86,20 +92,24 @@ def add_weight_decay(model, l2, *, depthwise=None, biases=False, norm=False, exc
         "norm": _optional_factor(norm, l2, "norm"),
     }
     patterns = [re.compile(p) for p in ([exclude] if isinstance(exclude, str) else exclude)]
+    model_keys = keys.ModelKeys(model)
     decayed = {}
-    for layer in model._flatten_layers(include_self=False):
+    for layer in keras_internals.all_layers(model, include_self=False):
         for classes, attribute, name, which in _COVERED:
             factor = factors[which]
             if factor is None or not isinstance(layer, classes):
                 continue
             for variable in layer.weights:
-                if variable.name != name or any(p.search(variable.path) for p in patterns):
+                if variable.name != name:
+                    continue
+                key = model_keys.weight_key(variable)
+                if any(p.search(key) for p in patterns):
                     continue
                 regularizer = keras.regularizers.L2(factor) if factor > 0 else None
                 setattr(layer, attribute, regularizer)
                 variable.regularizer = regularizer
                 if regularizer is not None:
-                    decayed[variable.path] = factor
+                    decayed[key] = factor
     return decayed
 
 

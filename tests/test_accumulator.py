@@ -1,4 +1,4 @@
-"""PhaseAccumulator: weighted means since the last read, merged across layouts."""
+"""PhaseAccumulator: weighted means since each reader's last read, merged across layouts."""
 
 import pytest
 import tensorflow as tf
@@ -8,18 +8,20 @@ from tb_regloss.accumulator import PhaseAccumulator
 
 def test_weighted_means_merged_across_layouts_then_reset():
     acc = PhaseAccumulator(tf.distribute.get_strategy())
-    assert acc.read_and_reset() is None
+    reader = acc.reader()
+    assert reader.read() is None
     acc.add(["a"], 2.0, 3.0, 1.0, [2.0])
     acc.add(["a", "b"], 6.0, 1.0, 0.5, [0.25, 0.25])
-    means = acc.read_and_reset()
+    means = reader.read()
     assert means.total == pytest.approx((2 * 3.0 + 6 * 1.0) / 8)
     assert means.data == pytest.approx((2 * 1.0 + 6 * 0.5) / 8)
     assert means.terms == pytest.approx({"a": (2 * 2.0 + 6 * 0.25) / 8, "b": 6 * 0.25 / 8})
-    assert acc.read_and_reset() is None
+    assert reader.read() is None
 
 
 def test_sums_created_while_tracing_live_outside_the_function():
     acc = PhaseAccumulator(tf.distribute.get_strategy())
+    reader = acc.reader()
 
     @tf.function
     def step(value):
@@ -27,22 +29,65 @@ def test_sums_created_while_tracing_live_outside_the_function():
 
     for v in (1.0, 3.0):
         step(tf.constant(v))
-    means = acc.read_and_reset()
+    means = reader.read()
     assert (means.total, means.data, means.terms) == (2.0, 1.0, {"k": 1.0})
 
 
-def test_reset_drops_pending_batches():
+def test_prepared_sums_keep_the_step_to_one_trace():
+    traces = []
+    for prepare in (False, True):
+        acc = PhaseAccumulator(tf.distribute.get_strategy())
+        reader = acc.reader()
+        if prepare:
+            acc.prepare(capacity=8)
+        count = [0]
+
+        @tf.function
+        def step(value):
+            count[0] += 1
+            acc.add(["k", "l"], tf.constant(2.0), value, value / 2, [value / 4, value / 4])
+
+        step(tf.constant(1.0))
+        step(tf.constant(3.0))
+        traces.append(count[0])
+        means = reader.read()
+        assert (means.total, means.data, means.terms) == (2.0, 1.0, {"k": 0.5, "l": 0.5})
+    # A variable created while tracing makes tf.function trace again.
+    assert traces == [2, 1]
+
+
+def test_skip_drops_pending_batches():
     acc = PhaseAccumulator(tf.distribute.get_strategy())
+    reader = acc.reader()
     acc.add([], 1.0, 1.0, 1.0, [])
-    acc.reset()
-    assert acc.read_and_reset() is None
+    reader.skip()
+    assert reader.read() is None
 
 
-def test_a_nan_batch_spoils_one_read_only():
+def test_two_readers_each_get_every_batch():
     acc = PhaseAccumulator(tf.distribute.get_strategy())
+    per_batch, per_epoch = acc.reader(), acc.reader()
+    acc.add(["k"], 1.0, 2.0, 1.0, [1.0])
+    assert per_batch.read().total == 2.0
+    acc.add(["k"], 1.0, 4.0, 3.0, [1.0])
+    assert per_batch.read().total == 4.0
+    assert per_epoch.read().total == 3.0
+    late = acc.reader()
+    assert late.read() is None
+
+
+def test_a_nan_batch_spoils_one_read_of_each_reader():
+    acc = PhaseAccumulator(tf.distribute.get_strategy())
+    first_reader, second_reader = acc.reader(), acc.reader()
     acc.add(["k"], 1.0, float("nan"), 1.0, [float("inf")])
-    first = acc.read_and_reset()
+    first = first_reader.read()
     assert first.total != first.total and first.terms["k"] == float("inf")
     acc.add(["k"], 1.0, 2.0, 1.0, [1.0])
-    second = acc.read_and_reset()
-    assert (second.total, second.data, second.terms) == (2.0, 1.0, {"k": 1.0})
+    for reader, spoiled in ((first_reader, False), (second_reader, True)):
+        means = reader.read()
+        if spoiled:
+            assert means.total != means.total and means.terms["k"] == float("inf")
+        else:
+            assert (means.total, means.data, means.terms) == (2.0, 1.0, {"k": 1.0})
+    acc.add(["k"], 1.0, 4.0, 3.0, [1.0])
+    assert second_reader.read().total == 4.0

@@ -48,10 +48,7 @@ def test_nested_and_shared_layers_counted_once():
     outputs = inner(h)
     model = keras.Model(inputs, outputs)
     terms = _as_floats(tb_regloss.penalties(model))
-    assert len(terms) == 3
-    assert "shared/kernel" in terms
-    assert {k.rsplit("/", 1)[-1] for k in terms} == {"kernel", "bias"}
-    assert any(k.endswith("dense/bias") for k in terms)
+    assert set(terms) == {"shared/kernel", "inner/dense/kernel", "inner/dense/bias"}
     np.testing.assert_allclose(sum(terms.values()), float(sum(model.losses)), rtol=1e-6)
 
 
@@ -101,8 +98,3 @@ def test_descriptions_name_the_regularizer():
     (term,) = attribution.attribute(model, model.losses)
     assert term.description.startswith("L2(l2=0.01) on conv/kernel")
     assert "96 parameters" in term.description
-
-
-def test_repeated_paths_get_unique_keys():
-    assert attribution.unique_keys(["a/kernel", "b/kernel", "a/kernel"]) == [
-        "a/kernel", "b/kernel", "a/kernel#2"]

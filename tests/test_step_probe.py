@@ -23,10 +23,11 @@ def test_install_is_idempotent_and_retraces_existing_steps():
 def test_train_and_test_sums_are_kept_apart():
     model = models.seed_case_model()
     probe = step_probe.install(model)
+    readers = {p: probe.accumulators[p].reader() for p in ("train", "test")}
     x, y = models.images(32)
     model.fit(x, y, batch_size=16, verbose=0)
     model.evaluate(x[:16], y[:16] + 1, verbose=0)
-    train, test = (probe.accumulators[p].read_and_reset() for p in ("train", "test"))
+    train, test = (readers[p].read() for p in ("train", "test"))
     assert set(train.terms) == set(test.terms) == {"regloss/penalty/conv/kernel"}
     assert test.data > train.data
     assert probe.descriptions["regloss/penalty/conv/kernel"].startswith("L2(l2=0.01)")

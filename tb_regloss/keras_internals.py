@@ -1,0 +1,195 @@
+"""The one place where tb-regloss touches private Keras names.
+
+Everything else in the package calls these functions, so when Keras changes,
+this file changes. Each use says what it relies on and since which Keras
+version it holds. The supported range is `SUPPORTED` (also in ``setup.py``);
+`check_keras_version` refuses another Keras with an error naming both.
+"""
+
+import os
+import re
+
+# Keras versions tb-regloss is tested with: the lowest and the pinned one in
+# CI, keras-nightly by bench/keras_nightly.sh. Keep in step with setup.py.
+MIN_VERSION = (3, 8)
+BELOW_VERSION = (3, 16)
+SUPPORTED = ">=3.8,<3.16"
+
+# Set by bench/keras_nightly.sh to try a Keras outside the range on purpose.
+_ALLOW_ANY_KERAS = "TB_REGLOSS_ALLOW_ANY_KERAS"
+
+
+def check_keras_version():
+    """Raises if the installed Keras is outside `SUPPORTED`.
+
+    Example:
+
+    >>> check_keras_version()  # the installed Keras is supported: nothing happens
+    """
+    import keras
+
+    if os.environ.get(_ALLOW_ANY_KERAS):
+        return
+    installed = keras.__version__
+    numbers = tuple(int(n) for n in re.findall(r"\d+", installed)[:2])
+    if not MIN_VERSION <= numbers < BELOW_VERSION:
+        raise RuntimeError(
+            f"tb_regloss supports Keras {SUPPORTED}; Keras {installed} is installed. "
+            f"Install a supported Keras (`pip install 'keras{SUPPORTED}'`) or a "
+            f"tb-regloss release made for Keras {installed}. Received: keras=={installed}"
+        )
+
+
+# --- The layer tree -------------------------------------------------------
+
+def sublayers(layer):
+    """The layers ``layer`` tracks directly, in the order of ``Layer.weights``.
+
+    Relies on ``Layer._layers`` (Keras 3.0+): the list ``Layer.weights``,
+    ``Layer.losses`` and ``_flatten_layers`` walk.
+    """
+    return list(getattr(layer, "_layers", ()))
+
+
+def own_weights(layer):
+    """The variables ``layer`` created itself, in ``Layer.weights`` order.
+
+    Relies on ``Layer._trainable_variables`` and ``_non_trainable_variables``
+    (Keras 3.0+), which ``Layer.weights`` lists before the sublayers' weights.
+    """
+    return list(layer._trainable_variables) + list(layer._non_trainable_variables)
+
+
+def all_layers(model, include_self=True):
+    """``model`` and every nested layer, each once, in ``Layer.losses`` order.
+
+    Relies on ``Layer._flatten_layers`` (Keras 3.0+).
+    """
+    return list(model._flatten_layers(include_self=include_self))
+
+
+def own_losses(layer):
+    """The ``add_loss`` terms of ``layer`` itself (activity terms included).
+
+    Relies on ``Layer._get_own_losses`` (Keras 3.0+), which ``Layer.losses``
+    concatenates for the layer and its sublayers before the weight terms.
+    """
+    return layer._get_own_losses()
+
+
+def is_keras_layer(layer):
+    """Whether ``layer``'s class is one of Keras' own (they never call ``add_loss``)."""
+    return type(layer).__module__.startswith("keras.")
+
+
+def activity_regularizer_adder():
+    """The code object of the Keras function that adds activity terms.
+
+    Relies on ``Layer.__call__`` calling ``self.add_loss`` for each output's
+    activity term (Keras 3.0+), under the ``filter_traceback`` decorator.
+    """
+    import inspect
+
+    from keras import layers
+
+    return inspect.unwrap(layers.Layer.__call__).__code__
+
+
+# --- The compiled steps -----------------------------------------------------
+
+# Methods of a model instance the step probe wraps. ``train_step``,
+# ``test_step`` and ``compute_loss`` are public; the others are Keras' own:
+# - ``_aggregate_additional_loss(loss)``: Keras 3.8+, called by
+#   ``Trainer.compute_loss`` once per term of ``model.losses``;
+# - ``_get_regularization_losses()``: Keras 3.0+, called by ``Layer.losses``
+#   to make the weight terms (so a ``compute_loss`` override that adds
+#   ``self.losses`` itself is seen too);
+# - ``_flatten_metrics_in_order(logs)``: Keras 3.0+, builds the list
+#   ``evaluate(return_dict=False)`` returns.
+STEP_METHODS = (
+    "train_step",
+    "test_step",
+    "compute_loss",
+    "_aggregate_additional_loss",
+    "_get_regularization_losses",
+    "_flatten_metrics_in_order",
+    "reset_metrics",
+)
+
+
+def replace_method(obj, name, function):
+    """Shadows ``obj.name`` by ``function`` on this instance only.
+
+    ``object.__setattr__`` bypasses Keras' attribute tracking, so the function
+    is neither tracked, saved nor cloned.
+    """
+    object.__setattr__(obj, name, function)
+
+
+def forget_compiled_steps(model):
+    """Makes Keras trace the train and test steps again at the next fit/evaluate.
+
+    Relies on ``make_train_function``/``make_test_function`` reusing a
+    non-None ``train_function``/``test_function`` (Keras 3.0+).
+    """
+    model.train_function = None
+    model.test_function = None
+
+
+def metrics_list_class():
+    """Keras' ``MetricsList`` (Keras 3.0+): a metric that holds metrics.
+
+    ``EarlyStopping`` looks inside it for the direction of a monitored metric.
+    """
+    from keras.src.trainers.compile_utils import MetricsList
+
+    return MetricsList
+
+
+def add_model_metric(model, metric):
+    """Appends ``metric`` to ``model.metrics``: Keras resets and logs it, saves nothing.
+
+    Relies on ``Trainer._metrics`` (Keras 3.0+), the list ``model.metrics``
+    ends with.
+    """
+    model._metrics.append(metric)
+
+
+def set_lower_is_better(metric):
+    """Tells ``EarlyStopping(mode="auto")`` that lower values of ``metric`` are better.
+
+    Relies on ``Metric._direction`` (Keras 3.0+), read by ``MonitorCallback``.
+    """
+    metric._direction = "down"
+
+
+# --- Optimizers -------------------------------------------------------------
+
+def decays(optimizer, variable):
+    """Whether ``optimizer``'s decoupled weight decay applies to ``variable``.
+
+    Relies on ``BaseOptimizer._use_weight_decay`` (Keras 3.0+), which honors
+    ``exclude_from_weight_decay``.
+    """
+    return optimizer._use_weight_decay(variable)
+
+
+# --- TensorFlow trainer (MultiWorkerMirroredStrategy repairs) ---------------
+
+def tensorflow_trainer_module():
+    """``keras.src.backend.tensorflow.trainer``, or ``None`` if it moved.
+
+    `tb_regloss.multi_worker_fit` replaces two of its functions, named in
+    `TENSORFLOW_TRAINER_NAMES`.
+    """
+    try:
+        from keras.src.backend.tensorflow import trainer
+    except ImportError:
+        return None
+    return trainer
+
+
+# ``TensorFlowTrainer._maybe_symbolic_build`` (Keras 3.5+), module functions
+# ``reduce_per_replica`` and ``_collective_all_reduce_multi_worker`` (3.0+).
+TENSORFLOW_TRAINER_NAMES = ("TensorFlowTrainer", "reduce_per_replica",
+                            "_collective_all_reduce_multi_worker")
