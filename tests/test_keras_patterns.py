@@ -1,0 +1,350 @@
+"""The ways people write Keras, copied from the keras.io guides and Keras docstrings.
+
+Each test attaches RegLossCallback to a pattern as users write it and checks
+the logged values against an independent NumPy computation on weights fixed
+by a learning rate of 0.
+"""
+
+import warnings
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from keras import layers, ops, regularizers
+
+import tb_regloss
+from tests.event_reader import read_scalars
+
+TOTAL, DATA = "regloss/total", "regloss/data"
+KERNEL, ACTIVITY = "regloss/penalty/d/kernel", "regloss/penalty/d/activity"
+N, BATCH = 32, 8
+
+
+def _data(seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.random((N, 4), dtype=np.float32), rng.random((N, 1), dtype=np.float32)
+
+
+def _build(model_class=keras.Model, activity=True):
+    inputs = keras.Input((4,))
+    outputs = layers.Dense(1, name="d", kernel_regularizer=regularizers.l2(0.01),
+                           activity_regularizer=regularizers.l2(0.1) if activity else None)(inputs)
+    model = model_class(inputs, outputs)
+    model.compile(keras.optimizers.SGD(learning_rate=0.0), loss="mse", metrics=["mae"])
+    return model
+
+
+def _expected(model, x, y, weights=None):
+    """Per-epoch means of the data, kernel and activity terms, by NumPy, batch by batch."""
+    kernel = model.get_layer("d").kernel.numpy()
+    bias = model.get_layer("d").bias.numpy()
+    data, activity = [], []
+    for i in range(0, N, BATCH):
+        h = x[i:i + BATCH] @ kernel + bias
+        err = (h - y[i:i + BATCH]) ** 2
+        w = None if weights is None else weights[i:i + BATCH]
+        data.append(np.mean(err) if w is None else np.sum(err[:, 0] * w) / len(w))
+        activity.append(0.1 * np.sum(h**2) / len(h))
+    return {DATA: np.mean(data), KERNEL: 0.01 * np.sum(kernel**2), ACTIVITY: np.mean(activity)}
+
+
+def _assert_series(run_dir, expected, epochs=2):
+    series, _ = read_scalars(run_dir)
+    assert set(series) == {TOTAL, *expected}
+    for tag, value in expected.items():
+        np.testing.assert_allclose([v for _, v in series[tag]], [value] * epochs, rtol=1e-5, err_msg=tag)
+    penalties = sum(v for t, v in expected.items() if t != DATA)
+    np.testing.assert_allclose([v for _, v in series[TOTAL]], [expected[DATA] + penalties] * epochs,
+                               rtol=1e-5)
+    return series
+
+
+# keras.io, "Customizing what happens in fit() with TensorFlow": the first example.
+class GuideModel(keras.Model):
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)  # Forward pass
+            # Compute the loss value
+            # (the loss function is configured in `compile()`)
+            loss = self.compute_loss(y=y, y_pred=y_pred)
+        # Compute gradients
+        trainable_vars = self.trainable_variables
+        gradients = tape.gradient(loss, trainable_vars)
+        # Update weights
+        self.optimizer.apply(gradients, trainable_vars)
+        # Update metrics (includes the metric that tracks the loss)
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss)
+            else:
+                metric.update_state(y, y_pred)
+        # Return a dict mapping metric names to current value
+        return {m.name: m.result() for m in self.metrics}
+
+    # The same guide, "Providing your own evaluation step".
+    def test_step(self, data):
+        x, y = data
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(y=y, y_pred=y_pred)
+        for metric in self.metrics:
+            if metric.name != "loss":
+                metric.update_state(y, y_pred)
+            else:
+                metric.update_state(loss)
+        return {m.name: m.result() for m in self.metrics}
+
+
+def test_keras_io_guide_train_and_test_steps(tmp_path):
+    model = _build(GuideModel)
+    x, y = _data()
+    history = model.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, verbose=0,
+                        validation_data=(x, y),
+                        callbacks=[tb_regloss.RegLossCallback(tmp_path)])
+    expected = _expected(model, x, y)
+    _assert_series(tmp_path / "train", expected)
+    _assert_series(tmp_path / "validation", expected)
+    np.testing.assert_allclose(history.history["data_loss"], [expected[DATA]] * 2, rtol=1e-5)
+    assert "mae" in history.history and "val_data_loss" in history.history
+
+
+# The same guide, "Supporting sample_weight & class_weight".
+class GuideWeightedModel(keras.Model):
+    def train_step(self, data):
+        if len(data) == 3:
+            x, y, sample_weight = data
+        else:
+            sample_weight = None
+            x, y = data
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(y=y, y_pred=y_pred, sample_weight=sample_weight)
+        trainable_vars = self.trainable_variables
+        gradients = tape.gradient(loss, trainable_vars)
+        self.optimizer.apply(gradients, trainable_vars)
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss)
+            else:
+                metric.update_state(y, y_pred, sample_weight=sample_weight)
+        return {m.name: m.result() for m in self.metrics}
+
+
+def test_keras_io_guide_sample_weight_step(tmp_path):
+    model = _build(GuideWeightedModel)
+    x, y = _data()
+    weights = np.random.default_rng(1).random(N).astype("float32")
+    model.fit(x, y, sample_weight=weights, batch_size=BATCH, epochs=2, shuffle=False, verbose=0,
+              callbacks=[tb_regloss.RegLossCallback(tmp_path)])
+    _assert_series(tmp_path / "train", _expected(model, x, y, weights))
+
+
+# A train_step that sums its loss by hand, as the GAN and VAE examples do.
+class HandLossModel(keras.Model):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = ops.mean(ops.square(y_pred - y)) + ops.sum(self.losses)
+        grads = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply(grads, self.trainable_variables)
+        self.loss_tracker.update_state(loss)
+        return {"loss": self.loss_tracker.result()}
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker]
+
+
+def test_a_step_without_compute_loss_gets_one_warning_naming_the_fix(tmp_path):
+    model = _build(HandLossModel)
+    x, y = _data()
+    with pytest.warns(UserWarning, match=r"HandLossModel\.train_step never calls `self\.compute_loss`") as caught:
+        history = model.fit(x, y, batch_size=BATCH, epochs=3, verbose=0,
+                            callbacks=[tb_regloss.RegLossCallback(tmp_path)])
+    ours = [w for w in caught if "compute_loss" in str(w.message)]
+    assert len(ours) == 1
+    assert "tb_regloss.RegLossWriter" in str(ours[0].message)
+    assert len(history.history["loss"]) == 3
+
+
+# Keras' docstring of Trainer.compute_loss.
+class DocstringLossModel(keras.Model):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+
+    def compute_loss(self, x, y, y_pred, sample_weight, training=True):
+        loss = ops.mean((y_pred - y) ** 2)
+        loss += ops.sum(self.losses)
+        self.loss_tracker.update_state(loss)
+        return loss
+
+    def reset_metrics(self):
+        self.loss_tracker.reset_state()
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker]
+
+
+def test_compute_loss_override_adding_self_losses(tmp_path):
+    model = _build(DocstringLossModel)
+    x, y = _data()
+    model.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, verbose=0,
+              callbacks=[tb_regloss.RegLossCallback(tmp_path)])
+    _assert_series(tmp_path / "train", _expected(model, x, y))
+
+
+class LossIgnoringPenalties(keras.Model):
+    def compute_loss(self, x, y, y_pred, sample_weight, training=True):
+        if self.losses:  # read, but not added
+            pass
+        return ops.mean((y_pred - y) ** 2)
+
+
+def test_compute_loss_override_leaving_penalties_out_logs_no_penalty(tmp_path, capsys):
+    model = _build(LossIgnoringPenalties)
+    x, y = _data()
+    model.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, verbose=0,
+              callbacks=[tb_regloss.RegLossCallback(tmp_path)])
+    expected = _expected(model, x, y)
+    _assert_series(tmp_path / "train", {DATA: expected[DATA]})
+    assert "adds none of its 2 terms" in capsys.readouterr().out
+
+
+def test_transfer_learning_recompile_continues_the_step_axis(tmp_path):
+    # keras.io "Transfer learning & fine-tuning": fit, unfreeze, compile, fit.
+    inputs = keras.Input((4,))
+    base = keras.Sequential([layers.Dense(4, kernel_regularizer="l2", name="base_dense")], name="base")
+    base.trainable = False
+    outputs = layers.Dense(1, kernel_regularizer="l2", name="head")(base(inputs, training=False))
+    model = keras.Model(inputs, outputs)
+    x, y = _data()
+    model.compile(keras.optimizers.Adam(), "mse")
+    model.fit(x, y, batch_size=BATCH, epochs=2, validation_data=(x, y), verbose=0,
+              callbacks=[tb_regloss.RegLossCallback(tmp_path)])
+    base.trainable = True
+    model.compile(keras.optimizers.Adam(1e-5), "mse")  # a new optimizer: its count restarts
+    model.fit(x, y, batch_size=BATCH, epochs=2, validation_data=(x, y), verbose=0,
+              callbacks=[tb_regloss.RegLossCallback(tmp_path)])
+    for run in ("train", "validation"):
+        series, _ = read_scalars(tmp_path / run)
+        assert [s for s, _ in series[TOTAL]] == [4, 8, 12, 16], run
+    series, _ = read_scalars(tmp_path / "train")
+    assert [s for s, _ in series["regloss/penalty/base/base_dense/kernel"]] == [12, 16]
+
+
+def test_a_new_process_continues_the_step_axis_of_a_log_dir(tmp_path):
+    from tb_regloss import step_axis
+
+    model = _build()
+    x, y = _data()
+    model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0,
+              callbacks=[tb_regloss.RegLossCallback(tmp_path)])
+    step_axis._last_steps.clear()  # as in a new process: read back from the files
+    fresh = _build()
+    fresh.fit(x, y, batch_size=BATCH, epochs=1, verbose=0,
+              callbacks=[tb_regloss.RegLossCallback(tmp_path)])
+    series, _ = read_scalars(tmp_path / "train")
+    assert [s for s, _ in series[TOTAL]] == [4, 8]
+
+
+def test_resume_of_a_nested_sequential_block_keeps_one_series_per_term(tmp_path):
+    inputs = keras.Input((4,))
+    stem = keras.Sequential([layers.Dense(4, kernel_regularizer="l2", name="stem_dense")], name="stem")
+    model = keras.Model(inputs, layers.Dense(1, name="head")(stem(inputs)))
+    model.compile("sgd", "mse")
+    x, y = _data()
+    model.fit(x, y, batch_size=BATCH, epochs=2, verbose=0,
+              callbacks=[tb_regloss.RegLossCallback(tmp_path / "logs")])
+    model.save(tmp_path / "m.keras")
+    resumed = keras.models.load_model(tmp_path / "m.keras")
+    resumed.fit(x, y, batch_size=BATCH, epochs=4, initial_epoch=2, verbose=0,
+                callbacks=[tb_regloss.RegLossCallback(tmp_path / "logs")])
+    series, _ = read_scalars(tmp_path / "logs" / "train")
+    assert set(series) == {TOTAL, DATA, "regloss/penalty/stem/stem_dense/kernel"}
+    assert [s for s, _ in series["regloss/penalty/stem/stem_dense/kernel"]] == [4, 8, 12, 16]
+
+
+class ActiveDense(layers.Dense):
+    """A user subclass of Dense: it never calls add_loss itself."""
+
+
+class TwoOutputs(layers.Layer):
+    def call(self, x):
+        return x * 2.0, x - 1.0
+
+
+def test_user_layers_with_activity_regularizers(tmp_path):
+    inputs = keras.Input((4,))
+    active = ActiveDense(2, activity_regularizer=regularizers.l2(0.1), name="active")
+    h = layers.Add()([active(inputs), active(inputs * 0.5)])  # called twice
+    a, b = TwoOutputs(activity_regularizer=regularizers.l2(0.2), name="pair")(h)
+    model = keras.Model(inputs, layers.Dense(1, name="head")(layers.Concatenate()([a, b])))
+    model.compile(keras.optimizers.SGD(0.0), "mse")
+    x, y = _data()
+    model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0,
+              callbacks=[tb_regloss.RegLossCallback(tmp_path)])
+    kernel, bias = active.kernel.numpy(), active.bias.numpy()
+    act, pair = [], []
+    for i in range(0, N, BATCH):
+        xb = x[i:i + BATCH]
+        h1, h2 = xb @ kernel + bias, (xb * 0.5) @ kernel + bias
+        act.append(0.1 * (np.sum(h1**2) + np.sum(h2**2)) / BATCH)
+        hs = h1 + h2
+        pair.append(0.2 * (np.sum((hs * 2) ** 2) + np.sum((hs - 1) ** 2)) / BATCH)
+    series, _ = read_scalars(tmp_path / "train")
+    assert set(series) == {TOTAL, DATA, "regloss/penalty/active/activity", "regloss/penalty/pair/activity"}
+    np.testing.assert_allclose(series["regloss/penalty/active/activity"][0][1], np.mean(act), rtol=1e-5)
+    np.testing.assert_allclose(series["regloss/penalty/pair/activity"][0][1], np.mean(pair), rtol=1e-5)
+
+
+def test_two_callbacks_on_one_fit_each_get_complete_series(tmp_path):
+    model = _build()
+    x, y = _data()
+    per_epoch = tb_regloss.RegLossCallback(tmp_path / "epoch")
+    per_batch = tb_regloss.RegLossCallback(tmp_path / "batch", update_freq="batch")
+    model.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, verbose=0,
+              validation_data=(x, y), callbacks=[per_epoch, per_batch])
+    expected = _expected(model, x, y)
+    for run in ("epoch/train", "epoch/validation", "batch/validation"):
+        _assert_series(tmp_path / run, expected)
+    series, _ = read_scalars(tmp_path / "batch" / "train")
+    assert [s for s, _ in series[TOTAL]] == list(range(1, 9))
+
+
+def test_the_first_fit_traces_each_step_as_often_as_without_the_callback(tmp_path):
+    def count_traces(callbacks):
+        traces = {"train": 0, "test": 0}
+
+        class Counting(keras.Model):
+            def train_step(self, data):
+                traces["train"] += 1
+                return super().train_step(data)
+
+            def test_step(self, data):
+                traces["test"] += 1
+                return super().test_step(data)
+
+        model = _build(Counting)
+        x, y = _data()
+        model.fit(x, y, batch_size=BATCH, epochs=2, validation_data=(x, y), verbose=0,
+                  callbacks=callbacks)
+        return traces
+
+    alone = count_traces([])
+    assert count_traces([tb_regloss.RegLossCallback(tmp_path)]) == alone
+    assert count_traces([tb_regloss.RegLossCallback(tmp_path / "b"),
+                         tb_regloss.RegLossCallback(tmp_path / "c")]) == alone
+
+
+def test_an_unsupported_keras_is_refused_naming_both_versions(monkeypatch):
+    monkeypatch.setattr(keras, "__version__", "3.7.0")
+    with pytest.raises(RuntimeError, match=r"supports Keras >=3\.8,<3\.16; Keras 3\.7\.0 is installed"):
+        tb_regloss.RegLossCallback("unused")
