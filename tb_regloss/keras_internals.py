@@ -97,8 +97,9 @@ def activity_regularizer_adder():
 
 # --- The compiled steps -----------------------------------------------------
 
-# Methods of a model instance the step probe wraps. ``train_step``,
-# ``test_step`` and ``compute_loss`` are public; the others are Keras' own:
+# The methods of a model instance the step probe wraps, by the role they play
+# for it. ``train_step``, ``test_step``, ``compute_loss`` and
+# ``reset_metrics`` are public; the others are Keras' own:
 # - ``_aggregate_additional_loss(loss)``: Keras 3.8+, called by
 #   ``Trainer.compute_loss`` once per term of ``model.losses``;
 # - ``_get_regularization_losses()``: Keras 3.0+, called by ``Layer.losses``
@@ -106,15 +107,30 @@ def activity_regularizer_adder():
 #   ``self.losses`` itself is seen too);
 # - ``_flatten_metrics_in_order(logs)``: Keras 3.0+, builds the list
 #   ``evaluate(return_dict=False)`` returns.
-STEP_METHODS = (
-    "train_step",
-    "test_step",
-    "compute_loss",
-    "_aggregate_additional_loss",
-    "_get_regularization_losses",
-    "_flatten_metrics_in_order",
-    "reset_metrics",
-)
+_STEP_METHODS = {
+    "train_step": "train_step",
+    "test_step": "test_step",
+    "compute_loss": "compute_loss",
+    "add_term": "_aggregate_additional_loss",
+    "weight_terms": "_get_regularization_losses",
+    "list_results": "_flatten_metrics_in_order",
+    "reset_metrics": "reset_metrics",
+}
+
+
+def wrap_step_methods(model, make_wrappers):
+    """Shadows the step methods of ``model`` (this instance only) by wrappers.
+
+    ``make_wrappers(originals)`` gets ``{role: bound method}`` for the roles
+    ``train_step``, ``test_step``, ``compute_loss``, ``add_term``,
+    ``weight_terms``, ``list_results`` and ``reset_metrics``, and returns
+    ``{role: function}``. The compiled steps are dropped so that Keras traces
+    them again with the wrappers inside.
+    """
+    originals = {role: getattr(model, name) for role, name in _STEP_METHODS.items()}
+    for role, function in make_wrappers(originals).items():
+        replace_method(model, _STEP_METHODS[role], function)
+    forget_compiled_steps(model)
 
 
 def replace_method(obj, name, function):
@@ -176,20 +192,31 @@ def decays(optimizer, variable):
 
 # --- TensorFlow trainer (MultiWorkerMirroredStrategy repairs) ---------------
 
-def tensorflow_trainer_module():
-    """``keras.src.backend.tensorflow.trainer``, or ``None`` if it moved.
+def repair_tensorflow_trainer(wrap_symbolic_build, wrap_reduce_per_replica, mark):
+    """Replaces two functions of Keras' TensorFlow trainer by wrappers of them.
 
-    `tb_regloss.multi_worker_fit` replaces two of its functions, named in
-    `TENSORFLOW_TRAINER_NAMES`.
+    Relies on ``keras/src/backend/tensorflow/trainer.py`` (Keras 3.5+):
+    ``TensorFlowTrainer._maybe_symbolic_build(self, iterator, data_batch)``,
+    ``reduce_per_replica(values, strategy, reduction)`` looked up at trace
+    time, and ``_collective_all_reduce_multi_worker(strategy)``. Each wrapper
+    factory gets the original function and that predicate. Wrapping twice is
+    once (the wrappers carry the attribute ``mark``).
+
+    Returns:
+        ``False`` if the trainer no longer has these names, else ``True``.
     """
     try:
         from keras.src.backend.tensorflow import trainer
     except ImportError:
-        return None
-    return trainer
-
-
-# ``TensorFlowTrainer._maybe_symbolic_build`` (Keras 3.5+), module functions
-# ``reduce_per_replica`` and ``_collective_all_reduce_multi_worker`` (3.0+).
-TENSORFLOW_TRAINER_NAMES = ("TensorFlowTrainer", "reduce_per_replica",
-                            "_collective_all_reduce_multi_worker")
+        return False
+    names = ("TensorFlowTrainer", "reduce_per_replica", "_collective_all_reduce_multi_worker")
+    if not all(hasattr(trainer, name) for name in names) or not hasattr(
+            trainer.TensorFlowTrainer, "_maybe_symbolic_build"):
+        return False
+    if getattr(trainer.reduce_per_replica, mark, False):
+        return True
+    is_multi_worker = trainer._collective_all_reduce_multi_worker
+    trainer.TensorFlowTrainer._maybe_symbolic_build = wrap_symbolic_build(
+        trainer.TensorFlowTrainer._maybe_symbolic_build, is_multi_worker)
+    trainer.reduce_per_replica = wrap_reduce_per_replica(trainer.reduce_per_replica, is_multi_worker)
+    return True

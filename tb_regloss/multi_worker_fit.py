@@ -46,11 +46,10 @@ def enable_multi_worker_fit():
     model.fit(dataset, callbacks=[tb_regloss.RegLossCallback("runs/exp1")])
     ```
     """
-    from keras.src.backend.tensorflow import trainer
+    from tb_regloss import keras_internals
 
-    needed = ("TensorFlowTrainer", "reduce_per_replica", "_collective_all_reduce_multi_worker")
-    if not all(hasattr(trainer, name) for name in needed) or not hasattr(
-            trainer.TensorFlowTrainer, "_maybe_symbolic_build"):
+    if not keras_internals.repair_tensorflow_trainer(
+            _build_from_local_batch, _mean_scalars_across_workers, _MARK):
         import keras
 
         raise RuntimeError(
@@ -60,12 +59,6 @@ def enable_multi_worker_fit():
             "MultiWorkerMirroredStrategy without it, or train with a custom loop "
             "and tb_regloss.RegLossWriter."
         )
-    if getattr(trainer.reduce_per_replica, _MARK, False):
-        return
-    trainer.TensorFlowTrainer._maybe_symbolic_build = _build_from_local_batch(
-        trainer.TensorFlowTrainer._maybe_symbolic_build, trainer._collective_all_reduce_multi_worker)
-    trainer.reduce_per_replica = _mean_scalars_across_workers(
-        trainer.reduce_per_replica, trainer._collective_all_reduce_multi_worker)
 
 
 def _build_from_local_batch(maybe_symbolic_build, is_multi_worker):

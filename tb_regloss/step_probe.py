@@ -3,7 +3,7 @@
 Keras sums the loss in ``Trainer.compute_loss``: the compiled loss plus
 ``self._aggregate_additional_loss(t)`` for every ``t`` in ``self.losses``. The
 probe wraps those methods on the model instance (see
-`tb_regloss.keras_internals.STEP_METHODS`), so while a train or test step is
+`tb_regloss.keras_internals.wrap_step_methods`), so while a train or test step is
 traced it sees the very tensors Keras adds up, names them (see
 `tb_regloss.attribution`) and adds them to on-device running sums (see
 `tb_regloss.accumulator`). Nothing is recomputed, nothing is copied to the host
@@ -112,8 +112,9 @@ class StepProbe:
             phase_sums.prepare(capacity)
 
     def _patch(self, model):
-        originals = {name: getattr(model, name) for name in keras_internals.STEP_METHODS}
+        keras_internals.wrap_step_methods(model, self._wrappers)
 
+    def _wrappers(self, originals):
         def train_step(data):
             with self._in_phase("train"):
                 logs = originals["train_step"](data)
@@ -152,20 +153,20 @@ class StepProbe:
             return total
 
         def aggregate_additional_loss(loss):
-            value = originals["_aggregate_additional_loss"](loss)
+            value = originals["add_term"](loss)
             captured = getattr(self._trace, "captured", None)
             if captured is not None:
                 captured.append((loss, value))
             return value
 
         def get_regularization_losses():
-            weight_terms = originals["_get_regularization_losses"]()
+            weight_terms = originals["weight_terms"]()
             if getattr(self._trace, "captured", None) is not None:
                 self._trace.weight_terms = weight_terms
             return weight_terms
 
         def flatten_metrics_in_order(logs):
-            return originals["_flatten_metrics_in_order"](
+            return originals["list_results"](
                 {k: v for k, v in logs.items() if k not in (DATA_LOSS, REG_LOSS)}
             )
 
@@ -175,18 +176,15 @@ class StepProbe:
             self._data_tracker.reset_state()
             self._reg_tracker.reset_state()
 
-        for name, fn in (
-            ("train_step", train_step),
-            ("test_step", test_step),
-            ("compute_loss", compute_loss),
-            ("_aggregate_additional_loss", aggregate_additional_loss),
-            ("_get_regularization_losses", get_regularization_losses),
-            ("_flatten_metrics_in_order", flatten_metrics_in_order),
-            ("reset_metrics", reset_metrics),
-        ):
-            keras_internals.replace_method(model, name, fn)
-        # Compiled steps made before the probe do not contain it: trace again.
-        keras_internals.forget_compiled_steps(model)
+        return {
+            "train_step": train_step,
+            "test_step": test_step,
+            "compute_loss": compute_loss,
+            "add_term": aggregate_additional_loss,
+            "weight_terms": get_regularization_losses,
+            "list_results": flatten_metrics_in_order,
+            "reset_metrics": reset_metrics,
+        }
 
     @contextlib.contextmanager
     def _in_phase(self, phase):

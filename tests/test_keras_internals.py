@@ -1,0 +1,62 @@
+"""The Keras boundary: private Keras names are used in keras_internals.py only; the range is checked."""
+
+import ast
+import pathlib
+
+import keras
+import pytest
+
+from tb_regloss import keras_internals
+
+PACKAGE = pathlib.Path(keras_internals.__file__).parent
+# The private Keras names tb-regloss relies on (keras_internals.py says why).
+KERAS_PRIVATE = (
+    "_aggregate_additional_loss", "_get_regularization_losses", "_flatten_metrics_in_order",
+    "_flatten_layers", "_get_own_losses", "_layers", "_trainable_variables", "_non_trainable_variables",
+    "_metrics", "_direction", "_use_weight_decay", "_maybe_symbolic_build", "reduce_per_replica",
+    "_collective_all_reduce_multi_worker", "_losses", "MetricsList",
+)
+
+
+def _private_uses(source):
+    """Attribute names, imports and exact strings of ``source`` naming a private Keras name."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in KERAS_PRIVATE:
+            yield node.lineno, node.attr
+        elif isinstance(node, ast.Constant) and node.value in KERAS_PRIVATE:
+            yield node.lineno, node.value
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+            names = [a.name for a in node.names]
+            if any(m.startswith("keras.src") for m in modules) or set(names) & set(KERAS_PRIVATE):
+                yield node.lineno, "import"
+
+
+def test_private_keras_names_live_in_one_module():
+    offenders = [
+        f"{path.relative_to(PACKAGE)}:{line}: {name}"
+        for path in sorted(PACKAGE.rglob("*.py")) if path.name != "keras_internals.py"
+        for line, name in _private_uses(path.read_text())
+    ]
+    assert offenders == []
+    uses = list(_private_uses((PACKAGE / "keras_internals.py").read_text()))
+    assert len(uses) > 10  # the check sees them where they are
+
+
+def test_the_pinned_keras_is_supported():
+    keras_internals.check_keras_version()
+    assert keras_internals.SUPPORTED == ">=3.8,<3.16"
+
+
+@pytest.mark.parametrize("version", ["3.7.0", "3.16.0", "3.16.0.dev2026120103", "2.15.0"])
+def test_other_versions_are_refused_naming_installed_and_supported(monkeypatch, version):
+    monkeypatch.setattr(keras, "__version__", version)
+    with pytest.raises(RuntimeError) as error:
+        keras_internals.check_keras_version()
+    assert f"Keras {version} is installed" in str(error.value)
+    assert "pip install 'keras>=3.8,<3.16'" in str(error.value)
+
+
+def test_setup_py_declares_the_same_range():
+    setup = (PACKAGE.parent / "setup.py").read_text()
+    assert '"keras>=3.8,<3.16"' in setup
