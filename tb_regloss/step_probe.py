@@ -92,12 +92,15 @@ class StepProbe:
         # Per thread: MirroredStrategy traces each replica in its own thread.
         self._trace = threading.local()
         with strategy.scope():
-            self._data_tracker = keras.metrics.Mean(name=DATA_LOSS)
+            self._data_tracker = _SplitMean(DATA_LOSS, self._split_known_here)
             keras_internals.set_lower_is_better(self._data_tracker)
-            self._reg_tracker = keras.metrics.Mean(name=REG_LOSS)
-            split = _loss_split_class()(
-                [self._data_tracker, self._reg_tracker], self._split_known_here)
-            keras_internals.add_model_metric(model, split)
+            self._reg_tracker = _SplitMean(REG_LOSS, self._split_known_here)
+            # In model.metrics, Keras resets and logs them, and saves nothing.
+            # Two flat entries, so a custom step returning
+            # {m.name: m.result() for m in self.metrics} logs flat keys.
+            for metric in (self._data_tracker, self._reg_tracker,
+                           _direction_holder([self._data_tracker, self._reg_tracker])):
+                keras_internals.add_model_metric(model, metric)
         loss_origins.watch(model)
         self.prepare()
         self._patch(model)
@@ -238,8 +241,8 @@ class StepProbe:
         self.accumulators[phase].add(
             list(merged), weight, total, data, list(merged.values())
         )
-        self._data_tracker.update_state(data, sample_weight=weight)
-        self._reg_tracker.update_state(reg, sample_weight=weight)
+        self._data_tracker.record(data, weight)
+        self._reg_tracker.record(reg, weight)
 
 
 def _feeding(total, tensors):
@@ -290,25 +293,41 @@ def _unscale(value):
     return value * float(replicas) if replicas > 1 else value
 
 
-def _loss_split_class():
-    class LossSplit(keras_internals.metrics_list_class()):
-        """``data_loss`` and ``reg_loss`` as one entry of ``model.metrics``.
+class _SplitMean(keras.metrics.Mean):
+    """``data_loss`` or ``reg_loss``: a mean the probe feeds, not the step.
 
-        A ``MetricsList`` so that ``EarlyStopping(monitor="val_data_loss")``
-        finds the direction of its metric, as it does for compiled metrics.
-        Its values come from the probe, so ``update_state`` (called by custom
-        steps that loop over ``self.metrics``) does nothing, and its result is
-        empty in a step that never called ``compute_loss``.
-        """
+    Custom steps that loop over ``self.metrics`` call ``update_state(y,
+    y_pred)`` on every metric: that does nothing here. In a step that never
+    called ``compute_loss`` the result is empty (``{}``), so no made-up value
+    reaches the logs.
+    """
 
-        def __init__(self, metrics, known_here):
-            super().__init__(metrics, name="regloss_split")
-            self._known_here = known_here
+    def __init__(self, name, known_here):
+        super().__init__(name=name)
+        self._known_here = known_here
 
+    def update_state(self, *args, **kwargs):
+        pass
+
+    def record(self, value, weight):
+        super().update_state(value, sample_weight=weight)
+
+    def result(self):
+        return super().result() if self._known_here() else {}
+
+
+def _direction_holder(metrics):
+    """A ``MetricsList`` of ``metrics`` that logs nothing itself.
+
+    ``EarlyStopping(mode="auto")`` reads a metric's direction only inside a
+    ``MetricsList``; the metrics log under their own names.
+    """
+
+    class DirectionHolder(keras_internals.metrics_list_class()):
         def update_state(self, *args, **kwargs):
             pass
 
         def result(self):
-            return self.get_result() if self._known_here() else {}
+            return {}
 
-    return LossSplit
+    return DirectionHolder(metrics, name="regloss_split")

