@@ -3,7 +3,9 @@
 # Python venv (.venv) with pinned packages, the frontend (npm ci, typecheck,
 # vitest), a rebuild of the committed bundle that must match it byte for byte,
 # Debian's chromium for the browser tests, and pytest (unit, plugin, demo,
-# real TensorBoard and real browser tests). Usage: bash tests/run.sh
+# real TensorBoard and real browser tests); then the core tests (all but the
+# browser tests) again on the lowest supported Keras, in .venv-keras-min.
+# Usage: bash tests/run.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,5 +36,13 @@ if ! cmp -s "$bundle" "$committed"; then
   exit 1
 fi
 
-echo "--- pytest"
+echo "--- pytest (pinned versions: requirements-dev.txt)"
 .venv/bin/python -m pytest tests -q "$@"
+
+echo "--- pytest, core tests on the lowest supported Keras (requirements-keras-min.txt)"
+if [ ! -x .venv-keras-min/bin/python ]; then
+  "$PYTHON" -m venv .venv-keras-min
+fi
+.venv-keras-min/bin/python -m pip install --quiet --upgrade pip
+.venv-keras-min/bin/python -m pip install --quiet -r requirements-keras-min.txt
+.venv-keras-min/bin/python -m pytest tests -q --ignore=tests/browser -p no:cacheprovider "$@"

@@ -94,7 +94,7 @@ def test_activity_and_add_loss_per_batch_against_independent_computation(tmp_pat
     for i, batch in enumerate((x[:16], x[16:])):
         h = batch.reshape(16, -1) @ act.kernel.numpy() + act.bias.numpy()
         np.testing.assert_allclose(series["regloss/penalty/act/activity"][i][1],
-                                   0.1 * np.sum(h**2) / 16, rtol=1e-5)
+                                   models.activity_term(0.1, h), rtol=1e-5)
         np.testing.assert_allclose(series["regloss/penalty/noise/add_loss"][i][1],
                                    0.5 * np.mean(h**2), rtol=1e-5)
 
