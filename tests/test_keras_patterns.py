@@ -175,6 +175,46 @@ def test_a_step_without_compute_loss_gets_one_warning_naming_the_fix(tmp_path):
     assert len(history.history["loss"]) == 3
 
 
+# The fix that warning names: log from the step with penalties() and RegLossWriter.
+class HandLossWithWriter(keras.Model):
+    def __init__(self, *args, log_dir, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.regloss_writer = tb_regloss.RegLossWriter(log_dir)
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            data_loss = ops.mean(ops.square(y_pred - y))
+            terms = tb_regloss.penalties(self)
+            loss = data_loss + ops.sum(ops.stack(list(terms.values())))
+        grads = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply(grads, self.trainable_variables)
+        self.regloss_writer.write(self.optimizer.iterations, data_loss=data_loss, penalties=terms)
+        return {"loss": loss}
+
+
+def test_a_hand_written_step_logging_with_regloss_writer(tmp_path):
+    inputs = keras.Input((4,))
+    outputs = layers.Dense(1, name="d", kernel_regularizer=regularizers.l2(0.01),
+                           activity_regularizer=regularizers.l2(0.1))(inputs)
+    model = HandLossWithWriter(inputs, outputs, log_dir=str(tmp_path))
+    model.compile(keras.optimizers.SGD(learning_rate=0.0))
+    x, y = _data()
+    model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
+    model.regloss_writer.close()
+    series, _ = read_scalars(tmp_path)
+    assert set(series) == {TOTAL, DATA, KERNEL, ACTIVITY}
+    assert [s for s, _ in series[TOTAL]] == [1, 2, 3, 4]
+    kernel, bias = model.get_layer("d").kernel.numpy(), model.get_layer("d").bias.numpy()
+    for i, (_, activity) in enumerate(series[ACTIVITY]):
+        h = x[i * BATCH:(i + 1) * BATCH] @ kernel + bias
+        np.testing.assert_allclose(activity, models.activity_term(0.1, h), rtol=1e-5)
+        np.testing.assert_allclose(series[DATA][i][1], np.mean((h - y[i * BATCH:(i + 1) * BATCH]) ** 2),
+                                   rtol=1e-5)
+        np.testing.assert_allclose(series[KERNEL][i][1], 0.01 * np.sum(kernel**2), rtol=1e-5)
+
+
 # Keras' docstring of Trainer.compute_loss.
 class DocstringLossModel(keras.Model):
     def __init__(self, *args, **kwargs):
