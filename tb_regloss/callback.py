@@ -116,6 +116,8 @@ class RegLossCallback(keras.callbacks.Callback):
         self._last_batch_in_epoch = -1
 
     def _on_train_batch_end(self, batch, logs=None):
+        batch = keras_internals.last_batch_reported(
+            batch, getattr(self.model, "steps_per_execution", 1))
         # With steps_per_execution, Keras reports the last execution of an
         # epoch as if it were full: clamp to the epoch's length when known.
         steps = (self.params or {}).get("steps")

@@ -31,13 +31,30 @@ def check_keras_version():
     if os.environ.get(_ALLOW_ANY_KERAS):
         return
     installed = keras.__version__
-    numbers = tuple(int(n) for n in re.findall(r"\d+", installed)[:2])
-    if not MIN_VERSION <= numbers < BELOW_VERSION:
+    if not MIN_VERSION <= installed_version() < BELOW_VERSION:
         raise RuntimeError(
             f"tb_regloss supports Keras {SUPPORTED}; Keras {installed} is installed. "
             f"Install a supported Keras (`pip install 'keras{SUPPORTED}'`) or a "
             f"tb-regloss release made for Keras {installed}. Received: keras=={installed}"
         )
+
+
+def installed_version():
+    """The installed Keras as ``(major, minor)``, e.g. ``(3, 15)``."""
+    import keras
+
+    return tuple(int(n) for n in re.findall(r"\d+", keras.__version__)[:2])
+
+
+def last_batch_reported(batch, steps_per_execution):
+    """The last batch covered by ``on_train_batch_end(batch)``.
+
+    With ``steps_per_execution > 1`` one call covers several batches: Keras
+    3.11+ passes the last of them, earlier versions the first.
+    """
+    if installed_version() >= (3, 11):
+        return batch
+    return batch + max(1, steps_per_execution or 1) - 1
 
 
 # --- The layer tree -------------------------------------------------------

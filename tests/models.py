@@ -1,16 +1,15 @@
 """Small models for the tests, each showing one kind of penalty."""
 
-import re
-
 import keras
 import numpy as np
 from keras import layers, ops, regularizers
 
+from tb_regloss import keras_internals
+
 
 def activity_term(factor, outputs):
     """An L2 activity term as Keras adds it: since Keras 3.14 divided by the batch size."""
-    version = tuple(int(n) for n in re.findall(r"\d+", keras.__version__)[:2])
-    divisor = len(outputs) if version >= (3, 14) else 1
+    divisor = len(outputs) if keras_internals.installed_version() >= (3, 14) else 1
     return factor * np.sum(np.square(outputs)) / divisor
 
 
