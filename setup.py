@@ -17,7 +17,7 @@ setuptools.setup(
     package_data={"tb_regloss.plugin": ["static/*"]},
     install_requires=[
         "tensorflow>=2.16",
-        "keras>=3.8,<3.16",  # tb_regloss/keras_internals.py: SUPPORTED
+        "keras>=3.10,<3.16",  # tb_regloss/keras_internals.py: SUPPORTED
         "tensorboard>=2.16",
         "numpy",
         "protobuf",

@@ -68,10 +68,11 @@ def _build_from_local_batch(maybe_symbolic_build, is_multi_worker):
 
     @functools.wraps(maybe_symbolic_build)
     def wrapper(self, iterator=None, data_batch=None):
-        strategy = self._distribute_strategy
+        strategy = self.distribute_strategy
         if strategy is None or iterator is None or not is_multi_worker(strategy):
             return maybe_symbolic_build(self, iterator=iterator, data_batch=data_batch)
-        for _, _, batches in iterator:
+        # Keras 3.11+ yields (begin, end, batches), earlier versions (step, batches).
+        for *_, batches in iterator:
             first = next(batches)
             break
         else:
