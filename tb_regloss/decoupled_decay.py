@@ -12,6 +12,23 @@ from tb_regloss import keras_internals
 from tb_regloss import keys
 
 
+def prepare(model):
+    """Builds the optimizer on the host if it decays weights and is not built yet.
+
+    Which variables it decays is known only once it is built (Keras 3.16), and
+    building it while the step is traced would make TensorFlow trace twice.
+    """
+    optimizer = _decaying_optimizer(model)
+    if optimizer is not None and not optimizer.built:
+        optimizer.build(model.trainable_variables)
+
+
+def _decaying_optimizer(model):
+    optimizer = getattr(model, "optimizer", None)
+    optimizer = getattr(optimizer, "inner_optimizer", optimizer)  # LossScaleOptimizer
+    return optimizer if getattr(optimizer, "weight_decay", None) else None
+
+
 def terms(model):
     """Returns ``[(Term, value)]`` for every variable the optimizer decays.
 
@@ -23,16 +40,16 @@ def terms(model):
 
     ```python
     model.compile(keras.optimizers.AdamW(weight_decay=0.004), "mse")
+    prepare(model)  # on the host, before the step is traced
     [(term.key, value) for term, value in terms(model)]  # [("dense/kernel", <tensor>), ...]
     ```
     """
     from keras import ops
 
-    optimizer = getattr(model, "optimizer", None)
-    optimizer = getattr(optimizer, "inner_optimizer", optimizer)  # LossScaleOptimizer
-    weight_decay = getattr(optimizer, "weight_decay", None)
-    if not weight_decay:
+    optimizer = _decaying_optimizer(model)
+    if optimizer is None:
         return []
+    weight_decay = optimizer.weight_decay
     decayed = [v for v in model.trainable_variables if keras_internals.decays(optimizer, v)]
     model_keys = keys.ModelKeys(model)
     what = (f"decoupled weight decay {type(optimizer).__name__}(weight_decay={weight_decay:g})"

@@ -205,18 +205,34 @@ def decays(optimizer, variable):
     """Whether ``optimizer``'s decoupled weight decay applies to ``variable``.
 
     Relies on ``BaseOptimizer._use_weight_decay`` (Keras 3.0+), which honors
-    ``exclude_from_weight_decay``.
+    ``exclude_from_weight_decay``; since Keras 3.16 it needs a built
+    optimizer (see `tb_regloss.decoupled_decay.prepare`).
     """
     return optimizer._use_weight_decay(variable)
 
 
 # --- TensorFlow trainer (MultiWorkerMirroredStrategy repairs) ---------------
 
+def tensorflow_trainer():
+    """``(module, trainer class)`` of Keras' TensorFlow trainer, or ``None`` if they moved.
+
+    The module is ``keras/src/backend/tensorflow/trainer.py``; its class is
+    ``TensorFlowTrainer`` up to Keras 3.15 and ``Trainer`` in Keras 3.16
+    (nightly of 2026-10).
+    """
+    try:
+        from keras.src.backend.tensorflow import trainer
+    except ImportError:
+        return None
+    cls = getattr(trainer, "TensorFlowTrainer", None) or getattr(trainer, "Trainer", None)
+    return None if cls is None else (trainer, cls)
+
+
 def repair_tensorflow_trainer(wrap_symbolic_build, wrap_reduce_per_replica, mark):
     """Replaces two functions of Keras' TensorFlow trainer by wrappers of them.
 
-    Relies on ``keras/src/backend/tensorflow/trainer.py`` (Keras 3.5+):
-    ``TensorFlowTrainer._maybe_symbolic_build(self, iterator, data_batch)``,
+    Relies on `tensorflow_trainer` (Keras 3.5+): the trainer class's
+    ``_maybe_symbolic_build(self, iterator, data_batch)``, the module's
     ``reduce_per_replica(values, strategy, reduction)`` looked up at trace
     time, and ``_collective_all_reduce_multi_worker(strategy)``. Each wrapper
     factory gets the original function and that predicate. Wrapping twice is
@@ -225,18 +241,16 @@ def repair_tensorflow_trainer(wrap_symbolic_build, wrap_reduce_per_replica, mark
     Returns:
         ``False`` if the trainer no longer has these names, else ``True``.
     """
-    try:
-        from keras.src.backend.tensorflow import trainer
-    except ImportError:
+    found = tensorflow_trainer()
+    if found is None:
         return False
-    names = ("TensorFlowTrainer", "reduce_per_replica", "_collective_all_reduce_multi_worker")
-    if not all(hasattr(trainer, name) for name in names) or not hasattr(
-            trainer.TensorFlowTrainer, "_maybe_symbolic_build"):
+    trainer, cls = found
+    if not all(hasattr(trainer, n) for n in ("reduce_per_replica", "_collective_all_reduce_multi_worker")) \
+            or not hasattr(cls, "_maybe_symbolic_build"):
         return False
     if getattr(trainer.reduce_per_replica, mark, False):
         return True
     is_multi_worker = trainer._collective_all_reduce_multi_worker
-    trainer.TensorFlowTrainer._maybe_symbolic_build = wrap_symbolic_build(
-        trainer.TensorFlowTrainer._maybe_symbolic_build, is_multi_worker)
+    cls._maybe_symbolic_build = wrap_symbolic_build(cls._maybe_symbolic_build, is_multi_worker)
     trainer.reduce_per_replica = wrap_reduce_per_replica(trainer.reduce_per_replica, is_multi_worker)
     return True

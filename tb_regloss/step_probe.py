@@ -113,6 +113,7 @@ class StepProbe:
         capacity = 3 + 2 * len(self._model.trainable_weights) + 2 * n_layers + 8
         for phase_sums in self.accumulators.values():
             phase_sums.prepare(capacity)
+        decoupled_decay.prepare(self._model)
 
     def _patch(self, model):
         keras_internals.wrap_step_methods(model, self._wrappers)

@@ -41,6 +41,7 @@ def test_activity_and_add_loss(key, case):
 def test_decoupled():
     model = models.seed_case_model()
     model.compile(keras.optimizers.AdamW(weight_decay=0.2), "mse")
+    decoupled_decay.prepare(model)
     described = {t.key: t.description for t, _ in decoupled_decay.terms(model)}
     assert described["conv/kernel"] == FIXTURE["decoupled"]
 

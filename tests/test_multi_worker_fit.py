@@ -7,26 +7,27 @@ single-device values, is tested with 2 worker processes in test_distribution.py.
 import numpy as np
 import pytest
 import tensorflow as tf
-from keras.src.backend.tensorflow import trainer
-
 import tb_regloss
+from tb_regloss import keras_internals
 from tests import models
+
+trainer, trainer_class = keras_internals.tensorflow_trainer()
 
 
 @pytest.fixture
 def restore_keras(monkeypatch):
     """Undoes the fix after the test: it changes Keras for the whole process."""
     monkeypatch.setattr(trainer, "reduce_per_replica", trainer.reduce_per_replica)
-    monkeypatch.setattr(trainer.TensorFlowTrainer, "_maybe_symbolic_build",
-                        trainer.TensorFlowTrainer._maybe_symbolic_build)
+    monkeypatch.setattr(trainer_class, "_maybe_symbolic_build",
+                        trainer_class._maybe_symbolic_build)
     return monkeypatch
 
 
 def test_enabling_twice_wraps_once(restore_keras):
     tb_regloss.enable_multi_worker_fit()
-    wrapped = trainer.reduce_per_replica, trainer.TensorFlowTrainer._maybe_symbolic_build
+    wrapped = trainer.reduce_per_replica, trainer_class._maybe_symbolic_build
     tb_regloss.enable_multi_worker_fit()
-    assert (trainer.reduce_per_replica, trainer.TensorFlowTrainer._maybe_symbolic_build) == wrapped
+    assert (trainer.reduce_per_replica, trainer_class._maybe_symbolic_build) == wrapped
 
 
 def test_outside_multi_worker_training_keras_is_unchanged(restore_keras):
