@@ -17,7 +17,9 @@ python="${PYTHON:-python3.11}"
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 "$venv/bin/python" -m pip install --quiet -r requirements-dev.txt
-"$venv/bin/python" -m pip uninstall --quiet --yes keras
+# keras and keras-nightly install the same package folder: remove both, then
+# install the nightly alone (also when the venv is reused).
+"$venv/bin/python" -m pip uninstall --quiet --yes keras keras-nightly
 "$venv/bin/python" -m pip install --quiet --upgrade --pre keras-nightly
 echo "--- $(date +%F): $("$venv/bin/python" -c 'import keras, tensorflow as tf; print("keras", keras.__version__, "with tensorflow", tf.__version__)')"
 TB_REGLOSS_ALLOW_ANY_KERAS=1 KERAS_BACKEND=tensorflow \

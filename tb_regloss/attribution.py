@@ -147,7 +147,7 @@ def _own_loss_owners(model, model_keys):
             continue
         name = model_keys.layer_name(layer)
         for tensor, kind in zip(own, loss_origins.kinds(layer, own)):
-            if kind == loss_origins.ACTIVITY:
+            if kind == tags.ACTIVITY:
                 description = (f"activity regularizer {describe_regularizer(layer.activity_regularizer)}"
                                f" on the output of layer {name}")
             else:

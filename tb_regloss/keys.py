@@ -29,9 +29,7 @@ ModelKeys(model).weight_key(model.weights[0])  # "inner/d/kernel"
 import re
 
 from tb_regloss import keras_internals
-
-ACTIVITY = "activity"
-ADD_LOSS = "add_loss"
+from tb_regloss import tags
 _AUTO_VARIABLE_NAME = re.compile(r"^variable(_\d+)?$")
 
 
@@ -49,7 +47,7 @@ class ModelKeys:
             self._weight_keys[id(variable)] = key
         self._chain_keys = {}
         chains = [(layer_id, chain) for layer_id, chain in self._layer_chains.items()]
-        for kind in (ACTIVITY, ADD_LOSS):
+        for kind in (tags.ACTIVITY, tags.ADD_LOSS):
             keys = unique_keys([_join(chain, kind) for _, chain in chains])
             for (layer_id, _), key in zip(chains, keys):
                 self._chain_keys[(layer_id, kind)] = key

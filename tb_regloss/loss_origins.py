@@ -14,9 +14,8 @@ import sys
 import weakref
 
 from tb_regloss import keras_internals
-
-ACTIVITY = "activity"
-ADD_LOSS = "add_loss"
+from tb_regloss.tags import ACTIVITY
+from tb_regloss.tags import ADD_LOSS
 _WATCHED = "_tb_regloss_activity_terms"
 
 
