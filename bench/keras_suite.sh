@@ -51,14 +51,23 @@ main() {
     mkdir -p "$work/plugin"
     cp "$repo/bench/keras_suite_plugin.py" "$work/plugin/"
 
-    # trainer_test.py imports jax at module level (Keras' CI installs every
-    # backend), and its sparse-input cases use scipy. They go to a cache dir put on
-    # PYTHONPATH for these runs only, without dependencies, so the venv and the
-    # numpy/ml_dtypes that TensorFlow uses stay as they are.
-    test_deps="jax==0.10.2 jaxlib==0.10.2 scipy==1.17.1"
-    deps=${KERAS_SUITE_CACHE:-/tmp/keras_suite_cache}/$(echo "$test_deps" | tr ' =' '_-')
+    # What Keras' tests need beyond the venv (its CI installs every backend):
+    # jax (imported by trainer_test.py), torch and grain (data loader cases),
+    # scipy (sparse inputs), orbax-checkpoint (orbax_checkpoint_test.py). The
+    # list is what `pip install --dry-run` adds to the venv for those, pinned;
+    # it goes to a cache dir put on PYTHONPATH for these runs only, without
+    # dependencies, so the venv and the numpy/protobuf TensorFlow uses stay.
+    local test_deps="torch==2.13.0 jax==0.10.2 jaxlib==0.10.2 scipy==1.17.1
+        orbax-checkpoint==0.12.8 grain==0.2.18 array_record==0.8.6 tensorstore==0.1.86
+        etils==1.15.0 fsspec==2026.9.0 networkx==3.6.1 sympy==1.14.0 mpmath==1.3.0
+        Jinja2==3.1.6 filelock==4.3.1 prometheus_client==0.26.0 simplejson==4.3.0
+        aiofiles==25.1.0 cloudpickle==3.1.3 humanize==4.17.0 msgpack==1.2.4
+        portpicker==1.6.0 psutil==7.2.2 PyYAML==6.0.4 uvloop==0.23.0 zipp==4.1.2"
+    deps=${KERAS_SUITE_CACHE:-/tmp/keras_suite_cache}/deps-$(echo $test_deps | md5sum | cut -c1-12)
     if [ ! -d "$deps" ]; then
+        echo "keras_suite: installing the tests' dependencies into $deps (about 1.5 GB)"
         # shellcheck disable=SC2086  # one argument per requirement
+        rm -rf "$deps.partial"
         "$python" -m pip install --quiet --no-deps --target "$deps.partial" $test_deps
         mv "$deps.partial" "$deps"
     fi

@@ -15,7 +15,7 @@ backend trainer), so models that subclass the trainer directly, as
 It also stands in for the ``conftest.py`` of Keras' repository, which the
 source distribution does not ship: it registers the ``requires_trainable_backend``
 and ``multi_device`` markers, skips ``multi_device`` tests on a single device
-as that file does on TensorFlow, and provides ``skip_if_backend`` (the harness
+as that file does on TensorFlow, imports torch first if it is there, and provides ``skip_if_backend`` (the harness
 writes a one-line ``conftest.py`` re-exporting it, as Keras' tests import it
 from ``conftest``).
 
@@ -94,6 +94,11 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    try:
+        # As Keras' conftest.py: torch imported after TensorFlow can segfault.
+        import torch  # noqa: F401
+    except ImportError:
+        pass
     config.addinivalue_line(
         "markers", "requires_trainable_backend: mark test for trainable backend only"
     )
