@@ -1,7 +1,7 @@
-"""Training overhead of RegLossCallback(update_freq="batch"), as a ratio.
+"""Training overhead of RegLossCallback, as ratios: per step and for the first fit.
 
-For each model, four copies with the same weights train side by side in one
-process, alternating over several rounds: no callback (the baseline),
+Per step: for each model, four copies with the same weights train side by
+side in one process, alternating over several rounds: no callback (the baseline),
 ``RegLossCallback(update_freq="batch")`` and, for reference,
 ``keras.callbacks.TensorBoard(update_freq="batch")`` and a callback with an
 empty ``on_train_batch_end`` (what Keras itself costs any batch-level
@@ -10,13 +10,32 @@ callback). Each round times one
 baseline of the same round is reported as median and spread (min–max), for
 wall time and for the process's CPU time.
 Target: median ratio ≤ 1.03 for every model. The models: a small CNN on
-32×32 inputs, MobileNetV2 (96×96) with L2 on every kernel and ResNet50 (64×64)
-with L2 on every kernel and bias, both through ``tb_regloss.add_weight_decay``.
+32×32 inputs, MobileNetV2 (96×96) with L2 on every kernel, ResNet50 (64×64)
+with L2 on every kernel and bias, both through ``tb_regloss.add_weight_decay``,
+and a stack of 300 small Dense layers, each with an L2 kernel regularizer (300
+terms).
 
-Run: ``python bench/train_overhead.py`` (``--rounds``, ``--steps`` to change).
+First fit: the probe must not make Keras trace the train or test step a
+second time. Over ``--first-fit-rounds`` rounds, alternating the order, each
+variant gets a fresh model (``keras.backend.clear_session()``, ``gc.collect()``,
+build and compile, none of it timed) and one timed ``fit`` of
+``--first-fit-steps`` batches with validation data: the tracing of both steps
+plus the first steps. Variants: no callback (the baseline),
+``RegLossCallback(update_freq="epoch")`` and ``RegLossCallback(update_freq="batch")``
+(constructed inside the timed region). The ratio to the baseline of the same
+round is reported as median and spread, wall and CPU, with the number of times
+the train and test steps were traced (Python calls of ``train_step`` and
+``test_step``, counted on the instance). Target: median ratio ≤ 1.10 on
+MobileNetV2 and on the 300-layer model, one trace of each step.
+
+Run: ``python bench/train_overhead.py`` (both tables; ``--rounds``, ``--steps``,
+``--first-fit-rounds``, ``--first-fit-steps`` to change). ``--models`` picks models
+by name, ``--first-fit-only`` / ``--per-step-only`` one table, e.g.
+``python bench/train_overhead.py --first-fit-only --models "MobileNetV2 96×96" "300 Dense layers"``.
 """
 
 import argparse
+import gc
 import os
 import statistics
 import tempfile
@@ -26,6 +45,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
 import tb_regloss  # noqa: E402
 
@@ -56,12 +76,27 @@ def resnet50():
     return model
 
 
+def dense_stack(depth=300, width=32):
+    l2 = keras.regularizers.l2(1e-4)
+    inputs = keras.Input((width,))
+    h = inputs
+    for _ in range(depth - 1):
+        h = keras.layers.Dense(width, activation="relu", kernel_regularizer=l2)(h)
+    # Every layer regularized, the output layer too: `depth` terms.
+    return keras.Model(inputs, keras.layers.Dense(10, kernel_regularizer=l2)(h))
+
+
+# name: (build, input shape, slowness: the per-step table divides --steps by it)
 MODELS = {
     "small CNN 32×32": (small_cnn, (32, 32, 3), 1),
     "MobileNetV2 96×96": (mobilenet_v2, (96, 96, 3), 4),
     "ResNet50 64×64": (resnet50, (64, 64, 3), 8),
+    "300 Dense layers": (dense_stack, (32,), 1),
 }
 VARIANTS = ("baseline", "RegLossCallback", "keras TensorBoard", "no-op batch hook")
+# Each fresh model of the first-fit table traces its steps once; TensorFlow's
+# retracing warning counts the traces of all of them together.
+tf.get_logger().setLevel("ERROR")
 # Wall time is what users wait for; process CPU time (all threads) is far less
 # sensitive to other programs sharing the machine.
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
@@ -85,7 +120,7 @@ def callbacks_for(variant, log_dir):
     return []
 
 
-def measure(build, shape, rounds, steps, batch_size, log_root):
+def measure_per_step(build, shape, rounds, steps, batch_size, log_root):
     rng = np.random.default_rng(0)
     x = rng.random((steps * batch_size, *shape), dtype=np.float32)
     y = rng.integers(0, 10, steps * batch_size)
@@ -118,27 +153,127 @@ def measure(build, shape, rounds, steps, batch_size, log_root):
     return per_step, ratios
 
 
+FIRST_FIT_VARIANTS = ("baseline", "RegLossCallback epoch", "RegLossCallback batch")
+
+
+def first_fit_callbacks(variant, log_dir):
+    if variant == "RegLossCallback epoch":
+        return [tb_regloss.RegLossCallback(log_dir, update_freq="epoch")]
+    if variant == "RegLossCallback batch":
+        return [tb_regloss.RegLossCallback(log_dir, update_freq="batch")]
+    return []
+
+
+def count_traces(model):
+    """Counts the Python calls of the model's train and test steps: one per trace."""
+    counts = {"train": 0, "test": 0}
+    for phase in counts:
+        step = getattr(model, f"{phase}_step")
+
+        def counted(data, step=step, phase=phase):
+            counts[phase] += 1
+            return step(data)
+
+        # On the instance, as the probe does; the probe then wraps this one.
+        object.__setattr__(model, f"{phase}_step", counted)
+    return counts
+
+
+def measure_first_fit(build, shape, rounds, steps, batch_size, log_root):
+    rng = np.random.default_rng(0)
+    x = rng.random((steps * batch_size, *shape), dtype=np.float32)
+    y = rng.integers(0, 10, steps * batch_size)
+    x_val, y_val = x[:batch_size], y[:batch_size]
+    ratios = {clock: {v: [] for v in FIRST_FIT_VARIANTS[1:]} for clock in CLOCKS}
+    seconds = {clock: [] for clock in CLOCKS}
+    traces = {v: set() for v in FIRST_FIT_VARIANTS}
+    for r in range(rounds):
+        times = {}
+        order = FIRST_FIT_VARIANTS if r % 2 == 0 else FIRST_FIT_VARIANTS[::-1]
+        for variant in order:
+            # The same fresh start for every variant: nothing left by the
+            # previous model, and nothing of the set-up in the timed region.
+            keras.backend.clear_session()
+            gc.collect()
+            model = build()
+            model.compile(keras.optimizers.SGD(1e-3),
+                          keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+            counts = count_traces(model)
+            log_dir = os.path.join(log_root, f"first_fit_{r}_{variant.replace(' ', '_')}")
+            gc.collect()
+            start = {clock: read() for clock, read in CLOCKS.items()}
+            cbs = first_fit_callbacks(variant, log_dir)
+            model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=False,
+                      validation_data=(x_val, y_val), callbacks=cbs)
+            times[variant] = {clock: read() - start[clock] for clock, read in CLOCKS.items()}
+            traces[variant].add((counts["train"], counts["test"]))
+            del model, cbs
+        for clock in CLOCKS:
+            seconds[clock].append(times["baseline"][clock])
+            for variant in FIRST_FIT_VARIANTS[1:]:
+                ratios[clock][variant].append(times[variant][clock] / times["baseline"][clock])
+    return seconds, ratios, traces
+
+
+def spread(values):
+    return f"{statistics.median(values):.3f} ({min(values):.3f}–{max(values):.3f})"
+
+
+def print_per_step(args, log_root):
+    print(f"Per step: {args.rounds} rounds × {args.steps} steps (÷ slowness), batch {args.batch_size}\n")
+    print("| model | baseline ms/step | variant | wall ratio median (min–max) | CPU ratio median (min–max) |")
+    print("|---|---|---|---|---|")
+    for name in args.models:
+        build, shape, slowness = MODELS[name]
+        steps = max(5, args.steps // slowness)
+        per_step, ratios = measure_per_step(build, shape, args.rounds, steps, args.batch_size, log_root)
+        base = statistics.median(per_step["baseline"]) * 1e3
+        for variant in VARIANTS[1:]:
+            print(f"| {name} | {base:.1f} | {variant} | {spread(ratios['wall'][variant])} "
+                  f"| {spread(ratios['cpu'][variant])} |", flush=True)
+    print()
+
+
+def print_first_fit(args, log_root):
+    print(f"First fit: {args.first_fit_rounds} rounds, fresh model per fit, "
+          f"{args.first_fit_steps} train batches + 1 validation batch, batch {args.batch_size}\n")
+    print("| model | baseline first fit s, wall / CPU | variant | traces train/test "
+          "| wall ratio median (min–max) | CPU ratio median (min–max) |")
+    print("|---|---|---|---|---|---|")
+    for name in args.models:
+        build, shape, _ = MODELS[name]
+        seconds, ratios, traces = measure_first_fit(
+            build, shape, args.first_fit_rounds, args.first_fit_steps, args.batch_size, log_root)
+        base = " / ".join(f"{statistics.median(seconds[clock]):.2f}" for clock in CLOCKS)
+        for variant in FIRST_FIT_VARIANTS:
+            counted = ", ".join(f"{t}/{v}" for t, v in sorted(traces[variant]))
+            if variant == "baseline":
+                cells = "1 | 1"
+            else:
+                cells = f"{spread(ratios['wall'][variant])} | {spread(ratios['cpu'][variant])}"
+            print(f"| {name} | {base} | {variant} | {counted} | {cells} |", flush=True)
+    print()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--first-fit-rounds", type=int, default=5)
+    parser.add_argument("--first-fit-steps", type=int, default=3)
     parser.add_argument("--models", nargs="*", default=list(MODELS), choices=list(MODELS))
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--first-fit-only", action="store_true")
+    only.add_argument("--per-step-only", action="store_true")
     args = parser.parse_args()
     print(f"{time.strftime('%Y-%m-%d')}, keras {keras.__version__}, {os.cpu_count()} CPUs, "
-          f"{args.rounds} rounds × {args.steps} steps, batch {args.batch_size}\n")
-    print("| model | baseline ms/step | variant | wall ratio median (min–max) | CPU ratio median (min–max) |")
-    print("|---|---|---|---|---|")
+          f"load average {' '.join(f'{l:.2f}' for l in os.getloadavg())}\n")
     with tempfile.TemporaryDirectory() as log_root:
-        for name in args.models:
-            build, shape, slowness = MODELS[name]
-            steps = max(5, args.steps // slowness)
-            per_step, ratios = measure(build, shape, args.rounds, steps, args.batch_size, log_root)
-            base = statistics.median(per_step["baseline"]) * 1e3
-            for variant in VARIANTS[1:]:
-                cells = [f"{statistics.median(r[variant]):.3f} ({min(r[variant]):.3f}–{max(r[variant]):.3f})"
-                         for r in (ratios["wall"], ratios["cpu"])]
-                print(f"| {name} | {base:.1f} | {variant} | {cells[0]} | {cells[1]} |", flush=True)
+        if not args.first_fit_only:
+            print_per_step(args, log_root)
+        if not args.per_step_only:
+            print_first_fit(args, log_root)
 
 
 if __name__ == "__main__":
