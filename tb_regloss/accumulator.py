@@ -138,19 +138,19 @@ class Reader:
 
     def read(self):
         """Returns the `Means` since the last read, or ``None`` if no batch was added."""
-        weight, total, data = 0.0, 0.0, 0.0
-        term_sums = {}
-        for keys, row in self._deltas():
-            weight += row[0]
-            total += row[1]
-            data += row[2]
-            for key, value in zip(keys, row[3:]):
-                term_sums[key] = term_sums.get(key, 0.0) + value
+        # Layouts that saw no batch since the last read (an earlier trace's)
+        # name no term of this point.
+        rows = [(keys, row) for keys, row in self._deltas() if row[0] != 0]
+        weight = sum(row[0] for _, row in rows)
         if weight == 0:
             return None
+        term_sums = {}
+        for keys, row in rows:
+            for key, value in zip(keys, row[3:].tolist()):
+                term_sums[key] = term_sums[key] + value if key in term_sums else value
         return Means(
-            total=total / weight,
-            data=data / weight,
+            total=sum(row[1] for _, row in rows) / weight,
+            data=sum(row[2] for _, row in rows) / weight,
             terms={k: v / weight for k, v in term_sums.items()},
         )
 

@@ -91,3 +91,12 @@ def test_a_nan_batch_spoils_one_read_of_each_reader():
             assert (means.total, means.data, means.terms) == (2.0, 1.0, {"k": 1.0})
     acc.add(["k"], 1.0, 4.0, 3.0, [1.0])
     assert second_reader.read().total == 4.0
+
+
+def test_a_layout_without_batches_since_the_last_read_names_no_term():
+    acc = PhaseAccumulator(tf.distribute.get_strategy())
+    reader = acc.reader()
+    acc.add(["frozen", "head"], 1.0, 3.0, 1.0, [1.0, 1.0])
+    reader.read()
+    acc.add(["head"], 1.0, 2.0, 1.0, [1.0])  # a retrace after freezing a layer
+    assert reader.read().terms == {"head": 1.0}

@@ -1,5 +1,6 @@
 """EventWriter: standard scalar events written from Python, flushed in time."""
 
+import math
 import time
 
 from tb_regloss.event_writer import EventWriter
@@ -26,3 +27,30 @@ def test_pending_points_are_flushed_after_flush_secs(tmp_path):
         time.sleep(0.1)
     assert read_scalars(tmp_path)[0]["regloss/total"] == [(7, 1.0)]
     writer.close()
+
+
+def test_each_point_parses_as_the_message_tf_summary_writes(tmp_path):
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.plugins.scalar import metadata as scalar_metadata
+
+    writer = EventWriter(tmp_path)
+    values = {"regloss/total": 0.1, "regloss/penalty/ünï/kernel#2": -3.5e38, "regloss/data": 1e39}
+    writer.write(2**40, values, {"regloss/total": "T"})
+    writer.write(-1, {"regloss/total": float("-inf")}, {})
+    writer.close()
+    import glob
+    import tensorflow as tf
+
+    (path,) = glob.glob(str(tmp_path / "events.out.tfevents.*"))
+    events = [event_pb2.Event.FromString(r.numpy()) for r in tf.data.TFRecordDataset(path)][1:]
+    first = event_pb2.Event(step=2**40, wall_time=events[0].wall_time, summary=summary_pb2.Summary())
+    for tag, value in values.items():
+        point = first.summary.value.add(tag=tag)
+        point.tensor.dtype = 1  # DT_FLOAT
+        point.tensor.tensor_shape.SetInParent()
+        point.tensor.float_val.append(value if abs(value) < 3.4e38 else math.copysign(math.inf, value))
+        point.metadata.CopyFrom(scalar_metadata.create_summary_metadata(None, "T" if tag == "regloss/total" else None))
+    assert events[0] == first
+    assert events[0].SerializeToString() == first.SerializeToString()  # the canonical byte order too
+    assert events[1].step == -1 and events[1].summary.value[0].tensor.float_val == [float("-inf")]
+    assert not events[1].summary.value[0].metadata.summary_description
