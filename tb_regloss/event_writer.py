@@ -57,7 +57,7 @@ class EventWriter:
         self._flush_timer = None
         self._plain_metadata = _field(9, scalar_metadata.create_summary_metadata(
             None, None).SerializeToString())
-        self._tags = {}  # tag -> its serialized tag field, once its first point is written
+        self._tags = {}  # tag -> the bytes before and after its value, once its first point is written
         self._append(event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2"))
         self.flush()
 
@@ -98,15 +98,16 @@ class EventWriter:
 
     def _value_field(self, tag, value, descriptions):
         """``Summary.value`` (field 1) of one point; a tag's first point carries its description."""
-        known = self._tags.get(tag)
-        if known is None:
-            head = _field(1, tag.encode("utf-8"))
-            self._tags[tag] = head
-            metadata = _field(9, scalar_metadata.create_summary_metadata(
-                None, descriptions.get(tag)).SerializeToString())
-        else:
-            head, metadata = known, self._plain_metadata
-        return _field(1, head + _FLOAT_TENSOR + _float32_bytes(value) + metadata)
+        around = self._tags.get(tag)
+        if around is not None:
+            return around[0] + _float32_bytes(value) + around[1]
+        head = _field(1, tag.encode("utf-8")) + _FLOAT_TENSOR
+        # Later points: the same bytes but the value, and the plain metadata.
+        length = len(head) + 4 + len(self._plain_metadata)
+        self._tags[tag] = (_varint(1 << 3 | 2) + _varint(length) + head, self._plain_metadata)
+        metadata = _field(9, scalar_metadata.create_summary_metadata(
+            None, descriptions.get(tag)).SerializeToString())
+        return _field(1, head + _float32_bytes(value) + metadata)
 
 
 def _varint(n):

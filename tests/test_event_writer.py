@@ -52,5 +52,10 @@ def test_each_point_parses_as_the_message_tf_summary_writes(tmp_path):
         point.metadata.CopyFrom(scalar_metadata.create_summary_metadata(None, "T" if tag == "regloss/total" else None))
     assert events[0] == first
     assert events[0].SerializeToString() == first.SerializeToString()  # the canonical byte order too
-    assert events[1].step == -1 and events[1].summary.value[0].tensor.float_val == [float("-inf")]
-    assert not events[1].summary.value[0].metadata.summary_description
+    second = event_pb2.Event(step=-1, wall_time=events[1].wall_time, summary=summary_pb2.Summary())
+    point = second.summary.value.add(tag="regloss/total")
+    point.tensor.dtype = 1
+    point.tensor.tensor_shape.SetInParent()
+    point.tensor.float_val.append(float("-inf"))
+    point.metadata.CopyFrom(scalar_metadata.create_summary_metadata(None, None))
+    assert events[1].SerializeToString() == second.SerializeToString()
