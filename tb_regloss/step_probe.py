@@ -318,17 +318,26 @@ class _SplitMean(keras.metrics.Mean):
 
 
 def _direction_holder(metrics):
-    """A ``MetricsList`` of ``metrics`` that logs nothing itself.
+    """A ``MetricsList`` that shows ``metrics`` to ``EarlyStopping`` and logs nothing.
 
     ``EarlyStopping(mode="auto")`` reads a metric's direction only inside a
-    ``MetricsList``; the metrics log under their own names.
+    ``MetricsList``; the metrics log under their own names. The holder does not
+    track them (``object.__setattr__``), so their variables are listed once in
+    ``model.metrics_variables`` (``get_state_tree`` refuses a path seen twice).
     """
 
     class DirectionHolder(keras_internals.metrics_list_class()):
+        def __init__(self, held):
+            super().__init__([], name="regloss_split")
+            object.__setattr__(self, "metrics", held)
+
         def update_state(self, *args, **kwargs):
             pass
+
+        def reset_state(self):
+            pass  # The metrics are reset as entries of model.metrics.
 
         def result(self):
             return {}
 
-    return DirectionHolder(metrics, name="regloss_split")
+    return DirectionHolder(metrics)

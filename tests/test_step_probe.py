@@ -49,3 +49,23 @@ def test_saved_and_cloned_models_carry_no_probe(tmp_path):
     for other in (keras.models.load_model(tmp_path / "m.keras"), keras.models.clone_model(model)):
         assert "_tb_regloss_probe" not in other.__dict__
         assert [m.name for m in other.metrics if m.name == "regloss_split"] == []
+
+
+def test_metric_variables_are_listed_once_so_the_state_tree_builds():
+    model = models.seed_case_model()
+    step_probe.install(model)
+    x, y = models.images(16)
+    model.fit(x, y, verbose=0)
+    paths = [v.path for v in model.metrics_variables]
+    assert len(paths) == len(set(paths))
+    assert "data_loss/total" in paths
+    model.get_state_tree()  # what OrbaxCheckpoint saves
+
+
+def test_early_stopping_monitors_val_data_loss_in_auto_mode():
+    model = models.seed_case_model()
+    step_probe.install(model)
+    x, y = models.images(16)
+    stop = keras.callbacks.EarlyStopping(monitor="val_data_loss", patience=0)
+    model.fit(x, y, validation_data=(x, y), epochs=3, verbose=0, callbacks=[stop])
+    assert stop.monitor_op is not None
