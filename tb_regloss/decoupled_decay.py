@@ -20,7 +20,8 @@ def prepare(model):
     """
     optimizer = _decaying_optimizer(model)
     if optimizer is not None and not optimizer.built:
-        optimizer.build(model.trainable_variables)
+        with model.distribute_strategy.scope():  # Its variables go where the model's are.
+            optimizer.build(model.trainable_variables)
 
 
 def _decaying_optimizer(model):
