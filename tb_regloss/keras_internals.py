@@ -6,6 +6,7 @@ version it holds. The supported range is `SUPPORTED` (also in ``setup.py``);
 `check_keras_version` refuses another Keras with an error naming both.
 """
 
+import functools
 import os
 import re
 
@@ -55,9 +56,15 @@ def last_batch_reported(batch, steps_per_execution):
     With ``steps_per_execution > 1`` one call covers several batches: Keras
     3.11+ passes the last of them, earlier versions the first.
     """
-    if installed_version() >= (3, 11):
+    if _reports_last_batch():
         return batch
     return batch + max(1, steps_per_execution or 1) - 1
+
+
+@functools.lru_cache(maxsize=None)
+def _reports_last_batch():
+    # Called every batch: the installed Keras does not change while it runs.
+    return installed_version() >= (3, 11)
 
 
 # --- The layer tree -------------------------------------------------------

@@ -13,6 +13,7 @@ The last step of a log_dir is read once per process from its tb-regloss event
 files (``train/`` and ``validation/``), then kept up to date by `note_written`.
 """
 
+import functools
 import os
 import threading
 
@@ -56,7 +57,9 @@ def note_written(log_dir, step):
             _last_steps[key] = step
 
 
+@functools.lru_cache(maxsize=64)
 def _key(log_dir):
+    # Called at every write: resolve each log_dir once.
     path = os.fspath(log_dir)
     return path if "://" in path else os.path.realpath(path)
 

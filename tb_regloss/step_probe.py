@@ -1,8 +1,8 @@
 """Hooks the loss decomposition into a model's compiled train and test steps.
 
-Keras sums the loss in ``Trainer.compute_loss``: the compiled loss plus
-``self._aggregate_additional_loss(t)`` for every ``t`` in ``self.losses``. The
-probe wraps those methods on the model instance (see
+Keras sums the loss in ``Trainer.compute_loss``: the compiled loss plus one
+aggregated term for every ``t`` in ``self.losses``. The probe wraps the
+methods involved on the model instance (named in
 `tb_regloss.keras_internals.wrap_step_methods`), so while a train or test step is
 traced it sees the very tensors Keras adds up, names them (see
 `tb_regloss.attribution`) and adds them to on-device running sums (see
