@@ -141,18 +141,16 @@ class Reader:
         # Layouts that saw no batch since the last read (an earlier trace's)
         # name no term of this point.
         rows = [(keys, row) for keys, row in self._deltas() if row[0] != 0]
-        weight = sum(row[0] for _, row in rows)
+        if not rows:
+            return None
+        if len(rows) == 1:  # One layout: the usual case, kept to a few array operations.
+            ((keys, row),) = rows
+        else:
+            keys, row = _merged(rows)
+        weight = row[0]
         if weight == 0:
             return None
-        term_sums = {}
-        for keys, row in rows:
-            for key, value in zip(keys, row[3:].tolist()):
-                term_sums[key] = term_sums[key] + value if key in term_sums else value
-        return Means(
-            total=sum(row[1] for _, row in rows) / weight,
-            data=sum(row[2] for _, row in rows) / weight,
-            terms={k: v / weight for k, v in term_sums.items()},
-        )
+        return Means(total=row[1] / weight, data=row[2] / weight, keys=keys, values=row[3:] / weight)
 
     def skip(self):
         """Drops whatever was added since the last read (e.g. by steps run without a writer)."""
@@ -170,10 +168,26 @@ class Reader:
             yield keys, delta[: len(keys) + 3]
 
 
+def _merged(rows):
+    """One ``(keys, row)`` of several layouts' rows: a key's values are summed."""
+    sums = {}
+    for keys, row in rows:
+        for key, value in zip(keys, row[3:].tolist()):
+            sums[key] = sums[key] + value if key in sums else value
+    head = sum(row[:3] for _, row in rows)
+    return tuple(sums), np.concatenate([head, np.fromiter(sums.values(), np.float64, len(sums))])
+
+
 @dataclasses.dataclass
 class Means:
-    """Weighted means since the last write: ``total``, ``data`` and ``terms`` by tag."""
+    """Weighted means since the last write: ``total``, ``data``, and a value per term key."""
 
     total: float
     data: float
-    terms: dict
+    keys: tuple
+    values: np.ndarray
+
+    @property
+    def terms(self):
+        """``{key: mean}`` of every term."""
+        return dict(zip(self.keys, self.values.tolist()))

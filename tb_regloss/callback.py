@@ -4,6 +4,7 @@ import os
 import warnings
 
 import keras
+import numpy as np
 
 from tb_regloss import cluster
 from tb_regloss import event_writer
@@ -81,6 +82,7 @@ class RegLossCallback(keras.callbacks.Callback):
         self._writers = {}
         self._warned = False
         self._noticed_no_penalties = False
+        self._point_tags = {}  # term keys -> the tags of a point
         self._warned_missed_loss = set()
         self._probe = None
         self._readers = {}
@@ -174,15 +176,17 @@ class RegLossCallback(keras.callbacks.Callback):
             if self._probe.missed_loss[phase]:
                 self._warn_missed_loss(phase)
             return
-        if not self._noticed_no_penalties \
-                and not any(t.startswith(tags.PENALTY_PREFIX) for t in means.terms):
-            self._noticed_no_penalties = True
-            self._notice_no_penalties()
+        point_tags = self._point_tags.get(means.keys)
+        if point_tags is None:
+            point_tags = self._point_tags[means.keys] = (tags.TOTAL, tags.DATA, *means.keys)
+            if not self._noticed_no_penalties \
+                    and not any(t.startswith(tags.PENALTY_PREFIX) for t in means.keys):
+                self._noticed_no_penalties = True
+                self._notice_no_penalties()
         step = self._iterations() + self._step_offset
         try:
-            self._writers[subdir].write(
-                step,
-                {tags.TOTAL: means.total, tags.DATA: means.data, **means.terms},
+            self._writers[subdir].write_row(
+                step, point_tags, np.concatenate([(means.total, means.data), means.values]),
                 self._probe.descriptions,
             )
             step_axis.note_written(self.log_dir, step)
@@ -251,7 +255,7 @@ def _validate_update_freq(update_freq):
 class _NoWriter:
     """What a non-chief worker writes with: nothing."""
 
-    def write(self, step, values, descriptions):
+    def write_row(self, step, tags, values, descriptions):
         pass
 
     def flush(self):

@@ -11,7 +11,9 @@ written, and on `flush`.
 A point of hundreds of series is written every batch, so building each
 ``Summary.Value`` message field by field (about 4 µs each) would cost more than
 a step. Instead each tag's bytes are serialized once, and a point joins them
-around the 4 bytes of each value: the wire format of protocol buffers (fields
+around the 4 bytes of each value; a point with the tags of an earlier one
+fills a copy of that point's bytes with its values, in one array operation.
+The bytes are the wire format of protocol buffers (fields
 ``tag``, ``tensor`` {``dtype``, empty ``tensor_shape``, packed ``float_val``},
 ``metadata``, in field-number order), parsed back by the tests as messages.
 """
@@ -24,6 +26,7 @@ import struct
 import threading
 import time
 
+import numpy as np
 from tensorboard.compat.proto import event_pb2
 from tensorboard.compat.proto import types_pb2
 from tensorboard.plugins.scalar import metadata as scalar_metadata
@@ -58,12 +61,27 @@ class EventWriter:
         self._plain_metadata = _field(9, scalar_metadata.create_summary_metadata(
             None, None).SerializeToString())
         self._tags = {}  # tag -> the bytes before and after its value, once its first point is written
+        self._templates = {}  # tags -> _Template of a point with these tags
         self._append(event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2"))
         self.flush()
 
     def write(self, step, values, descriptions):
         """Writes ``{tag: float}`` at ``step``; a tag's description goes with its first point."""
-        summary = b"".join(self._value_field(tag, value, descriptions) for tag, value in values.items())
+        self.write_row(step, tuple(values), list(values.values()), descriptions)
+
+    def write_row(self, step, tags, values, descriptions):
+        """Writes ``values[i]`` of ``tags[i]`` at ``step``: `write` for a point already in order.
+
+        ``tags`` is a tuple; a point with the same tags as an earlier one is
+        written by filling that point's bytes with the new values.
+        """
+        template = self._templates.get(tags)
+        if template is None:
+            summary = b"".join(self._value_field(tag, value, descriptions)
+                               for tag, value in zip(tags, values))
+            self._templates[tags] = _Template(tags, self._tags)
+        else:
+            summary = template.fill(values)
         event = (b"\x09" + struct.pack("<d", time.time())  # wall_time (1), double
                  + b"\x10" + _varint(int(step))             # step (2), varint
                  + _field(5, summary))                      # summary (5)
@@ -108,6 +126,29 @@ class EventWriter:
         metadata = _field(9, scalar_metadata.create_summary_metadata(
             None, descriptions.get(tag)).SerializeToString())
         return _field(1, head + _float32_bytes(value) + metadata)
+
+
+class _Template:
+    """The ``Summary`` bytes of a point of known tags, with a hole for each value."""
+
+    def __init__(self, tags, around):
+        parts, holes, position = [], [], 0
+        for tag in tags:
+            before, after = around[tag]
+            parts += [before, bytes(4), after]
+            position += len(before)
+            holes.append(position)
+            position += 4 + len(after)
+        self._bytes = np.frombuffer(b"".join(parts), np.uint8)
+        self._holes = (np.asarray(holes)[:, None] + np.arange(4)).ravel()
+
+    def fill(self, values):
+        # Beyond float32's range a value becomes an infinity, as `_float32_bytes` makes it.
+        with np.errstate(over="ignore"):
+            floats = np.asarray(values, dtype="<f4")
+        summary = self._bytes.copy()
+        summary[self._holes] = floats.view(np.uint8)
+        return summary.tobytes()
 
 
 def _varint(n):

@@ -190,7 +190,7 @@ def test_write_failure_mid_run_warns_once_and_training_continues(tmp_path, monke
     def broken(self, *args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(event_writer.EventWriter, "write", broken)
+    monkeypatch.setattr(event_writer.EventWriter, "write_row", broken)
     model = models.seed_case_model()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
