@@ -8,6 +8,11 @@ so several readers (two callbacks on one model) each get every batch. Float64
 keeps the difference exact for any realistic run. Only a non-finite sum is
 reset, so one NaN spoils one point of each reader.
 
+A step may also return the sums it just updated (`PhaseAccumulator.values_now`);
+the host then takes them from the step's outputs (`PhaseAccumulator.receive`)
+instead of reading the variable again, an operation on the device that costs
+about 0.3 ms right after a step on a CPU.
+
 The vectors are made before the step is traced (`PhaseAccumulator.prepare`),
 large enough for any layout of the model's terms: a variable created while
 ``tf.function`` traces makes TensorFlow trace the whole step a second time.
@@ -62,6 +67,8 @@ class PhaseAccumulator:
     def __init__(self, strategy):
         self._strategy = strategy
         self._layouts = {}  # keys -> _LayoutSums
+        self._ids = {}  # keys -> the layout's name in a step's outputs
+        self._latest = {}  # keys -> the sums after the last step, as the step returned them
         self._spare = None
         self._readers = []
 
@@ -84,11 +91,32 @@ class PhaseAccumulator:
                 self._spare = _LayoutSums(capacity, name="regloss_sums")
 
     def add(self, keys, weight, total, data, terms):
-        """Adds one batch; called while the step is traced. ``terms`` match ``keys``."""
+        """Adds one batch; called while the step is traced. ``terms`` match ``keys``.
+
+        Returns the layout's name for `values_now`.
+        """
         from keras import ops
 
-        sums = self._sums_for(tuple(keys))
+        keys = tuple(keys)
+        sums = self._sums_for(keys)
         sums.update_state(ops.stack([ops.ones(()), total, data, *terms]) * weight)
+        return self._ids[keys]
+
+    def values_now(self, names):
+        """``{name: sums}`` of the layouts ``names``, read in the step after its `add` calls.
+
+        A step that returns these lets the host read the sums from the step's
+        outputs (`receive`) instead of reading the variables again.
+        """
+        from keras import ops
+
+        by_name = {name: keys for keys, name in self._ids.items()}
+        return {name: ops.convert_to_tensor(self._layouts[by_name[name]].sums) for name in names}
+
+    def receive(self, values):
+        """Takes a step's `values_now` (``{}`` if it returned none) as the latest sums."""
+        by_name = {name: keys for keys, name in self._ids.items()}
+        self._latest = {by_name[name]: value for name, value in values.items()}
 
     def _sums_for(self, keys):
         # MirroredStrategy traces each replica in its own thread, one at a
@@ -100,6 +128,7 @@ class PhaseAccumulator:
                 self._layouts[keys] = spare
             else:
                 self._create(keys)
+            self._ids.setdefault(keys, str(len(self._ids)))
         return self._layouts[keys]
 
     def _create(self, keys):
@@ -125,6 +154,7 @@ class PhaseAccumulator:
                 other.pending[keys] = other.pending.get(keys, 0.0) + (now - other.last.get(keys, 0.0))
                 other.last[keys] = 0.0
         self._layouts[keys].reset_state()
+        self._latest.pop(keys, None)
         reader_who_read.last[keys] = 0.0
 
 
@@ -158,8 +188,11 @@ class Reader:
             pass
 
     def _deltas(self):
+        latest = self._accumulator._latest
         for keys, sums in list(self._accumulator._layouts.items()):
-            now = np.asarray(sums.result(), dtype=np.float64)
+            # The step's own output when it returned one: reading the
+            # variable costs an operation on the device.
+            now = np.asarray(latest[keys] if keys in latest else sums.result(), dtype=np.float64)
             delta = now - self.last.get(keys, 0.0) + self.pending.pop(keys, 0.0)
             self.last[keys] = now
             if not np.isfinite(now).all():

@@ -183,7 +183,8 @@ class RegLossCallback(keras.callbacks.Callback):
                     and not any(t.startswith(tags.PENALTY_PREFIX) for t in means.keys):
                 self._noticed_no_penalties = True
                 self._notice_no_penalties()
-        step = self._iterations() + self._step_offset
+        step = self._probe.step_now(phase)
+        step = (self._iterations() if step is None else step) + self._step_offset
         try:
             self._writers[subdir].write_row(
                 step, point_tags, np.concatenate([(means.total, means.data), means.values]),

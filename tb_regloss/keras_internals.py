@@ -125,8 +125,9 @@ def activity_regularizer_adder():
 # --- The compiled steps -----------------------------------------------------
 
 # The methods of a model instance the step probe wraps, by the role they play
-# for it. ``train_step``, ``test_step``, ``compute_loss`` and
-# ``reset_metrics`` are public; the others are Keras' own:
+# for it. ``train_step``, ``test_step``, ``compute_loss``, ``reset_metrics``,
+# ``make_train_function`` and ``make_test_function`` are public; the others
+# are Keras' own:
 # - ``_aggregate_additional_loss(loss)``: Keras 3.8+, called by
 #   ``Trainer.compute_loss`` once per term of ``model.losses``;
 # - ``_get_regularization_losses()``: Keras 3.0+, called by ``Layer.losses``
@@ -142,6 +143,8 @@ _STEP_METHODS = {
     "weight_terms": "_get_regularization_losses",
     "list_results": "_flatten_metrics_in_order",
     "reset_metrics": "reset_metrics",
+    "make_train_function": "make_train_function",
+    "make_test_function": "make_test_function",
 }
 
 
@@ -150,7 +153,8 @@ def wrap_step_methods(model, make_wrappers):
 
     ``make_wrappers(originals)`` gets ``{role: bound method}`` for the roles
     ``train_step``, ``test_step``, ``compute_loss``, ``add_term``,
-    ``weight_terms``, ``list_results`` and ``reset_metrics``, and returns
+    ``weight_terms``, ``list_results``, ``reset_metrics``,
+    ``make_train_function`` and ``make_test_function``, and returns
     ``{role: function}``. The compiled steps are dropped so that Keras traces
     them again with the wrappers inside.
     """
@@ -158,6 +162,27 @@ def wrap_step_methods(model, make_wrappers):
     for role, function in make_wrappers(originals).items():
         replace_method(model, _STEP_METHODS[role], function)
     forget_compiled_steps(model)
+
+
+_STEP_FUNCTIONS = {"train": "train_function", "test": "test_function"}
+_WRAPPED = "_tb_regloss_wrapped"
+
+
+def wrap_step_function(model, phase, wrap):
+    """Replaces ``model.train_function`` (``phase="train"``) or ``test_function`` by ``wrap(phase, it)``.
+
+    Call it after ``make_train_function``/``make_test_function``: ``fit``,
+    ``evaluate`` and ``train_on_batch`` call the function Keras stores there
+    (Keras 3.0+), with an iterator or batches, and get the step's logs. A
+    function already wrapped is left as it is.
+    """
+    name = _STEP_FUNCTIONS[phase]
+    function = getattr(model, name, None)
+    if function is None or getattr(function, _WRAPPED, False):
+        return
+    wrapped = wrap(phase, function)
+    setattr(wrapped, _WRAPPED, True)
+    setattr(model, name, wrapped)
 
 
 def replace_method(obj, name, function):

@@ -44,6 +44,9 @@ DATA_LOSS = "data_loss"
 REG_LOSS = "reg_loss"
 
 _PROBE_ATTR = "_tb_regloss_probe"
+# The logs entry in which a step returns its sums to our wrapper of Keras'
+# step function, which removes it before anyone sees the logs.
+_RETURNED = "_tb_regloss_sums"
 
 
 def install(model):
@@ -88,6 +91,7 @@ class StepProbe:
         }
         self.descriptions = tags.tag_descriptions({})  # total and data, then terms as traced
         self.missed_loss = {"train": False, "test": False}
+        self._latest_step = {"train": None, "test": None}
         self.penalties_left_out = 0
         # Per thread: MirroredStrategy traces each replica in its own thread.
         self._trace = threading.local()
@@ -121,17 +125,21 @@ class StepProbe:
     def _wrappers(self, originals):
         def train_step(data):
             with self._in_phase("train"):
-                logs = originals["train_step"](data)
-                if not self._trace.recorded:
-                    self.missed_loss["train"] = True
-                return logs
+                return self._finish_step("train", originals["train_step"](data))
 
         def test_step(data):
             with self._in_phase("test"):
-                logs = originals["test_step"](data)
-                if not self._trace.recorded:
-                    self.missed_loss["test"] = True
-                return logs
+                return self._finish_step("test", originals["test_step"](data))
+
+        def make_train_function(force=False):
+            made = originals["make_train_function"](force)
+            keras_internals.wrap_step_function(self._model, "train", self._returning_sums)
+            return made
+
+        def make_test_function(force=False):
+            made = originals["make_test_function"](force)
+            keras_internals.wrap_step_function(self._model, "test", self._returning_sums)
+            return made
 
         def compute_loss(*args, **kwargs):
             trace = self._trace
@@ -188,17 +196,62 @@ class StepProbe:
             "weight_terms": get_regularization_losses,
             "list_results": flatten_metrics_in_order,
             "reset_metrics": reset_metrics,
+            "make_train_function": make_train_function,
+            "make_test_function": make_test_function,
         }
 
     @contextlib.contextmanager
     def _in_phase(self, phase):
         trace = self._trace
-        outer = getattr(trace, "phase", None), getattr(trace, "recorded", False)
-        trace.phase, trace.recorded = phase, False
+        outer = (getattr(trace, "phase", None), getattr(trace, "recorded", False),
+                 getattr(trace, "layouts", ()))
+        trace.phase, trace.recorded, trace.layouts = phase, False, []
         try:
             yield
         finally:
-            trace.phase, trace.recorded = outer
+            trace.phase, trace.recorded, trace.layouts = outer
+
+    def _finish_step(self, phase, logs):
+        """The step's logs, with the sums it updated when our step function called it."""
+        from keras import ops
+
+        trace = self._trace
+        if not trace.recorded:
+            self.missed_loss[phase] = True
+            return logs
+        # Only under the step function that removes them again (see
+        # `_returning_sums`), and only traced in its thread: replicas of
+        # MirroredStrategy return none, reading the variable sums them.
+        if getattr(trace, "returning_sums", None) != phase or not isinstance(logs, dict):
+            return logs
+        returned = {"sums": self.accumulators[phase].values_now(trace.layouts)}
+        optimizer = getattr(self._model, "optimizer", None)
+        if optimizer is not None:
+            # Read after the optimizer's update: the step a point is written at.
+            returned["step"] = ops.convert_to_tensor(optimizer.iterations)
+        return {**logs, _RETURNED: returned}
+
+    def _returning_sums(self, phase, step_function):
+        """Wraps Keras' step function: its steps return their sums, taken out of the logs."""
+        def function(iterator):
+            trace = self._trace
+            outer = getattr(trace, "returning_sums", None)
+            trace.returning_sums = phase
+            try:
+                logs = step_function(iterator)
+            finally:
+                trace.returning_sums = outer
+            returned = logs.pop(_RETURNED, None) if isinstance(logs, dict) else None
+            self.accumulators[phase].receive(returned["sums"] if returned else {})
+            self._latest_step[phase] = returned.get("step") if returned else None
+            return logs
+
+        return function
+
+    def step_now(self, phase):
+        """The optimizer's step after the last step of ``phase``, if that step returned it, else ``None``."""
+        step = self._latest_step[phase]
+        return None if step is None else int(step)
 
     def _split_known_here(self):
         """Whether ``data_loss``/``reg_loss`` have a value in the step being traced."""
@@ -239,9 +292,9 @@ class StepProbe:
                 merged[tag] = value
                 self.descriptions.setdefault(tag, term.description)
         weight = ops.cast(batch_size, "float32")
-        self.accumulators[phase].add(
+        self._trace.layouts.append(self.accumulators[phase].add(
             list(merged), weight, total, data, list(merged.values())
-        )
+        ))
         self._data_tracker.record(data, weight)
         self._reg_tracker.record(reg, weight)
 

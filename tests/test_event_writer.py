@@ -59,3 +59,30 @@ def test_each_point_parses_as_the_message_tf_summary_writes(tmp_path):
     point.tensor.float_val.append(float("-inf"))
     point.metadata.CopyFrom(scalar_metadata.create_summary_metadata(None, None))
     assert events[1].SerializeToString() == second.SerializeToString()
+
+
+def test_later_points_of_the_same_tags_are_the_messages_tf_summary_writes(tmp_path):
+    import glob
+
+    import numpy as np
+    import tensorflow as tf
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.plugins.scalar import metadata as scalar_metadata
+
+    writer = EventWriter(tmp_path)
+    tags = ("regloss/total", "regloss/data", "regloss/penalty/ünï/kernel#2")
+    rows = [[0.5, 0.25, 0.125], [1e39, float("nan"), -3.5e38], [-1e39, 0.1, 2.0**-149]]
+    for step, row in enumerate(rows):
+        writer.write_row(step, tags, np.array(row), {"regloss/total": "T"})
+    writer.close()
+    (path,) = glob.glob(str(tmp_path / "events.out.tfevents.*"))
+    events = [event_pb2.Event.FromString(r.numpy()) for r in tf.data.TFRecordDataset(path)][1:]
+    for step, (event, row) in enumerate(zip(events[1:], rows[1:]), start=1):
+        expected = event_pb2.Event(step=step, wall_time=event.wall_time, summary=summary_pb2.Summary())
+        for tag, value in zip(tags, row):
+            point = expected.summary.value.add(tag=tag)
+            point.tensor.dtype = 1  # DT_FLOAT
+            point.tensor.tensor_shape.SetInParent()
+            point.tensor.float_val.append(math.copysign(math.inf, value) if abs(value) > 3.5e38 else value)
+            point.metadata.CopyFrom(scalar_metadata.create_summary_metadata(None, None))
+        assert event.SerializeToString() == expected.SerializeToString()

@@ -69,3 +69,54 @@ def test_early_stopping_monitors_val_data_loss_in_auto_mode():
     stop = keras.callbacks.EarlyStopping(monitor="val_data_loss", patience=0)
     model.fit(x, y, validation_data=(x, y), epochs=3, verbose=0, callbacks=[stop])
     assert stop.monitor_op is not None
+
+
+class _HostView(keras.callbacks.Callback):
+    """What a callback attached after ours sees at each batch: logs and the optimizer's step."""
+
+    def __init__(self):
+        super().__init__()
+        self.log_keys = set()
+        self.steps = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.log_keys.update(logs)
+        self.steps.append(int(self.model.optimizer.iterations.numpy()))
+
+
+def test_steps_return_their_sums_to_the_host_and_nobody_else_sees_them(tmp_path, monkeypatch):
+    import tensorflow as tf
+
+    import tb_regloss
+    from tb_regloss import accumulator
+    from tests.event_reader import read_scalars
+
+    model = models.seed_case_model()
+    # optimizer.iterations counts every 2 batches: the step must be read
+    # after the optimizer's update, as the host reads it.
+    model.compile(keras.optimizers.SGD(0.0, gradient_accumulation_steps=2), model.loss)
+    x, y = models.images(48)
+    view = _HostView()
+    variable_reads = []
+    result = accumulator._LayoutSums.result
+    monkeypatch.setattr(accumulator._LayoutSums, "result",
+                        lambda self: variable_reads.append(1) or result(self))
+    callback = tb_regloss.RegLossCallback(tmp_path, update_freq="batch")
+    history = model.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False,
+                        validation_data=(x, y), callbacks=[callback, view])
+    reads_in_fit = len(variable_reads)
+    series, _ = read_scalars(tmp_path / "train")
+    assert [s for s, _ in series["regloss/total"]] == view.steps == [0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6]
+    # A read per fit (to skip what came before) and per evaluation, none per batch.
+    assert reads_in_fit <= 4
+    assert not {k for k in view.log_keys | set(history.history) if k.startswith("_tb_regloss")}
+    for logs in (model.train_on_batch(x, y, return_dict=True),
+                 model.test_on_batch(x, y, return_dict=True),
+                 model.evaluate(x, y, verbose=0, return_dict=True)):
+        assert not [k for k in logs if k.startswith("_tb_regloss")]
+
+    @tf.function
+    def own_loop_step(batch):  # a custom loop calling the model's train_step itself
+        return model.train_step(batch)
+
+    assert not [k for k in own_loop_step((x[:8], y[:8])) if k.startswith("_tb_regloss")]
