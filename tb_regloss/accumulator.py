@@ -21,6 +21,7 @@ reads merge them.
 """
 
 import dataclasses
+import math
 
 import keras
 import numpy as np
@@ -76,7 +77,7 @@ class PhaseAccumulator:
         """A new `Reader`: it sees the batches added from now on."""
         reader = Reader(self)
         for keys, sums in self._layouts.items():
-            reader.last[keys] = np.asarray(sums.result(), dtype=np.float64)
+            reader.last[keys] = np.asarray(sums.result(), dtype=np.float64)[: len(keys) + 3]
         self._readers.append(reader)
         return reader
 
@@ -177,10 +178,9 @@ class Reader:
             ((keys, row),) = rows
         else:
             keys, row = _merged(rows)
-        weight = row[0]
-        if weight == 0:
+        if row[0] == 0:
             return None
-        return Means(total=row[1] / weight, data=row[2] / weight, keys=keys, values=row[3:] / weight)
+        return Means(keys=keys, point=row[1:] / row[0])
 
     def skip(self):
         """Drops whatever was added since the last read (e.g. by steps run without a writer)."""
@@ -192,13 +192,18 @@ class Reader:
         for keys, sums in list(self._accumulator._layouts.items()):
             # The step's own output when it returned one: reading the
             # variable costs an operation on the device.
-            now = np.asarray(latest[keys] if keys in latest else sums.result(), dtype=np.float64)
-            delta = now - self.last.get(keys, 0.0) + self.pending.pop(keys, 0.0)
+            now = np.asarray(latest[keys] if keys in latest else sums.result(),
+                             dtype=np.float64)[: len(keys) + 3]  # the rest is padding
+            # Few array operations: right after a step each costs some 20 µs.
+            last = self.last.get(keys)
+            delta = now if last is None else now - last
+            if keys in self.pending:
+                delta = delta + self.pending.pop(keys)
             self.last[keys] = now
-            if not np.isfinite(now).all():
+            if not math.isfinite(now.sum()) and not np.isfinite(now).all():
                 # A NaN or infinity must reach this read only, not every later one.
                 self._accumulator._reset_non_finite(keys, now, self)
-            yield keys, delta[: len(keys) + 3]
+            yield keys, delta
 
 
 def _merged(rows):
@@ -213,14 +218,24 @@ def _merged(rows):
 
 @dataclasses.dataclass
 class Means:
-    """Weighted means since the last write: ``total``, ``data``, and a value per term key."""
+    """Weighted means since the last read.
 
-    total: float
-    data: float
+    ``point`` holds the mean total, the mean data loss, then a mean per term
+    of ``keys``, in that order.
+    """
+
     keys: tuple
-    values: np.ndarray
+    point: np.ndarray
+
+    @property
+    def total(self):
+        return float(self.point[0])
+
+    @property
+    def data(self):
+        return float(self.point[1])
 
     @property
     def terms(self):
         """``{key: mean}`` of every term."""
-        return dict(zip(self.keys, self.values.tolist()))
+        return dict(zip(self.keys, self.point[2:].tolist()))

@@ -4,7 +4,6 @@ import os
 import warnings
 
 import keras
-import numpy as np
 
 from tb_regloss import cluster
 from tb_regloss import event_writer
@@ -187,7 +186,7 @@ class RegLossCallback(keras.callbacks.Callback):
         step = (self._iterations() if step is None else step) + self._step_offset
         try:
             self._writers[subdir].write_row(
-                step, point_tags, np.concatenate([(means.total, means.data), means.values]),
+                step, point_tags, means.point,
                 self._probe.descriptions,
             )
             step_axis.note_written(self.log_dir, step)

@@ -32,6 +32,8 @@ from tensorboard.compat.proto import types_pb2
 from tensorboard.plugins.scalar import metadata as scalar_metadata
 
 _file_ids = itertools.count()
+# Records wait for the next flush up to this size (a few hundred points of 300 terms).
+_MAX_PENDING_BYTES = 4 << 20
 
 
 class EventWriter:
@@ -57,6 +59,8 @@ class EventWriter:
         self._records = tf.io.TFRecordWriter(self.path)
         self._flush_secs = flush_secs
         self._lock = threading.Lock()
+        self._pending = []  # records not yet handed to the record writer
+        self._pending_bytes = 0
         self._flush_timer = None
         self._plain_metadata = _field(9, scalar_metadata.create_summary_metadata(
             None, None).SerializeToString())
@@ -91,23 +95,36 @@ class EventWriter:
         """Writes pending points to disk now."""
         with self._lock:
             self._cancel_timer()
+            self._write_pending()
             self._records.flush()
 
     def close(self):
         with self._lock:
             self._cancel_timer()
+            self._write_pending()
             self._records.close()
 
     def _append(self, event):
         self._append_bytes(event.SerializeToString())
 
     def _append_bytes(self, record):
+        # Kept as bytes until the flush: the record writer costs less per
+        # record on many in a row than on one right after a training step.
         with self._lock:
-            self._records.write(record)
+            self._pending.append(record)
+            self._pending_bytes += len(record)
+            if self._pending_bytes > _MAX_PENDING_BYTES:
+                self._write_pending()
             if self._flush_timer is None:
                 self._flush_timer = threading.Timer(self._flush_secs, self.flush)
                 self._flush_timer.daemon = True
                 self._flush_timer.start()
+
+    def _write_pending(self):
+        for record in self._pending:
+            self._records.write(record)
+        self._pending = []
+        self._pending_bytes = 0
 
     def _cancel_timer(self):
         if self._flush_timer is not None:
