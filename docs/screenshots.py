@@ -21,12 +21,12 @@ sys.path[:0] = [str(REPO), str(REPO / "tests" / "browser")]
 
 # (file in docs/, runs shown: the dashboard's run filter, a regular expression, what it shows).
 SHOTS = [
-    ("dashboard.png", r"^(cnn_l2_1e-3|mobilenet_v2)/",
-     "a small CNN with every kind of penalty and MobileNetV2 with one band per decayed kernel"),
-    ("d2l_weight_decay.png", r"^d2l_",
-     "the weight-decay experiment of Dive into Deep Learning, without and with decay"),
-    ("sweep.png", r"^cnn_l2_",
-     "a sweep of the CNN's L2 factor"),
+    ("dashboard.png", r"^(cnn_l2_1e-3|cnn_adamw|mobilenet_v2)/train$",
+     "the CNN's kernel, activity and add_loss terms, AdamW's decoupled decay, MobileNetV2's kernels"),
+    ("validation.png", r"^(d2l_wd0|d2l_wd3|mobilenet_v2)/validation$",
+     "validation: Dive into Deep Learning without and with decay, and MobileNetV2"),
+    ("sweep.png", r"^cnn_l2_(0|1e-3|1e-2)/train$",
+     "three runs of the CNN's L2 sweep: no decay, 1e-3 and 1e-2"),
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 

@@ -120,7 +120,7 @@ def test_plan_lists_every_run_with_its_estimate_and_the_total():
 
 
 def test_summary_line_splits_the_last_loss_and_shows_the_validation_trend():
-    history = {"loss": [2.0, 0.4148], "data_loss": [1.9, 0.2495], "reg_loss": [0.1, 0.1653],
+    history = {"loss": [2.0, 0.4148], "data_loss": [1.9, 0.2496], "reg_loss": [0.1, 0.1653],
                "val_data_loss": [2.31, 0.3], "val_accuracy": [0.1, 0.925]}
     assert summary_line("cnn_l2_1e-3", history, 23.6, 12) == (
         "cnn_l2_1e-3        24 s  loss 0.415 = data 0.25 + penalties 0.165"
