@@ -44,7 +44,7 @@ def plan_lines(runs, logdir):
     for run in runs:
         estimate = format_duration(run.estimate_s)
         epochs = f"{run.epochs:>3} epoch" + ("s" if run.epochs != 1 else " ")
-        lines.append(f"  {run.name:<{width}}  {epochs}  ~{estimate:<9} {run.shows}")
+        lines.append(f"  {run.name:<{width}}  {epochs}  ~{estimate:<10} {run.shows}")
     return lines
 
 

@@ -114,8 +114,8 @@ def test_plan_lists_every_run_with_its_estimate_and_the_total():
     runs = [Run("d2l_wd0", "no decay", 100, 10, None), Run("mobilenet_v2", "many terms", 1, 50.4, None)]
     assert plan_lines(runs, "runs/demo") == [
         "Training 2 runs into runs/demo/, about 1 min 00 s on 2 CPU cores:",
-        "  d2l_wd0       100 epochs  ~10 s      no decay",
-        "  mobilenet_v2    1 epoch   ~50 s      many terms",
+        "  d2l_wd0       100 epochs  ~10 s       no decay",
+        "  mobilenet_v2    1 epoch   ~50 s       many terms",
     ]
 
 
