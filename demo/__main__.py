@@ -21,9 +21,6 @@ import shutil
 import sys
 import time
 
-# Before TensorFlow is imported: its C++ logging reads this once, at import.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 
 def demo_runs(quick):
     """The runs in the order they train; ``quick`` makes each a smoke test of a few seconds.
@@ -71,7 +68,7 @@ def main(argv=None):
 
     from demo.quiet_tensorflow import import_tensorflow
 
-    import_tensorflow()
+    import_tensorflow()  # before Keras, which imports TensorFlow with all its start-up lines
     from demo import cnn_sweep
     from demo.plan import format_duration, plan_lines, summary_line
 
