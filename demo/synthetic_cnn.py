@@ -11,6 +11,7 @@ import numpy as np
 from keras import layers, ops, regularizers
 
 NUM_CLASSES, SIZE = 10, 28
+LEARNING_RATE, BATCH_SIZE = 2e-3, 64
 
 
 def make_images(n, seed=0, size=SIZE, channels=1):
@@ -57,28 +58,29 @@ def build_model(l2=1e-3, optimizer=None):
     outputs = LogitPenalty(1e-3, name="logit_penalty")(logits)
     model = keras.Model(inputs, outputs, name="grating_cnn")
     model.compile(
-        optimizer or keras.optimizers.Adam(2e-3),
+        optimizer or keras.optimizers.Adam(LEARNING_RATE),
         keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
     return model
 
 
-def run(log_dir, epochs=8, n_train=2048, verbose=2, adamw=False, callbacks=()):
+def run(log_dir, epochs=8, n_train=2048, verbose=2, adamw=False, l2=1e-3, callbacks=()):
     """Trains the CNN and returns its Keras ``History``.
 
-    With ``adamw=True`` the kernels carry no L2 penalty; AdamW decays them
-    instead (decoupled), which the dashboard shows in its own chart.
+    ``l2`` is the factor of the penalty on every kernel. With ``adamw=True``
+    the kernels carry no L2 penalty; AdamW decays them instead (decoupled),
+    which the dashboard shows in its own chart.
     """
     import tb_regloss
 
     x, y = make_images(n_train, seed=0)
     x_val, y_val = make_images(512, seed=1)
     if adamw:
-        model = build_model(l2=0, optimizer=keras.optimizers.AdamW(2e-3, weight_decay=0.05))
+        model = build_model(l2=0, optimizer=keras.optimizers.AdamW(LEARNING_RATE, weight_decay=0.05))
     else:
-        model = build_model()
+        model = build_model(l2)
     return model.fit(
-        x, y, batch_size=64, epochs=epochs, validation_data=(x_val, y_val), verbose=verbose,
+        x, y, batch_size=BATCH_SIZE, epochs=epochs, validation_data=(x_val, y_val), verbose=verbose,
         callbacks=[tb_regloss.RegLossCallback(log_dir, update_freq=4), *callbacks],
     )

@@ -1,0 +1,127 @@
+"""Re-takes the README's images from the demo: ``python docs/screenshots.py``.
+
+Serves the demo's logdir (``runs/demo``, trained first with ``python -m demo
+--no-serve`` when it holds no runs) with a real TensorBoard, opens the Loss
+composition dashboard in Debian's headless chromium (the browser the browser
+tests use) and saves one PNG per entry of ``SHOTS`` into ``docs/``, so the
+images show what a user of the current dashboard sees after the demo.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import socket
+import sys
+import time
+import urllib.request
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "tests" / "browser")]
+
+# (file in docs/, runs shown: the dashboard's run filter, a regular expression, what it shows).
+SHOTS = [
+    ("dashboard.png", r"^(cnn_l2_1e-3|cnn_adamw|mobilenet_v2)/train$",
+     "the CNN's kernel, activity and add_loss terms, AdamW's decoupled decay, MobileNetV2's kernels"),
+    ("validation.png", r"^(d2l_wd0|d2l_wd3|mobilenet_v2)/validation$",
+     "validation: Dive into Deep Learning without and with decay, and MobileNetV2"),
+    ("sweep.png", r"^cnn_l2_(0|1e-3|1e-2)/train$",
+     "three runs of the CNN's L2 sweep: no decay, 1e-3 and 1e-2"),
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def has_runs(logdir):
+    return logdir.is_dir() and any(logdir.glob("*/train"))
+
+
+def wait_for_regloss_data(url, timeout_s=120):
+    """Waits until TensorBoard has loaded the logdir far enough to enable the dashboard."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/data/plugins_listing", timeout=5) as response:
+                if json.load(response).get("regloss", {}).get("enabled"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"TensorBoard at {url} found no tb-regloss data in {timeout_s} s.")
+
+
+def plugin_frame(page, timeout_s=60):
+    """The dashboard's iframe, once TensorBoard has created it."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        frame = next((f for f in page.frames if "plugin_entry.html" in f.url), None)
+        if frame is not None:
+            return frame
+        if time.monotonic() > deadline:
+            raise SystemExit("The Loss composition dashboard never appeared: is tb-regloss installed?")
+        page.wait_for_timeout(200)
+
+
+def show_runs(frame, run_filter):
+    """Filters the runs and waits until every shown card has drawn its chart."""
+    frame.fill("input[name=run-filter]", run_filter)
+    frame.wait_for_function(
+        """() => {
+            const cards = [...document.querySelectorAll('.run-card')];
+            return cards.length > 0 && cards.every(c => c.querySelector('path[data-series]'));
+        }""",
+        timeout=60000,
+    )
+    frame.wait_for_timeout(500)  # the redraw after the last breakdown arrived
+
+
+def take(page, frame, name, run_filter, out_dir):
+    show_runs(frame, run_filter)
+    # Hovering the first chart shows the tooltip, as a reader exploring a run sees it.
+    chart = frame.locator(".run-card svg").first
+    box = chart.bounding_box()
+    chart.hover(position={"x": box["width"] * 0.7, "y": box["height"] * 0.45})
+    frame.wait_for_timeout(300)
+    path = out_dir / name
+    page.screenshot(path=str(path))
+    return path
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--logdir", type=pathlib.Path, default=REPO / "runs" / "demo",
+                        help="the demo's logdir (default runs/demo); trained first if it has no runs")
+    parser.add_argument("--out", type=pathlib.Path, default=REPO / "docs", help="where the PNGs go")
+    args = parser.parse_args(argv)
+
+    if not has_runs(args.logdir):
+        from demo.__main__ import main as demo_main
+
+        print(f"{args.logdir} has no runs: training the demo first.", flush=True)
+        demo_main(["--no-serve", "--logdir", os.fspath(args.logdir)])
+
+    from playwright.sync_api import sync_playwright
+
+    from chromium import launch
+    from demo.serve import start_tensorboard
+
+    url = start_tensorboard(args.logdir, free_port(), host="127.0.0.1")
+    wait_for_regloss_data(url)
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport=VIEWPORT)
+        page.goto(f"{url}/#regloss")
+        frame = plugin_frame(page)
+        for name, run_filter, shows in SHOTS:
+            print(f"{take(page, frame, name, run_filter, args.out)}: {shows}", flush=True)
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
