@@ -24,9 +24,8 @@ const LATEST_ROWS = 20;
 
 export const DECOUPLED_TITLE = "Decoupled weight decay (applied by the optimizer, not part of the loss)";
 export const DECOUPLED_NOTE =
-  "Each term is (wd/2)·Σw², in loss units only under plain SGD, where decaying by wd·w is the " +
-  "gradient step of that loss; under Adam-style optimizers (AdamW) the decay is applied outside " +
-  "the adaptive scaling, so it compares to the penalties only roughly.";
+  "Each term is (wd/2)·Σw²: in loss units under plain SGD only. Adam-style optimizers (AdamW) " +
+  "decay outside their adaptive scaling, so there it compares to the penalties only roughly.";
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);

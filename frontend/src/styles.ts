@@ -32,7 +32,7 @@ h1 { font-size: 16px; font-weight: 500; margin: 0 0 8px; }
 .legend-kind, .kind { font-size: 10px; color: var(--muted); border: 1px solid var(--border); border-radius: 3px;
   padding: 0 3px; line-height: 1.3; white-space: nowrap; }
 .legend-kind[hidden] { display: none; }
-.legend-value { color: var(--muted); font-variant-numeric: tabular-nums; }
+.legend-value { color: var(--muted); font-variant-numeric: tabular-nums; white-space: nowrap; }
 .legend-more { font: inherit; color: var(--accent); background: none; border: 0; padding: 1px 5px; cursor: pointer; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; flex: none; }
 .swatch-line { height: 2px; background: var(--total); }
@@ -90,7 +90,7 @@ table { border-collapse: collapse; width: 100%; font-size: 12px; margin-top: 4px
 th, td { text-align: left; padding: 2px 6px; border-bottom: 1px solid var(--border); overflow-wrap: normal; word-break: normal; }
 thead th { white-space: nowrap; }
 td { font-variant-numeric: tabular-nums; }
-.latest-table td { text-align: right; }
+.latest-table td { text-align: right; white-space: nowrap; }
 .details-table td.number { text-align: right; }
 thead th { font-weight: 500; color: var(--muted); }
 tbody th { font-weight: 400; }

@@ -106,7 +106,7 @@ describe("RunCard", () => {
 
   it("notes what the decoupled chart's numbers mean", () => {
     const { card } = cardOf();
-    expect(card.el.querySelector(".decoupled-note")!.textContent).toMatch(/^Each term is \(wd\/2\)·Σw², in loss units only under plain SGD/);
+    expect(card.el.querySelector(".decoupled-note")!.textContent).toMatch(/^Each term is \(wd\/2\)·Σw²: in loss units under plain SGD only\./);
   });
 
   it("saves each chart as a standalone SVG with its title and legend", () => {

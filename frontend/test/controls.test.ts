@@ -27,6 +27,9 @@ describe("Controls", () => {
     expect(q<HTMLInputElement>("input[name=run-filter]").value).toBe("exp");
     // A shared y scale means nothing in share mode.
     expect(q<HTMLInputElement>("input[name=shared-y]").disabled).toBe(true);
+    controls.update({ ...DEFAULTS, order: "name", layout: "3" });
+    expect(q<HTMLSelectElement>("select[name=order]").value).toBe("name");
+    expect(q<HTMLSelectElement>("select[name=layout]").value).toBe("3");
     expect(onChange).not.toHaveBeenCalled();
   });
 
@@ -80,6 +83,15 @@ describe("Controls", () => {
     shared.checked = true;
     fire(shared, "change");
     expect(onChange).toHaveBeenLastCalledWith({ sharedY: true });
+    const order = q<HTMLSelectElement>("select[name=order]");
+    order.value = "name";
+    fire(order, "change");
+    expect(onChange).toHaveBeenLastCalledWith({ order: "name" });
+    const layout = q<HTMLSelectElement>("select[name=layout]");
+    expect([...layout.options].map((o) => o.value)).toEqual(["auto", "1", "2", "3", "focus"]);
+    layout.value = "focus";
+    fire(layout, "change");
+    expect(onChange).toHaveBeenLastCalledWith({ layout: "focus" });
   });
 
   it("accepts K from 1 to 100 only", () => {

@@ -5,7 +5,7 @@ import re
 import struct
 import xml.etree.ElementTree as ET
 
-from conftest import HOSTILE_LAYER
+from conftest import ARTIFACTS, HOSTILE_LAYER
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 SI_SUFFIX = re.compile(r"[0-9][yzafpnµmkMGTPEZY]$")
@@ -132,6 +132,8 @@ def test_charts_save_as_standalone_svg_and_png_with_names_as_text(dashboard, tmp
     assert png_download.value.suggested_filename == "regloss-hostile_train.png"
     png = tmp_path / "chart.png"
     png_download.value.save_as(png)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "cards-export-hostile.png").write_bytes(png.read_bytes())  # to look at
     width, height = _png_size(png.read_bytes())
     assert (width, height) == (2 * int(root.get("width")), 2 * int(root.get("height")))
     assert dashboard.frame.evaluate("window.__xss") is None
@@ -140,6 +142,10 @@ def test_charts_save_as_standalone_svg_and_png_with_names_as_text(dashboard, tmp
 
 def test_decoupled_chart_saves_with_its_own_title(dashboard, tmp_path):
     card = _card(dashboard, "exp1/train")
+    with dashboard.page.expect_download() as main_png:
+        card.locator("header button", has_text="PNG").click()
+    ARTIFACTS.mkdir(exist_ok=True)
+    main_png.value.save_as(ARTIFACTS / "cards-export-exp1.png")  # to look at
     with dashboard.page.expect_download() as download:
         card.locator(".decoupled button", has_text="SVG").click()
     assert download.value.suggested_filename == "regloss-exp1_train-decoupled.svg"
