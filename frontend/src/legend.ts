@@ -39,8 +39,13 @@ export class Legend {
   private readonly more: HTMLButtonElement;
   private expanded = false;
   private entries: LegendEntry[] = [];
-  /** Indices into `entries`, in the order shown. */
+  /** Indices into `entries`, in rank order. */
   private order: number[] = [];
+  /** The rank order at each step index, worked out once per step. */
+  private readonly orders = new Map<number, number[]>();
+  /** The step index the values are shown at, and the number of steps. */
+  private index = -1;
+  private steps = 0;
   /** The step index ranked at: the hovered one, or null for the last. */
   private step: number | null = null;
   private hidden: ReadonlySet<string> = new Set();
@@ -91,6 +96,7 @@ export class Legend {
         el.dataset.key = key;
         button = { el, value: el.lastChild as HTMLElement };
         this.buttons.set(key, button);
+        this.el.insertBefore(el, this.more);
       }
       const [swatch, label, marker] = button.el.children as unknown as HTMLElement[];
       if (swatch.dataset.color !== color) {
@@ -110,49 +116,54 @@ export class Legend {
       }
     }
     this.entries = entries;
-    this.order = [];
+    this.steps = entries.reduce((n, e) => Math.max(n, e.values.length), 0);
+    this.orders.clear();
     this.hidden = hidden;
     for (const key of hidden) this.pinned.add(key);
     this.rank(this.step);
   }
 
-  /** Ranks the entries at step index `step` (null: the last step) and shows their values there. */
+  /**
+   * Ranks the entries at step index `step` (null: the last step) and shows
+   * their values there. Only the entries in view are moved and written: with
+   * a thousand terms, hovering touches the first 16, not all of them.
+   */
   rank(step: number | null): void {
     this.step = step;
-    const length = this.entries.reduce((n, e) => Math.max(n, e.values.length), 0);
-    const i = step ?? length - 1;
-    const order = rankAt(
-      this.entries.map((e) => e.values),
-      i,
-    );
-    if (order.length !== this.order.length || order.some((k, j) => k !== this.order[j])) {
-      this.order = order;
-      const fragment = document.createDocumentFragment();
-      for (const k of order) fragment.appendChild(this.buttons.get(this.entries[k].key)!.el);
-      this.el.insertBefore(fragment, this.more);
+    this.index = step ?? this.steps - 1;
+    let order = this.orders.get(this.index);
+    if (order === undefined) {
+      order = rankAt(
+        this.entries.map((e) => e.values),
+        this.index,
+      );
+      this.orders.set(this.index, order);
     }
-    for (const e of this.entries) {
-      const value = this.buttons.get(e.key)!.value;
-      const text = formatValue(e.values[i] ?? null);
-      if (value.textContent !== text) value.textContent = text;
-    }
+    this.order = order;
     this.fold();
   }
 
   /**
    * Collapsed, hides the entries after the first `COMPACT_ENTRIES` except the
    * pinned ones; the last button counts them ("+N more") or, expanded,
-   * folds them again. It is hidden when there is nothing to fold.
+   * folds them again. It is hidden when there is nothing to fold. The entries
+   * in view are put first, in rank order, with their values at the ranked step.
    */
   private fold(): void {
     let foldable = 0;
+    let child = this.el.firstElementChild;
     this.order.forEach((k, position) => {
-      const key = this.entries[k].key;
-      const folds = position >= COMPACT_ENTRIES && !this.pinned.has(key);
+      const entry = this.entries[k];
+      const folds = position >= COMPACT_ENTRIES && !this.pinned.has(entry.key);
       if (folds) foldable++;
-      const button = this.buttons.get(key)!.el;
+      const button = this.buttons.get(entry.key)!;
       const hide = folds && !this.expanded;
-      if (button.hidden !== hide) button.hidden = hide;
+      if (button.el.hidden !== hide) button.el.hidden = hide;
+      if (hide) return;
+      if (button.el === child) child = child.nextElementSibling;
+      else this.el.insertBefore(button.el, child);
+      const text = formatValue(entry.values[this.index] ?? null);
+      if (button.value.textContent !== text) button.value.textContent = text;
     });
     this.more.hidden = foldable === 0;
     this.more.textContent = this.expanded ? "Show fewer" : `+${foldable} more`;
