@@ -151,6 +151,10 @@ export class App {
     // Focused: one run alone, the chosen one if shown, else the first.
     const focused = loaded.find((r) => r.run === s.focusRun) ?? loaded[0];
     const shown = s.layout === "focus" && focused ? [focused] : loaded;
+    this.controls.setFocusRuns(
+      loaded.map((r) => r.run),
+      focused?.run ?? "",
+    );
     this.grid.className = `runs layout-${s.layout}`;
     if (this.error !== null) {
       const p = document.createElement("p");

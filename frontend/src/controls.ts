@@ -60,6 +60,9 @@ export class Controls {
     ["linear", "Linear"],
     ["log", "Log"],
   ]);
+  /** The run the focused layout shows; only offered in that layout. */
+  private readonly focusRun = selectOf("focus-run", []);
+  private focusRuns: readonly string[] = [];
   private readonly smoothing = document.createElement("input");
   private readonly smoothingValue = document.createElement("output");
   private readonly sharedY = document.createElement("input");
@@ -123,6 +126,17 @@ export class Controls {
     labelled(this.el, "Shared y axis", this.sharedY);
     labelled(this.el, "Layout", this.layout);
     this.layout.addEventListener("change", () => onChange({ layout: this.layout.value as Settings["layout"] }));
+    labelled(this.el, "Run", this.focusRun);
+    this.focusRun.addEventListener("change", () => onChange({ focusRun: this.focusRun.value }));
+  }
+
+  /** The runs the focused layout can show, and the one it shows; the options are rebuilt only when the runs change. */
+  setFocusRuns(runs: readonly string[], shown: string): void {
+    if (runs.length !== this.focusRuns.length || runs.some((r, i) => r !== this.focusRuns[i])) {
+      this.focusRun.replaceChildren(...runs.map((r) => new Option(r, r)));
+      this.focusRuns = [...runs];
+    }
+    this.focusRun.value = shown;
   }
 
   /** Shows `s` without firing change events. */
@@ -134,6 +148,7 @@ export class Controls {
     this.topK.disabled = s.grouping !== "topk";
     this.order.value = s.order;
     this.layout.value = s.layout;
+    (this.focusRun.parentElement as HTMLElement).hidden = s.layout !== "focus";
     this.xAxis.value = s.xAxis;
     // Share mode draws linear whatever the setting, and the control says so.
     const share = s.mode === "share";

@@ -18,6 +18,8 @@ h1 { font-size: 16px; font-weight: 500; margin: 0 0 8px; }
 .controls { display: flex; flex-wrap: wrap; gap: 6px 16px; align-items: center; margin-bottom: 8px; }
 .controls label { display: inline-flex; gap: 6px; align-items: center; }
 .controls label > span { color: var(--muted); }
+.controls label[hidden] { display: none; }
+.controls select[name=focus-run] { max-width: 16em; }
 .controls input, .controls select { font: inherit; color: inherit; background: var(--card);
   border: 1px solid var(--border); border-radius: 3px; padding: 2px 4px; }
 .controls input[type=number] { width: 4em; }

@@ -79,6 +79,12 @@ describe("App", () => {
     expect(grid.className).toBe("runs layout-focus");
     expect(cards(app)).toEqual(["exp1/validation"]);
     expect(layout.value).toBe("focus");
+    const run = app.el.querySelector<HTMLSelectElement>("select[name=focus-run]")!;
+    expect(run.value).toBe("exp1/validation");
+    run.value = "exp1/train";
+    run.dispatchEvent(new Event("change"));
+    app.draw();
+    expect(cards(app)).toEqual(["exp1/train"]);
     layout.value = "auto";
     layout.dispatchEvent(new Event("change"));
     app.draw();

@@ -57,6 +57,28 @@ describe("Controls", () => {
     expect(q<HTMLInputElement>("input[name=topk]").disabled).toBe(true);
   });
 
+  it("offers the runs to focus on in the focused layout only, names as text", () => {
+    const { controls, onChange, q } = setup();
+    const run = q<HTMLSelectElement>("select[name=focus-run]");
+    controls.update({ ...DEFAULTS });
+    expect(run.parentElement!.hidden).toBe(true);
+    controls.update({ ...DEFAULTS, layout: "focus" });
+    expect(run.parentElement!.hidden).toBe(false);
+    const hostile = "<img src=x onerror=window.__xss=1>";
+    controls.setFocusRuns(["a/train", hostile], hostile);
+    expect([...run.options].map((o) => o.textContent)).toEqual(["a/train", hostile]);
+    expect(run.value).toBe(hostile);
+    expect(run.querySelector("img")).toBeNull();
+    const before = run.options[0];
+    controls.setFocusRuns(["a/train", hostile], "a/train");
+    expect(run.options[0]).toBe(before);
+    expect(run.value).toBe("a/train");
+    expect(onChange).not.toHaveBeenCalled();
+    run.value = hostile;
+    fire(run, "change");
+    expect(onChange).toHaveBeenLastCalledWith({ focusRun: hostile });
+  });
+
   it("reports each control as a settings patch", () => {
     const { onChange, q } = setup();
     const mode = q<HTMLSelectElement>("select[name=mode]");

@@ -221,6 +221,9 @@ def test_focus_shows_one_run_large_and_layout_brings_the_others_back(dashboard):
     assert float(svg.get_attribute("width")) > 1200
     assert frame.eval_on_selector("select[name=layout]", "e => e.value") == "focus"
     dashboard.screenshot("cards-focus.png")
+    frame.select_option("select[name=focus-run]", "exp1/train")
+    frame.wait_for_selector(".run-card[data-run='exp1/train']")
+    assert frame.locator(".run-card").count() == 1
     frame.select_option("select[name=layout]", "2")
     frame.wait_for_function(f"document.querySelectorAll('.run-card').length === {runs}")
     assert frame.evaluate(
