@@ -11,7 +11,7 @@ import { bandColors } from "./colors";
 import { groupTerms, sumSeries, type Family, type Layer } from "./group";
 import { formatShare, formatValue } from "./format";
 import type { LegendEntry } from "./legend";
-import { displayName, kindMarker } from "./names";
+import { DATA_NAME, displayName, kindMarker } from "./names";
 import { orderLayers } from "./order";
 import { worstResidual } from "./residual";
 import { plotWidth, xValues, yExtent, yLogExtent, type XAxis, type YScale } from "./scales";
@@ -61,8 +61,6 @@ export interface RunView {
   mainLegend: LegendEntry[];
   decoupledLegend: LegendEntry[];
 }
-
-export const DATA_LABEL = "data loss";
 
 const breakdownIds = new WeakMap<Breakdown, number>();
 let nextId = 0;
@@ -245,7 +243,7 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
   const penalties = familyLayers(b, "penalty", settings, series);
   const decoupled = familyLayers(b, "decoupled", settings, series);
   const data: Layer[] = series.has("data")
-    ? [{ key: "data", label: DATA_LABEL, members: ["data"], values: series.get("data")! }]
+    ? [{ key: "data", label: DATA_NAME, members: ["data"], values: series.get("data")! }]
     : [];
 
   if (penalties.length === 0) {
