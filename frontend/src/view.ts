@@ -1,6 +1,8 @@
 /**
  * From one run's breakdown and the settings to what its cards show: the two
- * chart models (loss composition, decoupled decay), the notices that explain an
+ * chart models (loss composition, decoupled decay) with their bands in the
+ * order and colors the settings give, each chart's legend entries, raw values
+ * beside smoothed ones for the tooltip, the notices that explain an
  * empty chart or a missing core series, and the warnings (non-finite values,
  * unreadable series, parts not adding up).
  * Pure: no DOM, so it is tested with exact numbers.
