@@ -1,26 +1,19 @@
 /**
  * The dashboard: owns the settings, the fetched breakdowns and one card per
- * run; turns every change (settings, data, size, theme) into one redraw per
+ * run (each with its own legends), laid out in the columns the user picked;
+ * turns every change (settings, data, size, theme) into one redraw per
  * animation frame.
  */
 import { fetchBreakdowns, fetchRuns, type Breakdown, type RunInfo } from "./api";
 import { RunCard } from "./card";
-import { ColorMap } from "./colors";
 import { Controls } from "./controls";
-import { Legend, type LegendEntry } from "./legend";
 import { loadSettings, runFilterRegExp, saveSettings, type Settings, type SortColumn } from "./settings";
-import { buildRunView, legendOf, shareYDomains, type RunView } from "./view";
+import { buildRunView, shareYDomains, type RunView } from "./view";
 
 export const SNIPPET = 'callbacks=[tb_regloss.RegLossCallback("runs/exp1")]';
 const CARD_PADDING = 22;
 /** Cards this many viewport heights beyond the visible area are drawn ahead of scrolling. */
 const DRAW_AHEAD = 1;
-
-function legendRank(key: string): number {
-  if (key === "data") return 0;
-  if (key.startsWith("decoupled")) return key.endsWith("other") ? 4 : 3;
-  return key === "other" ? 2 : 1;
-}
 
 export class App {
   readonly el: HTMLElement;
@@ -28,16 +21,14 @@ export class App {
   private runs: RunInfo[] | null = null;
   private readonly breakdowns = new Map<string, Breakdown>();
   private readonly cards = new Map<string, RunCard>();
-  private readonly colors = new ColorMap();
   private readonly controls: Controls;
-  private readonly legend: Legend;
   private readonly status = document.createElement("div");
   private readonly grid = document.createElement("div");
   private frame = 0;
   /** Runs whose card is not drawn with the current data and settings (off screen when last drawn). */
   private readonly stale = new Set<string>();
-  /** What each card was last drawn with (compared by identity), and its legend entries. */
-  private readonly drawn = new Map<string, { b: Breakdown; s: Settings; width: number; legend: LegendEntry[] }>();
+  /** What each card was last drawn with (compared by identity). */
+  private readonly drawn = new Map<string, { b: Breakdown; s: Settings; width: number }>();
   /** Tells when an undrawn card scrolls near the viewport. */
   private readonly nearViewport: IntersectionObserver | null =
     typeof IntersectionObserver === "undefined"
@@ -60,13 +51,11 @@ export class App {
     this.el.className = "regloss";
     const title = document.createElement("h1");
     title.textContent = "Loss composition";
-    const colorOf = (key: string) => this.colors.color(key);
     this.controls = new Controls((patch) => this.change(patch));
-    this.legend = new Legend(colorOf, (key) => this.toggle(key));
     this.status.className = "status";
     this.status.setAttribute("aria-live", "polite");
     this.grid.className = "runs";
-    this.el.append(title, this.controls.el, this.status, this.legend.el, this.grid);
+    this.el.append(title, this.controls.el, this.status, this.grid);
     // Only a new width changes the charts; the grid growing taller as cards fill must not redraw.
     let observedWidth = -1;
     new ResizeObserver((entries) => {
@@ -158,7 +147,15 @@ export class App {
     performance.mark("regloss:render-start");
     const s = this.settings;
     this.controls.update(s);
-    const shown = this.shownRuns().filter((r) => this.breakdowns.has(r.run));
+    const loaded = this.shownRuns().filter((r) => this.breakdowns.has(r.run));
+    // Focused: one run alone, the chosen one if shown, else the first.
+    const focused = loaded.find((r) => r.run === s.focusRun) ?? loaded[0];
+    const shown = s.layout === "focus" && focused ? [focused] : loaded;
+    this.controls.setFocusRuns(
+      loaded.map((r) => r.run),
+      focused?.run ?? "",
+    );
+    this.grid.className = `runs layout-${s.layout}`;
     if (this.error !== null) {
       const p = document.createElement("p");
       p.className = "error";
@@ -189,7 +186,11 @@ export class App {
     const cards = shown.map((r) => {
       let card = this.cards.get(r.run);
       if (!card) {
-        card = new RunCard((key) => this.colors.color(key), (column) => this.sort(column));
+        card = new RunCard(
+          (key) => this.toggle(key),
+          (column) => this.sort(column),
+          (run) => this.change({ layout: "focus", focusRun: run }),
+        );
         card.el.dataset.run = r.run;
         this.cards.set(r.run, card);
         this.nearViewport?.observe(card.el);
@@ -219,23 +220,13 @@ export class App {
       shareYDomains(views.map((v) => v!.main));
       shareYDomains(views.map((v) => v!.decoupled));
     }
-    const entries = new Map<string, LegendEntry>();
-    breakdowns.forEach((b, i) => {
-      const legend = views[i]?.legend ?? (upToDate[i] ? this.drawn.get(b.run)!.legend : legendOf(b, s));
-      for (const e of legend) if (!entries.has(e.key)) entries.set(e.key, e);
-    });
-    const legend = [...entries.values()].sort(
-      (a, b) => legendRank(a.key) - legendRank(b.key) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-    );
-    this.colors.register(legend.map((e) => e.key));
-    this.legend.update(legend, new Set(s.hidden));
     this.stale.clear();
     for (const run of this.drawn.keys()) if (!keep.has(run)) this.drawn.delete(run);
     views.forEach((v, i) => {
       const b = breakdowns[i];
       if (v) {
         cards[i].update(b, v, s, width);
-        this.drawn.set(b.run, { b, s, width, legend: v.legend });
+        this.drawn.set(b.run, { b, s, width });
       } else if (!upToDate[i]) {
         cards[i].pending(b);
         this.stale.add(b.run);

@@ -1,19 +1,31 @@
 /**
- * One run's card: title and downloads, warnings and notices, the loss
- * composition chart, the decoupled decay chart, and the two tables. Built once
- * per run and updated in place.
+ * One run's card: title, focus and downloads, warnings and notices, the loss
+ * composition chart with its own legend, the decoupled decay chart with its
+ * legend and a note on what its numbers mean, and the two tables. Built once
+ * per run and updated in place. Each chart saves as PNG or SVG with its title
+ * and legend.
  */
 import type { Breakdown } from "./api";
 import { StackedChart } from "./chart";
-import { download, fileName, toCsv, toJson } from "./export";
+import { download, downloadBlob, fileName, toCsv, toJson } from "./export";
+import { chartSvg, svgToPng } from "./image";
+import { Legend, type LegendEntry } from "./legend";
+import { rankAt } from "./order";
 import type { Settings, SortColumn } from "./settings";
 import { latestRows, renderDetailsTable, renderLatestTable } from "./table";
 import type { RunView } from "./view";
 
 const MAIN_HEIGHT = 240;
+/** In the focused layout the chart is taller: that is what focusing is for. */
+const FOCUSED_MAIN_HEIGHT = 420;
 const DECOUPLED_HEIGHT = 130;
 /** Rows of the latest-values table shown until the user asks for all. */
 const LATEST_ROWS = 20;
+
+export const DECOUPLED_TITLE = "Decoupled weight decay (applied by the optimizer, not part of the loss)";
+export const DECOUPLED_NOTE =
+  "Each term is (wd/2)·Σw²: in loss units under plain SGD only. Adam-style optimizers (AdamW) " +
+  "decay outside their adaptive scaling, so there it compares to the penalties only roughly.";
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
@@ -22,38 +34,85 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
   return el;
 }
 
+function button(text: string, title: string, onClick: () => void): HTMLButtonElement {
+  const b = element("button", "download", text);
+  b.type = "button";
+  b.title = title;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+/** A chart and its legend, with what the image export needs. */
+class ChartPanel {
+  readonly chart: StackedChart;
+  readonly legend: Legend;
+  entries: LegendEntry[] = [];
+
+  constructor(height: number, onToggle: (key: string) => void) {
+    this.legend = new Legend(onToggle);
+    this.chart = new StackedChart(height, (i) => this.legend.rank(i));
+  }
+
+  /** The legend entries that are drawn, ranked at the last step, for an exported image. */
+  shownEntries(hidden: ReadonlySet<string>): LegendEntry[] {
+    const shown = this.entries.filter((e) => !hidden.has(e.key));
+    const last = shown.reduce((n, e) => Math.max(n, e.values.length), 0) - 1;
+    return rankAt(
+      shown.map((e) => e.values),
+      last,
+    ).map((k) => shown[k]);
+  }
+}
+
 export class RunCard {
   readonly el: HTMLElement;
   private readonly title = element("h2", "run-name");
   private readonly messages = element("div", "messages");
-  private readonly main: StackedChart;
-  private readonly decoupledHeading = element(
-    "h3",
-    "decoupled-heading",
-    "Decoupled weight decay (applied by the optimizer, not part of the loss)",
-  );
-  private readonly decoupled: StackedChart;
+  private readonly main: ChartPanel;
+  private readonly decoupledBox = element("div", "decoupled");
+  private readonly decoupled: ChartPanel;
   private readonly latestTable = document.createElement("table");
   private readonly detailsTable = document.createElement("table");
   private readonly detailsBox = element("details", "term-details");
   private readonly showAll = element("button", "show-all");
+  private readonly focus: HTMLButtonElement;
   private breakdown: Breakdown | null = null;
   private settings: Settings | null = null;
   private allRows = false;
 
-  constructor(colorOf: (key: string) => string, private readonly onSort: (column: SortColumn) => void) {
+  constructor(
+    onToggle: (key: string) => void,
+    private readonly onSort: (column: SortColumn) => void,
+    onFocus: (run: string) => void = () => {},
+  ) {
     this.el = element("section", "run-card");
     const header = document.createElement("header");
-    const csv = element("button", "download", "CSV");
-    const json = element("button", "download", "JSON");
-    csv.type = json.type = "button";
-    csv.title = "Download this run's breakdown as CSV";
-    json.title = "Download this run's breakdown as JSON";
-    csv.addEventListener("click", () => this.save("csv"));
-    json.addEventListener("click", () => this.save("json"));
-    header.append(this.title, csv, json);
-    this.main = new StackedChart(colorOf, MAIN_HEIGHT);
-    this.decoupled = new StackedChart(colorOf, DECOUPLED_HEIGHT);
+    this.focus = button("Focus", "Show this run alone, large", () => {
+      if (this.breakdown) onFocus(this.breakdown.run);
+    });
+    this.focus.classList.add("focus");
+    header.append(
+      this.title,
+      this.focus,
+      button("CSV", "Download this run's breakdown as CSV", () => this.save("csv")),
+      button("JSON", "Download this run's breakdown as JSON", () => this.save("json")),
+      button("PNG", "Save the loss composition chart, with its legend, as a PNG image", () => void this.saveImage("main", "png")),
+      button("SVG", "Save the loss composition chart, with its legend, as an SVG image", () => void this.saveImage("main", "svg")),
+    );
+    this.main = new ChartPanel(MAIN_HEIGHT, onToggle);
+    this.decoupled = new ChartPanel(DECOUPLED_HEIGHT, onToggle);
+    const decoupledHeader = element("div", "chart-header");
+    decoupledHeader.append(
+      element("h3", "decoupled-heading", DECOUPLED_TITLE),
+      button("PNG", "Save the decoupled decay chart, with its legend, as a PNG image", () => void this.saveImage("decoupled", "png")),
+      button("SVG", "Save the decoupled decay chart, with its legend, as an SVG image", () => void this.saveImage("decoupled", "svg")),
+    );
+    this.decoupledBox.append(
+      decoupledHeader,
+      element("p", "decoupled-note", DECOUPLED_NOTE),
+      this.decoupled.chart.el,
+      this.decoupled.legend.el,
+    );
     const latestBox = element("details", "latest");
     latestBox.open = true;
     this.showAll.type = "button";
@@ -61,11 +120,16 @@ export class RunCard {
       this.allRows = !this.allRows;
       this.renderTables();
     });
-    latestBox.append(element("summary", "", "Latest values"), this.latestTable, this.showAll);
-    this.detailsBox.append(element("summary", "", "Term details"), this.detailsTable);
+    const scrolling = (table: HTMLTableElement) => {
+      const box = element("div", "table-scroll");
+      box.appendChild(table);
+      return box;
+    };
+    latestBox.append(element("summary", "", "Latest values"), scrolling(this.latestTable), this.showAll);
+    this.detailsBox.append(element("summary", "", "Term details"), scrolling(this.detailsTable));
     // Built when first opened: hundreds of rows nobody asked for would slow the first render.
     this.detailsBox.addEventListener("toggle", () => this.renderTables());
-    this.el.append(header, this.messages, this.main.el, this.decoupledHeading, this.decoupled.el, latestBox, this.detailsBox);
+    this.el.append(header, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox, latestBox, this.detailsBox);
   }
 
   private save(kind: "csv" | "json"): void {
@@ -73,6 +137,26 @@ export class RunCard {
     if (!b) return;
     if (kind === "csv") download(toCsv(b), fileName(b.run, "csv"), "text/csv");
     else download(toJson(b), fileName(b.run, "json"), "application/json");
+  }
+
+  /** The standalone SVG of one chart with its title and legend, in the page's current colors. */
+  imageSvg(which: "main" | "decoupled"): string | null {
+    const b = this.breakdown;
+    const panel = which === "main" ? this.main : this.decoupled;
+    const svg = panel.chart.svg.node();
+    if (!b || !this.settings || !svg || panel.chart.el.hidden) return null;
+    const style = getComputedStyle(this.el);
+    const title = which === "main" ? `Loss composition — ${b.run}` : `Decoupled weight decay — ${b.run}`;
+    const entries = panel.shownEntries(new Set(this.settings.hidden));
+    return chartSvg(svg, title, entries, { background: style.backgroundColor, text: style.color });
+  }
+
+  private async saveImage(which: "main" | "decoupled", kind: "png" | "svg"): Promise<void> {
+    const svg = this.imageSvg(which);
+    if (svg === null || !this.breakdown) return;
+    const name = fileName(this.breakdown.run, kind, which === "main" ? "" : "decoupled");
+    if (kind === "svg") download(svg, name, "image/svg+xml");
+    else downloadBlob(await svgToPng(svg), name);
   }
 
   /** Names the run of a card whose charts are drawn later (it is off screen). */
@@ -85,20 +169,28 @@ export class RunCard {
     this.breakdown = b;
     this.el.dataset.run = b.run;
     this.title.textContent = b.run;
+    const focused = settings.layout === "focus";
+    this.focus.hidden = focused;
     this.messages.replaceChildren(
       ...view.warnings.map((w) => element("div", "warning", w)),
       ...view.notices.map((n) => element("p", "notice", n)),
     );
-    this.main.el.hidden = view.main === null;
-    if (view.main) this.main.update(view.main, width);
-    else this.main.clear();
-    const hasDecoupled = view.decoupled !== null;
-    this.decoupledHeading.hidden = !hasDecoupled;
-    this.decoupled.el.hidden = !hasDecoupled;
-    if (view.decoupled) this.decoupled.update(view.decoupled, width);
-    else this.decoupled.clear();
+    const hidden = new Set(settings.hidden);
+    this.main.chart.setHeight(focused ? FOCUSED_MAIN_HEIGHT : MAIN_HEIGHT);
+    this.main.chart.el.hidden = view.main === null;
+    if (view.main) this.main.chart.update(view.main, width);
+    else this.main.chart.clear();
+    this.main.entries = view.mainLegend;
+    this.main.legend.update(view.mainLegend, hidden);
+    this.main.legend.el.hidden = view.mainLegend.length === 0;
+    this.decoupledBox.hidden = view.decoupledLegend.length === 0;
+    this.decoupled.chart.el.hidden = view.decoupled === null;
+    if (view.decoupled) this.decoupled.chart.update(view.decoupled, width);
+    else this.decoupled.chart.clear();
+    this.decoupled.entries = view.decoupledLegend;
+    this.decoupled.legend.update(view.decoupledLegend, hidden);
     this.settings = settings;
-    this.detailsBox.hidden = !view.legend.some((e) => e.key !== "data");
+    this.detailsBox.hidden = !view.mainLegend.some((e) => e.key !== "data") && view.decoupledLegend.length === 0;
     this.renderTables();
   }
 

@@ -6,11 +6,11 @@
  */
 import { axisBottom, axisLeft, type Axis } from "d3-axis";
 import { bisector } from "d3-array";
-import { format } from "d3-format";
 import type { NumberValue, ScaleLinear, ScaleLogarithmic } from "d3-scale";
 import { pointer, select, type Selection } from "d3-selection";
 import { linePath, stackPaths } from "./paths";
 import { describeX, formatX, logYScale, MARGIN, plotWidth, xScale, yScale } from "./scales";
+import { formatTick, logTicks, wallTickLabels } from "./ticks";
 import { Tooltip } from "./tooltip";
 import type { ChartModel } from "./view";
 
@@ -18,7 +18,6 @@ const SVG = "http://www.w3.org/2000/svg";
 /** Signatures whose paths a chart keeps, so toggling back and forth is instant. */
 const CACHED_SIGNATURES = 8;
 
-const yTicks = format("~s");
 const percentTicks = (v: number) => `${v}%`;
 const bisectX = bisector((v: number) => v).center;
 
@@ -47,13 +46,15 @@ function logarithmic(scale: ScaleLogarithmic<number, number>): (v: number) => nu
 function yAxisOf(model: ChartModel, height: number): { axis: Axis<NumberValue>; y: (v: number) => number } {
   if (model.yScale === "log") {
     const scale = logYScale(model.yDomain, height);
-    // d3's log ticks: a mark at each multiple of a power of ten, labels only where they fit.
-    return { axis: axisLeft(scale).ticks(5, "~s"), y: logarithmic(scale) };
+    const axis = axisLeft(scale)
+      .tickValues(logTicks(model.yDomain, height))
+      .tickFormat((v) => formatTick(+v));
+    return { axis, y: logarithmic(scale) };
   }
   const scale = yScale(model.yDomain, height);
   const axis = axisLeft(scale)
     .ticks(5)
-    .tickFormat((v) => (model.percent ? percentTicks(+v) : yTicks(+v)));
+    .tickFormat((v) => (model.percent ? percentTicks(+v) : formatTick(+v)));
   return { axis, y: affine(scale) };
 }
 
@@ -61,7 +62,8 @@ type Scales = { x: (v: number) => number; invert: (px: number) => number };
 
 export class StackedChart {
   readonly el: HTMLDivElement;
-  private readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
+  /** The chart's SVG, which the image export copies. */
+  readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
   private readonly areas: Selection<SVGGElement, unknown, null, undefined>;
   private readonly totalPath: Selection<SVGPathElement, unknown, null, undefined>;
   private readonly xAxisG: Selection<SVGGElement, unknown, null, undefined>;
@@ -77,10 +79,16 @@ export class StackedChart {
   private innerWidth = 0;
   private pendingHover: [number, number] | null = null;
   private hoverFrame = 0;
+  /** The step index the rule is on, or null. */
+  private hoveredIndex: number | null = null;
 
+  /**
+   * `onHover` hears the step index under the cursor, and null when it leaves,
+   * so the legend can rank its entries there.
+   */
   constructor(
-    private readonly colorOf: (key: string) => string,
-    private readonly height: number,
+    private height: number,
+    private readonly onHover: (index: number | null) => void = () => {},
   ) {
     this.el = document.createElement("div");
     this.el.className = "chart";
@@ -98,6 +106,13 @@ export class StackedChart {
       .on("mouseleave", () => this.hideHover());
   }
 
+  /** A new height, used from the next `update` on. */
+  setHeight(height: number): void {
+    if (height === this.height) return;
+    this.height = height;
+    this.svg.attr("height", height);
+  }
+
   update(model: ChartModel, width: number): void {
     this.model = model;
     const w = plotWidth(width);
@@ -113,15 +128,25 @@ export class StackedChart {
     this.drawAreas(model, paths);
     this.totalPath.attr("d", paths.get("\u0000total") ?? null).attr("visibility", model.totalLine ? null : "hidden");
 
-    this.xAxisG
-      .attr("transform", `translate(0,${h})`)
-      .call(axisBottom(xs as never).ticks(Math.max(2, Math.floor(w / 90))).tickFormat((v) => formatX(model.xAxis, +v)));
+    const xTicks = Math.max(2, Math.floor(w / 90));
+    const xAxis = axisBottom(xs as never);
+    if (model.xAxis === "wall") {
+      // The date once, then times: every label is known before any is written.
+      const ticks = (xs.ticks(xTicks) as (Date | number)[]).map((t) => +t);
+      const labels = wallTickLabels(ticks);
+      xAxis.tickValues(ticks as never).tickFormat((_v, i) => labels[i]);
+    } else {
+      xAxis.ticks(xTicks).tickFormat((v) => formatX(model.xAxis, +v));
+    }
+    this.xAxisG.attr("transform", `translate(0,${h})`).call(xAxis);
     this.yAxisG.call(yAxis);
     this.rule.attr("y1", 0).attr("y2", h);
     this.overlay.attr("width", w).attr("height", h);
     this.tooltip.setSeries(
-      model.layers.map((l) => ({ key: l.key, label: l.label, color: this.colorOf(l.key), values: l.values })),
+      model.layers.map((l, k) => ({ key: l.key, label: l.label, color: model.colors[k], values: l.values, raw: model.raw[k] })),
       model.total,
+      model.rawTotal,
+      model.smoothed,
     );
     this.hideHover();
   }
@@ -142,6 +167,7 @@ export class StackedChart {
    * not set again (setting it makes the browser parse the path data).
    */
   private drawAreas(model: ChartModel, paths: Map<string, string>): void {
+    const colors = new Map(model.layers.map((l, k) => [l.key, model.colors[k]]));
     const group = this.areas.node()!;
     const wanted = new Set<string>();
     let inOrder = group.childElementCount === model.layers.length;
@@ -171,7 +197,7 @@ export class StackedChart {
         area.el.setAttribute("d", d);
         area.d = d;
       }
-      const fill = this.colorOf(layer.key);
+      const fill = colors.get(layer.key)!;
       if (area.fill !== fill) {
         area.el.setAttribute("fill", fill);
         area.fill = fill;
@@ -183,7 +209,7 @@ export class StackedChart {
 
   /** The path strings for `model`, built once per signature and y axis. */
   private paths(model: ChartModel, x: (v: number) => number, y: (v: number) => number): Map<string, string> {
-    const key = `${model.signature}|${model.yScale}|${model.yDomain.join(",")}`;
+    const key = `${model.signature}|${model.yScale}|${model.yDomain.join(",")}|${this.height}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const px = Float64Array.from(model.indices, (i) => x(model.x[i]));
@@ -215,6 +241,10 @@ export class StackedChart {
     // The tooltip first: it reads its width before anything is written.
     this.tooltip.show(i, describeX(model.xAxis, model.x[i]), rx + MARGIN.left, py + MARGIN.top + 12, this.innerWidth + MARGIN.left);
     this.rule.attr("x1", rx).attr("x2", rx).attr("visibility", "visible");
+    if (i !== this.hoveredIndex) {
+      this.hoveredIndex = i;
+      this.onHover(i);
+    }
     // One measure at a time in the timeline; observers still see every one.
     performance.clearMeasures("regloss:hover");
     performance.measure("regloss:hover", "regloss:hover-start");
@@ -223,6 +253,10 @@ export class StackedChart {
 
   private hideHover(): void {
     this.pendingHover = null;
+    if (this.hoveredIndex !== null) {
+      this.hoveredIndex = null;
+      this.onHover(null);
+    }
     this.rule.attr("visibility", "hidden");
     this.tooltip.hide();
   }

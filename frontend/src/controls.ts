@@ -1,5 +1,6 @@
 /**
- * The toolbar: run filter, mode, grouping and K, x axis, y scale, smoothing, shared y.
+ * The toolbar: run filter, mode, grouping and K, band order, x axis, y scale,
+ * smoothing, shared y, layout.
  * It reads from and writes to the settings through `onChange`.
  */
 import { runFilterRegExp, type Settings } from "./settings";
@@ -39,6 +40,17 @@ export class Controls {
     ["topk", "Top K terms"],
   ]);
   private readonly topK = document.createElement("input");
+  private readonly order = selectOf("order", [
+    ["size", "By size"],
+    ["name", "By name"],
+  ]);
+  private readonly layout = selectOf("layout", [
+    ["auto", "Fit the width"],
+    ["1", "1 column"],
+    ["2", "2 columns"],
+    ["3", "3 columns"],
+    ["focus", "One run, large"],
+  ]);
   private readonly xAxis = selectOf("x-axis", [
     ["step", "Step"],
     ["relative", "Relative time"],
@@ -48,6 +60,9 @@ export class Controls {
     ["linear", "Linear"],
     ["log", "Log"],
   ]);
+  /** The run the focused layout shows; only offered in that layout. */
+  private readonly focusRun = selectOf("focus-run", []);
+  private focusRuns: readonly string[] = [];
   private readonly smoothing = document.createElement("input");
   private readonly smoothingValue = document.createElement("output");
   private readonly sharedY = document.createElement("input");
@@ -88,6 +103,9 @@ export class Controls {
       if (k >= 1 && k <= 100) onChange({ topK: k });
     });
     labelled(this.el, "K", this.topK);
+    this.order.title = "Stack order of the penalties: the largest next to the data loss, or by name";
+    labelled(this.el, "Order", this.order);
+    this.order.addEventListener("change", () => onChange({ order: this.order.value as Settings["order"] }));
     labelled(this.el, "X axis", this.xAxis);
     this.xAxis.addEventListener("change", () => onChange({ xAxis: this.xAxis.value as Settings["xAxis"] }));
     labelled(this.el, "Y scale", this.yScale);
@@ -106,6 +124,19 @@ export class Controls {
     this.sharedY.name = "shared-y";
     this.sharedY.addEventListener("change", () => onChange({ sharedY: this.sharedY.checked }));
     labelled(this.el, "Shared y axis", this.sharedY);
+    labelled(this.el, "Layout", this.layout);
+    this.layout.addEventListener("change", () => onChange({ layout: this.layout.value as Settings["layout"] }));
+    labelled(this.el, "Run", this.focusRun);
+    this.focusRun.addEventListener("change", () => onChange({ focusRun: this.focusRun.value }));
+  }
+
+  /** The runs the focused layout can show, and the one it shows; the options are rebuilt only when the runs change. */
+  setFocusRuns(runs: readonly string[], shown: string): void {
+    if (runs.length !== this.focusRuns.length || runs.some((r, i) => r !== this.focusRuns[i])) {
+      this.focusRun.replaceChildren(...runs.map((r) => new Option(r, r)));
+      this.focusRuns = [...runs];
+    }
+    this.focusRun.value = shown;
   }
 
   /** Shows `s` without firing change events. */
@@ -115,6 +146,9 @@ export class Controls {
     this.grouping.value = s.grouping;
     this.topK.value = String(s.topK);
     this.topK.disabled = s.grouping !== "topk";
+    this.order.value = s.order;
+    this.layout.value = s.layout;
+    (this.focusRun.parentElement as HTMLElement).hidden = s.layout !== "focus";
     this.xAxis.value = s.xAxis;
     // Share mode draws linear whatever the setting, and the control says so.
     const share = s.mode === "share";

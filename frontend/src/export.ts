@@ -46,14 +46,23 @@ export function toJson(b: Breakdown): string {
   return JSON.stringify(out, null, 1) + "\n";
 }
 
-/** A file name for a run: `exp1/train` → `regloss-exp1_train.csv`. */
-export function fileName(run: string, extension: "csv" | "json"): string {
-  return `regloss-${run.replace(/[^A-Za-z0-9._-]+/g, "_")}.${extension}`;
+/**
+ * A file name for a run, and optionally one of its charts:
+ * `exp1/train` → `regloss-exp1_train.csv`, `regloss-exp1_train-decoupled.svg`.
+ */
+export function fileName(run: string, extension: "csv" | "json" | "svg" | "png", part = ""): string {
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, "_");
+  return `regloss-${safe(run)}${part === "" ? "" : "-" + safe(part)}.${extension}`;
 }
 
 /** Saves `text` as a file through a temporary object URL. */
 export function download(text: string, name: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadBlob(new Blob([text], { type }), name);
+}
+
+/** Saves `blob` as a file through a temporary object URL. */
+export function downloadBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
   a.download = name;

@@ -3,14 +3,19 @@
  * localStorage so a reload (or reopening TensorBoard) keeps them.
  */
 import type { Grouping } from "./group";
+import type { BandOrder } from "./order";
 import type { XAxis, YScale } from "./scales";
 import type { Mode } from "./stack";
 
 export type SortColumn = "term" | "value" | "share" | "penaltyShare";
+/** Cards side by side as the width allows, in 1, 2 or 3 columns, or one run alone and large. */
+export type Layout = "auto" | "1" | "2" | "3" | "focus";
 
 export interface Settings {
   mode: Mode;
   grouping: Grouping;
+  /** Stack order of the penalty bands. */
+  order: BandOrder;
   topK: number;
   xAxis: XAxis;
   /** The y axis of the charts; share mode is always linear. */
@@ -23,11 +28,15 @@ export interface Settings {
   hidden: string[];
   sortColumn: SortColumn;
   sortDescending: boolean;
+  layout: Layout;
+  /** The run the focused layout shows; the first shown run when empty or filtered out. */
+  focusRun: string;
 }
 
 export const DEFAULTS: Readonly<Settings> = {
   mode: "absolute",
   grouping: "term",
+  order: "size",
   topK: 10,
   xAxis: "step",
   yScale: "linear",
@@ -37,6 +46,8 @@ export const DEFAULTS: Readonly<Settings> = {
   hidden: [],
   sortColumn: "value",
   sortDescending: true,
+  layout: "auto",
+  focusRun: "",
 };
 
 const STORAGE_KEY = "tb-regloss.settings.v1";
@@ -44,6 +55,8 @@ const STORAGE_KEY = "tb-regloss.settings.v1";
 const CHOICES: { [K in keyof Settings]?: readonly string[] } = {
   mode: ["absolute", "share", "penalties"],
   grouping: ["term", "layer", "kind", "topk"],
+  order: ["size", "name"],
+  layout: ["auto", "1", "2", "3", "focus"],
   xAxis: ["step", "relative", "wall"],
   yScale: ["linear", "log"],
   sortColumn: ["term", "value", "share", "penaltyShare"],
@@ -54,7 +67,7 @@ export function sanitize(input: unknown): Settings {
   const out: Settings = { ...DEFAULTS, hidden: [] };
   if (typeof input !== "object" || input === null) return out;
   const x = input as Record<string, unknown>;
-  for (const key of ["mode", "grouping", "xAxis", "yScale", "sortColumn"] as const) {
+  for (const key of ["mode", "grouping", "order", "xAxis", "yScale", "sortColumn", "layout"] as const) {
     const v = x[key];
     if (typeof v === "string" && CHOICES[key]!.includes(v)) (out as unknown as Record<string, unknown>)[key] = v;
   }
@@ -63,6 +76,7 @@ export function sanitize(input: unknown): Settings {
   if (typeof x.sharedY === "boolean") out.sharedY = x.sharedY;
   if (typeof x.sortDescending === "boolean") out.sortDescending = x.sortDescending;
   if (typeof x.runFilter === "string") out.runFilter = x.runFilter;
+  if (typeof x.focusRun === "string") out.focusRun = x.focusRun;
   if (Array.isArray(x.hidden)) out.hidden = x.hidden.filter((k): k is string => typeof k === "string");
   return out;
 }

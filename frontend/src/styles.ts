@@ -18,24 +18,39 @@ h1 { font-size: 16px; font-weight: 500; margin: 0 0 8px; }
 .controls { display: flex; flex-wrap: wrap; gap: 6px 16px; align-items: center; margin-bottom: 8px; }
 .controls label { display: inline-flex; gap: 6px; align-items: center; }
 .controls label > span { color: var(--muted); }
+.controls label[hidden] { display: none; }
+.controls select[name=focus-run] { max-width: 16em; }
 .controls input, .controls select { font: inherit; color: inherit; background: var(--card);
   border: 1px solid var(--border); border-radius: 3px; padding: 2px 4px; }
 .controls input[type=number] { width: 4em; }
 .controls input[aria-invalid=true] { border-color: #d32f2f; }
 .filter-error { color: #d32f2f; }
-.legend { display: flex; flex-wrap: wrap; gap: 2px 6px; margin: 4px 0 10px; }
+.legend { display: flex; flex-wrap: wrap; gap: 2px 6px; margin: 4px 0 6px; font-size: 12px; }
 .legend-entry { display: inline-flex; align-items: center; gap: 4px; font: inherit; color: inherit;
   background: none; border: 1px solid transparent; border-radius: 3px; padding: 1px 5px; cursor: pointer; }
 .legend-entry:hover { border-color: var(--border); }
 .legend-entry[aria-pressed=false] { opacity: 0.4; text-decoration: line-through; }
 .legend-entry[hidden] { display: none; }
+.legend-kind, .kind { font-size: 10px; color: var(--muted); border: 1px solid var(--border); border-radius: 3px;
+  padding: 0 3px; line-height: 1.3; white-space: nowrap; }
+.legend-kind[hidden] { display: none; }
+.legend-value { color: var(--muted); font-variant-numeric: tabular-nums; white-space: nowrap; }
 .legend-more { font: inherit; color: var(--accent); background: none; border: 0; padding: 1px 5px; cursor: pointer; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; flex: none; }
 .swatch-line { height: 2px; background: var(--total); }
 .runs { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 12px; }
+.runs.layout-1, .runs.layout-focus { grid-template-columns: minmax(0, 1fr); }
+.runs.layout-2 { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+.runs.layout-3 { grid-template-columns: repeat(3, minmax(0, 1fr)); }
 .run-card { background: var(--card); border: 1px solid var(--border); border-radius: 4px; padding: 8px 10px; min-width: 0; }
 .run-card header { display: flex; gap: 8px; align-items: baseline; }
+.run-card header { flex-wrap: wrap; }
 .run-card h2 { font-size: 14px; font-weight: 500; margin: 0; flex: 1; overflow-wrap: anywhere; }
+.run-card button[hidden] { display: none; }
+.chart-header { display: flex; gap: 8px; align-items: baseline; }
+.chart-header h3 { flex: 1; }
+.decoupled[hidden] { display: none; }
+.decoupled-note { font-size: 11px; color: var(--muted); margin: 0 0 4px; }
 .run-card h3 { font-size: 12px; font-weight: 500; color: var(--muted); margin: 8px 0 2px; }
 .run-card button.download { font: inherit; font-size: 12px; color: var(--accent); background: none;
   border: 1px solid var(--border); border-radius: 3px; padding: 1px 6px; cursor: pointer; }
@@ -60,16 +75,24 @@ h1 { font-size: 16px; font-weight: 500; margin: 0 0 8px; }
 .tooltip[hidden], .tooltip-row[hidden], .tooltip-more[hidden] { display: none; }
 .tooltip-header { display: block; font-weight: 500; margin-bottom: 2px; }
 .tooltip-row { display: grid; grid-template-columns: 10px 1fr auto 3.6em; gap: 6px; align-items: center; }
+.tooltip.smoothed .tooltip-row { grid-template-columns: 10px 1fr auto auto 3.6em; }
+.tooltip:not(.smoothed) .tooltip-raw { display: none; }
+.tooltip-raw { text-align: right; font-variant-numeric: tabular-nums; color: var(--muted); }
+.tooltip-columns { color: var(--muted); font-size: 11px; }
+.tooltip-columns[hidden] { display: none; }
 .tooltip-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .tooltip-value, .tooltip-share { text-align: right; font-variant-numeric: tabular-nums; }
 .tooltip-total { font-weight: 500; border-bottom: 1px solid var(--border); padding-bottom: 2px; margin-bottom: 2px; }
 .tooltip-more { display: block; color: var(--muted); }
 details { margin-top: 6px; }
 summary { cursor: pointer; color: var(--muted); }
+.table-scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; margin-top: 4px; }
-th, td { text-align: left; padding: 2px 6px; border-bottom: 1px solid var(--border); overflow-wrap: anywhere; }
+/* Words never break inside ("kern el"): a narrow card scrolls its table sideways instead. Term names wrap after their slashes. */
+th, td { text-align: left; padding: 2px 6px; border-bottom: 1px solid var(--border); overflow-wrap: normal; word-break: normal; }
+thead th { white-space: nowrap; }
 td { font-variant-numeric: tabular-nums; }
-.latest-table td { text-align: right; }
+.latest-table td { text-align: right; white-space: nowrap; }
 .details-table td.number { text-align: right; }
 thead th { font-weight: 500; color: var(--muted); }
 tbody th { font-weight: 400; }

@@ -1,6 +1,7 @@
 /**
- * The two tables under a run's chart: the latest value of every term (value,
- * share of the total, share of the penalties; sortable), and every term's
+ * The two tables under a run's chart: the latest value of every term, decoupled
+ * decay included (value, share of the total, share of the penalties; sortable;
+ * names without their `penalty/` prefix, the kind as a marker), and every term's
  * details (layer, weight, kind, and from its description the parameter count,
  * regularizer and factor).
  */
@@ -8,39 +9,44 @@ import type { Breakdown } from "./api";
 import { familyKeys, MODEL_LAYER } from "./group";
 import { parseDescription } from "./describe";
 import { formatCount, formatShare, formatValue } from "./format";
+import { displayName, kindMarker, type KindMarker } from "./names";
 import type { SortColumn } from "./settings";
 import { termKind, termLayer } from "./tags";
-import { DATA_LABEL, latest } from "./view";
+import { latest } from "./view";
 
 export interface LatestRow {
   key: string;
   label: string;
+  kind: KindMarker | null;
   value: number | null;
   step: number | null;
-  /** Fraction of the latest total; NaN without one. */
+  /** Fraction of the latest total; NaN without one, and for decoupled decay (not part of the loss). */
   share: number;
-  /** Fraction of the sum of the latest penalties; NaN for the data loss. */
+  /** Fraction of the sum of the latest penalties; NaN for the data loss and decoupled decay. */
   penaltyShare: number;
 }
 
-/** Latest raw values of the data loss and every penalty term, unsorted. */
+/** Latest raw values of the data loss, every penalty term and every decoupled term, unsorted. */
 export function latestRows(b: Breakdown): LatestRow[] {
   const total = latest(b.series.get("total") ?? []);
-  const keys = [...(b.series.has("data") ? ["data"] : []), ...familyKeys(b, "penalty")];
+  const keys = [...(b.series.has("data") ? ["data"] : []), ...familyKeys(b, "penalty"), ...familyKeys(b, "decoupled")];
   const rows = keys.map((key) => {
     const last = latest(b.series.get(key)!);
+    const inLoss = !key.startsWith("decoupled/");
     return {
       key,
-      label: key === "data" ? DATA_LABEL : key,
+      label: displayName(key),
+      kind: kindMarker(key),
       value: last?.value ?? null,
       step: last === null ? null : b.steps[last.index],
-      share: last && total && total.value !== 0 ? last.value / total.value : NaN,
+      share: inLoss && last && total && total.value !== 0 ? last.value / total.value : NaN,
       penaltyShare: NaN,
     };
   });
-  const penaltySum = rows.reduce((s, r) => (r.key === "data" || r.value === null ? s : s + r.value), 0);
+  const isPenalty = (r: LatestRow) => r.key.startsWith("penalty/") && r.value !== null;
+  const penaltySum = rows.reduce((s, r) => (isPenalty(r) ? s + r.value! : s), 0);
   for (const r of rows) {
-    if (r.key !== "data" && r.value !== null && penaltySum !== 0) r.penaltyShare = r.value / penaltySum;
+    if (isPenalty(r) && penaltySum !== 0) r.penaltyShare = r.value! / penaltySum;
   }
   return rows;
 }
@@ -77,6 +83,31 @@ function textCell(tr: HTMLTableRowElement, text: string, tag: "td" | "th" = "td"
   return cell;
 }
 
+/** Writes `name` as text with a line-break opportunity after each `/`, the only place a name may wrap. */
+export function appendBreakable(parent: HTMLElement, name: string): void {
+  const parts = name.split("/");
+  parts.forEach((part, i) => {
+    parent.append(i < parts.length - 1 ? part + "/" : part);
+    if (i < parts.length - 1) parent.appendChild(document.createElement("wbr"));
+  });
+}
+
+/** The row header: the name, then the kind as a small marker. */
+function termCell(tr: HTMLTableRowElement, name: string, kind: KindMarker | null): void {
+  const th = textCell(tr, "", "th");
+  th.setAttribute("scope", "row");
+  const text = document.createElement("span");
+  text.className = "term-name";
+  appendBreakable(text, name);
+  th.appendChild(text);
+  if (kind !== null) {
+    const marker = document.createElement("span");
+    marker.className = "kind";
+    marker.textContent = kind;
+    th.append(" ", marker);
+  }
+}
+
 /** Renders the first `limit` rows of the latest-values table; header buttons call `onSort`. */
 export function renderLatestTable(
   table: HTMLTableElement,
@@ -105,7 +136,7 @@ export function renderLatestTable(
   for (const r of sortRows(rows, column, descending).slice(0, limit)) {
     const tr = body.insertRow();
     tr.dataset.key = r.key;
-    textCell(tr, r.label, "th").setAttribute("scope", "row");
+    termCell(tr, r.label, r.kind);
     textCell(tr, formatValue(r.value)).title = r.step === null ? "" : `at step ${r.step}`;
     textCell(tr, formatShare(r.share));
     textCell(tr, formatShare(r.penaltyShare));
@@ -132,7 +163,9 @@ export function renderDetailsTable(table: HTMLTableElement, b: Breakdown): void 
     const parsed = parseDescription(description ?? "");
     const tr = body.insertRow();
     tr.dataset.key = key;
-    textCell(tr, key, "th").setAttribute("scope", "row");
+    const th = textCell(tr, "", "th");
+    th.setAttribute("scope", "row");
+    appendBreakable(th, displayName(key));
     textCell(tr, layer === "" ? MODEL_LAYER : layer);
     // The rest of the key, `#N` kept: it tells same-named weights apart.
     textCell(tr, kind === "activity" || kind === "add_loss" ? "–" : term.slice(layer === "" ? 0 : layer.length + 1));

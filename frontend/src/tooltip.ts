@@ -1,7 +1,9 @@
 /**
  * The hover tooltip of one chart: built once, then only its text and position
  * change. Lists each series' value and share of the total at the hovered step,
- * largest first, under the total. The order at a step is sorted once, on first
+ * largest first, under the total. With smoothing on it shows, like the Scalars
+ * dashboard, the smoothed value (what is drawn) and the raw value (what was
+ * logged) in two columns headed "Smoothed" and "Raw". The order at a step is sorted once, on first
  * hover there, and kept; moving within the same step changes only the position.
  * A cell's text is only written when it changes: each write costs the browser a
  * text layout. Placing it needs its width, which is read before anything is
@@ -25,7 +27,10 @@ export interface HoverSeries {
   key: string;
   label: string;
   color: string;
+  /** As drawn (smoothed or not). */
   values: Series;
+  /** As logged. */
+  raw: Series;
 }
 
 interface Row {
@@ -35,6 +40,7 @@ interface Row {
   swatch: HTMLElement;
   name: HTMLElement;
   value: HTMLElement;
+  raw: HTMLElement;
   share: HTMLElement;
 }
 
@@ -48,11 +54,14 @@ function cell(parent: HTMLElement, className: string): HTMLElement {
 export class Tooltip {
   readonly el: HTMLElement;
   private readonly header: HTMLElement;
+  /** "Smoothed / Raw / Share" over the columns, shown with smoothing on. */
+  private readonly columns: HTMLElement;
   private readonly totalRow: Row;
   private readonly rows: Row[] = [];
   private readonly more: HTMLElement;
   private series: HoverSeries[] = [];
   private total: Series | null = null;
+  private rawTotal: Series | null = null;
   /** Per step index: the indices of the series present there, largest value first. */
   private readonly orders = new Map<number, Uint32Array>();
   /** The step the rows show, or -1. */
@@ -66,6 +75,12 @@ export class Tooltip {
     this.el.setAttribute("role", "status");
     this.el.hidden = true;
     this.header = cell(this.el, "tooltip-header");
+    this.columns = document.createElement("div");
+    this.columns.className = "tooltip-row tooltip-columns";
+    for (const [className, text] of [["", ""], ["", ""], ["tooltip-value", "Smoothed"], ["tooltip-raw", "Raw"], ["tooltip-share", "Share"]]) {
+      cell(this.columns, className).textContent = text;
+    }
+    this.el.appendChild(this.columns);
     this.totalRow = this.makeRow();
     this.totalRow.el.classList.add("tooltip-total");
     this.totalRow.swatch.classList.add("swatch-line");
@@ -81,16 +96,23 @@ export class Tooltip {
       swatch: cell(el, "swatch"),
       name: cell(el, "tooltip-name"),
       value: cell(el, "tooltip-value"),
+      raw: cell(el, "tooltip-raw"),
       share: cell(el, "tooltip-share"),
     };
     this.el.insertBefore(el, this.more ?? null);
     return row;
   }
 
-  /** New data: rows are (re)allocated here, never while hovering. */
-  setSeries(series: HoverSeries[], total: Series | null): void {
+  /**
+   * New data: rows are (re)allocated here, never while hovering. `smoothed`
+   * says whether `values` differ from `raw` (then both columns are shown).
+   */
+  setSeries(series: HoverSeries[], total: Series | null, rawTotal: Series | null, smoothed: boolean): void {
     this.series = series;
     this.total = total;
+    this.rawTotal = rawTotal;
+    this.el.classList.toggle("smoothed", smoothed);
+    this.columns.hidden = !smoothed;
     const wanted = Math.min(series.length, MAX_ROWS);
     while (this.rows.length < wanted) this.rows.push(this.makeRow());
     while (this.rows.length > wanted) this.rows.pop()!.el.remove();
@@ -137,6 +159,7 @@ export class Tooltip {
     this.totalRow.el.hidden = this.total === null;
     setText(this.totalRow.name, "total");
     setText(this.totalRow.value, formatValue(t));
+    setText(this.totalRow.raw, formatValue(this.rawTotal?.[i] ?? null));
     setText(this.totalRow.share, "");
 
     const order = this.orderAt(i);
@@ -160,6 +183,7 @@ export class Tooltip {
       }
       setText(row.name, s.label);
       setText(row.value, formatValue(v));
+      setText(row.raw, formatValue(s.raw[i] ?? null));
       setText(row.share, formatShare(v / denominator));
     }
     const rest = order.length - shown;

@@ -1,14 +1,20 @@
 /**
  * From one run's breakdown and the settings to what its cards show: the two
- * chart models (loss composition, decoupled decay), the notices that explain an
+ * chart models (loss composition, decoupled decay) with their bands in the
+ * order and colors the settings give, each chart's legend entries, raw values
+ * beside smoothed ones for the tooltip, the notices that explain an
  * empty chart or a missing core series, and the warnings (non-finite values,
  * unreadable series, parts not adding up).
  * Pure: no DOM, so it is tested with exact numbers.
  */
 import { present, type Breakdown, type Column, type Series } from "./api";
 import { decimate } from "./decimate";
-import { groupTerms, type Family, type Layer } from "./group";
+import { bandColors } from "./colors";
+import { groupTerms, sumSeries, type Family, type Layer } from "./group";
 import { formatShare, formatValue } from "./format";
+import type { LegendEntry } from "./legend";
+import { DATA_NAME, displayName, kindMarker } from "./names";
+import { orderLayers } from "./order";
 import { worstResidual } from "./residual";
 import { plotWidth, xValues, yExtent, yLogExtent, type XAxis, type YScale } from "./scales";
 import type { Settings } from "./settings";
@@ -26,10 +32,17 @@ export interface ChartModel {
   indices: Uint32Array;
   /** Stacked at `indices`; each keeps its full-resolution values for hover. */
   layers: StackedLayer[];
+  /** The color of each layer, as in the legend. */
+  colors: string[];
+  /** The recorded (unsmoothed) values of each layer, for the tooltip. */
+  raw: Series[];
+  /** Whether the drawn values are smoothed (then the tooltip shows both). */
+  smoothed: boolean;
   /** The total line at `indices`, or null when not drawn. */
   totalLine: Float64Array | null;
-  /** The recorded total at every step, for the tooltip. */
+  /** The total at every step as drawn (smoothed or not), and as recorded, for the tooltip. */
   total: Series | null;
+  rawTotal: Series | null;
   /** Linear, or log as the settings ask except in share mode (fractions of 100 % read best on a linear axis). */
   yScale: YScale;
   yDomain: [number, number];
@@ -43,11 +56,13 @@ export interface RunView {
   /** Why a chart is empty and what to do about it. */
   notices: string[];
   warnings: string[];
-  /** Every series key a legend may offer for this run, with its label. */
-  legend: { key: string; label: string }[];
+  /**
+   * The legend of each chart: every series it may show, hidden ones included
+   * (so they can be shown again), in stack order, with their band colors.
+   */
+  mainLegend: LegendEntry[];
+  decoupledLegend: LegendEntry[];
 }
-
-export const DATA_LABEL = "data loss";
 
 const breakdownIds = new WeakMap<Breakdown, number>();
 let nextId = 0;
@@ -71,16 +86,36 @@ function smoothedSeries(b: Breakdown, weight: number): Map<string, Column> {
   return series;
 }
 
+/** The recorded values of a layer: its member series summed, unsmoothed. */
+function rawValues(b: Breakdown, layer: Layer): Series {
+  const columns = layer.members.map((k) => b.columns.get(k)!);
+  return columns.length === 1 ? columns[0] : sumSeries(columns, b.steps.length);
+}
+
+/** The legend entries of a chart's candidate layers (stack order), colored as their bands. */
+function legendEntries(layers: Layer[]): LegendEntry[] {
+  const colors = bandColors(layers.map((l) => l.key));
+  return layers.map((l, i) => ({
+    key: l.key,
+    name: displayName(l.key),
+    kind: kindMarker(l.key),
+    color: colors[i],
+    values: l.values,
+  }));
+}
+
 function chartModel(
   b: Breakdown,
   ariaLabel: string,
   layers: Layer[],
+  legend: LegendEntry[],
   total: Series | null,
   settings: Settings,
   width: number,
   share: boolean,
   family: string,
 ): ChartModel {
+  const colorOf = new Map(legend.map((e) => [e.key, e.color]));
   const x = xValues(b, settings.xAxis);
   const indices = decimate(x, layers.map((l) => l.values), plotWidth(width));
   const stacked = stackLayers(layers, indices, share);
@@ -91,6 +126,7 @@ function chartModel(
     family,
     settings.mode,
     settings.grouping,
+    settings.order,
     settings.topK,
     settings.xAxis,
     settings.smoothing,
@@ -104,8 +140,12 @@ function chartModel(
     x,
     indices,
     layers: stacked,
+    colors: layers.map((l) => colorOf.get(l.key)!),
+    raw: layers.map((l) => rawValues(b, l)),
+    smoothed: settings.smoothing > 0,
     totalLine: line,
     total,
+    rawTotal: total === null ? null : b.columns.get("total") ?? null,
     yScale,
     yDomain: yScale === "log" ? yLogExtent(stacked, line) : yExtent(stacked, line),
     percent: share,
@@ -175,12 +215,22 @@ function missingNotices(b: Breakdown): string[] {
   return [];
 }
 
+/** The layers of one family, grouped, ordered as the settings ask, named without prefixes. */
 function familyLayers(b: Breakdown, family: Family, settings: Settings, series: Map<string, Column>): Layer[] {
-  return groupTerms(b, family, settings.grouping, settings.topK, (k) => series.get(k)!);
+  const layers = groupTerms(b, family, settings.grouping, settings.topK, (k) => series.get(k)!);
+  return orderLayers(layers, settings.order).map((l) => ({ ...l, label: displayName(l.key) }));
 }
 
 export function buildRunView(b: Breakdown, settings: Settings, width: number): RunView {
-  const view: RunView = { run: b.run, main: null, decoupled: null, notices: [], warnings: [], legend: [] };
+  const view: RunView = {
+    run: b.run,
+    main: null,
+    decoupled: null,
+    notices: [],
+    warnings: [],
+    mainLegend: [],
+    decoupledLegend: [],
+  };
   view.warnings = warningsOf(b);
   if (b.steps.length === 0) {
     view.notices.push(
@@ -195,9 +245,8 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
   const penalties = familyLayers(b, "penalty", settings, series);
   const decoupled = familyLayers(b, "decoupled", settings, series);
   const data: Layer[] = series.has("data")
-    ? [{ key: "data", label: DATA_LABEL, members: ["data"], values: series.get("data")! }]
+    ? [{ key: "data", label: DATA_NAME, members: ["data"], values: series.get("data")! }]
     : [];
-  view.legend = [...data, ...penalties, ...decoupled].map((l) => ({ key: l.key, label: l.label }));
 
   if (penalties.length === 0) {
     view.notices.push(
@@ -206,6 +255,8 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
     );
   }
   const candidates = settings.mode === "penalties" ? penalties : [...data, ...penalties];
+  view.mainLegend = legendEntries(candidates);
+  view.decoupledLegend = legendEntries(decoupled);
   const parts = candidates.filter((l) => !hidden.has(l.key));
   if (parts.length > 0) {
     const total = settings.mode === "penalties" ? null : series.get("total") ?? null;
@@ -213,6 +264,7 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
       b,
       `Loss composition of run ${b.run}`,
       parts,
+      view.mainLegend,
       total,
       settings,
       width,
@@ -228,6 +280,7 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
       b,
       `Decoupled weight decay of run ${b.run} (not part of the loss)`,
       shownDecoupled,
+      view.decoupledLegend,
       null,
       settings,
       width,
@@ -236,19 +289,6 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
     );
   }
   return view;
-}
-
-/**
- * The legend entries of a run without building its charts, for runs not drawn
- * yet: the same as `buildRunView(...).legend`. Only top-K ranks terms by their
- * smoothed values; the other groupings depend on the keys alone.
- */
-export function legendOf(b: Breakdown, settings: Settings): { key: string; label: string }[] {
-  if (b.steps.length === 0) return [];
-  const series = settings.grouping === "topk" ? smoothedSeries(b, settings.smoothing) : b.columns;
-  const data = series.has("data") ? [{ key: "data", label: DATA_LABEL }] : [];
-  const groups = [...familyLayers(b, "penalty", settings, series), ...familyLayers(b, "decoupled", settings, series)];
-  return [...data, ...groups.map((l) => ({ key: l.key, label: l.label }))];
 }
 
 /** Gives every chart of a kind the union y domain (the shared y scale option). */

@@ -51,14 +51,44 @@ const series = (app: App, run: string) =>
   [...app.el.querySelectorAll(`.run-card[data-run="${run}"] path[data-series]`)].map((p) => p.getAttribute("data-series"));
 
 describe("App", () => {
-  it("shows one card per run with one area per series, and one legend for all", async () => {
+  it("shows one card per run with one area per series, each card with its own legends", async () => {
     const requests = backend(["exp1/train", "exp1/validation"]);
     const app = await appWith();
     expect(requests).toEqual(["runs", "breakdowns?run=exp1%2Ftrain&run=exp1%2Fvalidation&samples=1000&encoding=float32"]);
     expect(cards(app)).toEqual(["exp1/train", "exp1/validation"]);
     expect(series(app, "exp1/train")).toHaveLength(7);
-    expect(app.el.querySelectorAll(".legend-entry")).toHaveLength(7);
-    expect(app.el.querySelector(".legend-entry")!.textContent).toBe("data loss");
+    const legends = app.el.querySelectorAll('.run-card[data-run="exp1/train"] .legend');
+    expect(legends).toHaveLength(2);
+    expect(legends[0].querySelectorAll(".legend-entry")).toHaveLength(6);
+    expect(legends[1].querySelectorAll(".legend-entry")).toHaveLength(1);
+    expect(app.el.querySelector(".legend-entry .legend-label")!.textContent).toBe("data loss");
+  });
+
+  it("lays the cards out in the columns asked for, or one focused run alone", async () => {
+    backend(["exp1/train", "exp1/validation"]);
+    const app = await appWith();
+    const grid = app.el.querySelector<HTMLElement>(".runs")!;
+    expect(grid.className).toBe("runs layout-auto");
+    const layout = app.el.querySelector<HTMLSelectElement>("select[name=layout]")!;
+    layout.value = "3";
+    layout.dispatchEvent(new Event("change"));
+    app.draw();
+    expect(grid.className).toBe("runs layout-3");
+    app.el.querySelector<HTMLButtonElement>('.run-card[data-run="exp1/validation"] button.focus')!.click();
+    app.draw();
+    expect(grid.className).toBe("runs layout-focus");
+    expect(cards(app)).toEqual(["exp1/validation"]);
+    expect(layout.value).toBe("focus");
+    const run = app.el.querySelector<HTMLSelectElement>("select[name=focus-run]")!;
+    expect(run.value).toBe("exp1/validation");
+    run.value = "exp1/train";
+    run.dispatchEvent(new Event("change"));
+    app.draw();
+    expect(cards(app)).toEqual(["exp1/train"]);
+    layout.value = "auto";
+    layout.dispatchEvent(new Event("change"));
+    app.draw();
+    expect(cards(app)).toEqual(["exp1/train", "exp1/validation"]);
   });
 
   it("hides a series everywhere on a legend click and keeps that across a new App", async () => {
@@ -125,7 +155,7 @@ describe("App", () => {
     expect(app.el.querySelector("svg")!.getAttribute("aria-label")).toBe(`Loss composition of run ${HOSTILE}`);
   });
 
-  it("draws cards far below the viewport only when they scroll near, legend complete from the start", async () => {
+  it("draws cards far below the viewport only when they scroll near", async () => {
     backend(["exp1/train", "far/away"]);
     const observers: { callback: IntersectionObserverCallback; observed: Element[] }[] = [];
     vi.stubGlobal(
@@ -150,7 +180,6 @@ describe("App", () => {
     expect(series(app, "exp1/train")).toHaveLength(7);
     expect(series(app, "far/away")).toEqual([]);
     expect(app.el.querySelector('.run-card[data-run="far/away"] h2')!.textContent).toBe("far/away");
-    expect(app.el.querySelectorAll(".legend-entry")).toHaveLength(7);
     // Drawn cards are not drawn again when nothing changed.
     const before = app.el.querySelector('.run-card[data-run="exp1/train"] path[data-series]')!.getAttribute("d");
 

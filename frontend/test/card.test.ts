@@ -6,14 +6,15 @@ import { buildRunView } from "../src/view";
 import { loadFixture } from "./fixtures";
 
 const raw = loadFixture<Record<string, unknown>>("breakdown.json");
-const settings: Settings = { ...DEFAULTS, smoothing: 0 };
-const colorOf = () => "#4e79a7";
+const settings: Settings = { ...DEFAULTS, smoothing: 0, order: "name" };
 
 function cardOf(b = parseBreakdown(raw), s = settings) {
   const onSort = vi.fn();
-  const card = new RunCard(colorOf, onSort);
+  const onToggle = vi.fn();
+  const onFocus = vi.fn();
+  const card = new RunCard(onToggle, onSort, onFocus);
   card.update(b, buildRunView(b, s, 500), s, 500);
-  return { card, onSort };
+  return { card, onSort, onToggle, onFocus };
 }
 
 describe("RunCard", () => {
@@ -31,7 +32,7 @@ describe("RunCard", () => {
       "penalty/conv/kernel is NaN at step 250 (first bad value); drawn as a gap.",
     ]);
     const latest = card.el.querySelector("table.latest-table")!;
-    expect(latest.querySelectorAll("tbody tr")).toHaveLength(6);
+    expect(latest.querySelectorAll("tbody tr")).toHaveLength(7);
     expect(card.el.querySelector<HTMLElement>(".show-all")!.hidden).toBe(true);
   });
 
@@ -39,14 +40,15 @@ describe("RunCard", () => {
     const plain = structuredClone(raw) as { series: Record<string, unknown> };
     delete plain.series["decoupled/dense/kernel"];
     const { card } = cardOf(parseBreakdown(plain));
-    expect(card.el.querySelector<HTMLElement>(".decoupled-heading")!.hidden).toBe(true);
+    expect(card.el.querySelector<HTMLElement>(".decoupled")!.hidden).toBe(true);
     expect(card.el.querySelectorAll("path[data-series]")).toHaveLength(6);
   });
 
   it("keeps no area of a chart whose series are all hidden, and draws one shown again", () => {
     const b = parseBreakdown(raw);
     const { card } = cardOf(b);
-    const keys = buildRunView(b, settings, 500).legend.map((e) => e.key);
+    const view = buildRunView(b, settings, 500);
+    const keys = [...view.mainLegend, ...view.decoupledLegend].map((e) => e.key);
     const redraw = (hidden: string[]) => {
       const s = { ...settings, hidden };
       card.update(b, buildRunView(b, s, 500), s, 500);
@@ -58,6 +60,71 @@ describe("RunCard", () => {
     redraw(keys.filter((k) => k !== "data"));
     expect(areas()).toEqual(["data"]);
     expect(card.el.querySelector<SVGPathElement>("path[data-series='data']")!.getAttribute("d")).toMatch(/^M/);
+  });
+
+  it("gives each chart its own legend, ranked at the last step, in the colors of its bands", () => {
+    const { card, onToggle } = cardOf();
+    const [main, decoupled] = [...card.el.querySelectorAll(".legend")];
+    const entries = (legend: Element) =>
+      [...legend.querySelectorAll<HTMLElement>(".legend-entry")].map((e) => [
+        e.querySelector(".legend-label")!.textContent,
+        e.querySelector(".legend-kind")!.textContent,
+      ]);
+    // At the last step: data 0.45, dense/kernel 0.166, conv/kernel 0.076, activity 0.059, add_loss 0.01, bias 0.0034.
+    expect(entries(main)).toEqual([
+      ["data loss", ""],
+      ["dense/kernel", "kernel"],
+      ["conv/kernel", "kernel"],
+      ["dense/activity", "activity"],
+      ["model/noise/add_loss", "add_loss"],
+      ["conv/bias", "bias"],
+    ]);
+    expect(entries(decoupled)).toEqual([["dense/kernel", "decoupled"]]);
+    for (const entry of main.querySelectorAll<HTMLElement>(".legend-entry")) {
+      const area = card.el.querySelector(`path[data-series="${entry.dataset.key}"]`)!;
+      expect((entry.querySelector(".swatch") as HTMLElement).dataset.color).toBe(area.getAttribute("fill"));
+    }
+    main.querySelector<HTMLButtonElement>(".legend-entry")!.click();
+    expect(onToggle).toHaveBeenCalledExactlyOnceWith("data");
+  });
+
+  it("ranks the legend at the hovered step", () => {
+    const { card } = cardOf();
+    const chart = card.el.querySelector(".chart")!;
+    const overlay = chart.querySelector(".overlay")!;
+    const first = () => card.el.querySelector(".legend .legend-entry")!.getAttribute("data-key");
+    expect(first()).toBe("data");
+    // At step 0 the data loss (2.3) still leads; the values are those of step 0.
+    const values = () => [...card.el.querySelectorAll(".legend")[0].querySelectorAll(".legend-value")].map((v) => v.textContent);
+    const before = values();
+    (card as unknown as { main: { chart: { hoverAt(px: number): void } } }).main.chart.hoverAt(0);
+    expect(values()).not.toEqual(before);
+    expect(values()[0]).toBe("2.3");
+    overlay.dispatchEvent(new MouseEvent("mouseleave"));
+    expect(values()).toEqual(before);
+  });
+
+  it("notes what the decoupled chart's numbers mean", () => {
+    const { card } = cardOf();
+    expect(card.el.querySelector(".decoupled-note")!.textContent).toMatch(/^Each term is \(wd\/2\)·Σw²: in loss units under plain SGD only\./);
+  });
+
+  it("saves each chart as a standalone SVG with its title and legend", () => {
+    const { card } = cardOf();
+    const svg = card.imageSvg("main")!;
+    const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
+    expect(doc.querySelector("parsererror")).toBeNull();
+    const texts = [...doc.querySelectorAll("text")].map((t) => t.textContent);
+    expect(texts[0]).toBe("Loss composition — exp1/train");
+    expect(texts).toContain("dense/kernel (kernel)");
+    expect(doc.querySelectorAll("path[data-series]")).toHaveLength(6);
+    expect(card.imageSvg("decoupled")).toContain("Decoupled weight decay — exp1/train");
+  });
+
+  it("offers to focus its run", () => {
+    const { card, onFocus } = cardOf();
+    card.el.querySelector<HTMLButtonElement>("button.focus")!.click();
+    expect(onFocus).toHaveBeenCalledExactlyOnceWith("exp1/train");
   });
 
   it("reports a sort header click", () => {

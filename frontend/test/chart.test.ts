@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { parseBreakdown } from "../src/api";
 import { StackedChart } from "../src/chart";
+import { bandColors } from "../src/colors";
 import { DEFAULTS, type Settings } from "../src/settings";
 import { buildRunView } from "../src/view";
 import { loadFixture } from "./fixtures";
 
 const raw = loadFixture<Record<string, unknown>>("breakdown.json");
 const b = parseBreakdown(raw);
-const settings = (patch: Partial<Settings> = {}): Settings => ({ ...DEFAULTS, smoothing: 0, ...patch });
-const colorOf = (key: string) => (key === "data" ? "#8a9bb0" : "#4e79a7");
+const settings = (patch: Partial<Settings> = {}): Settings => ({ ...DEFAULTS, smoothing: 0, order: "name", ...patch });
 const areas = (chart: StackedChart) => [...chart.el.querySelectorAll<SVGPathElement>("path[data-series]")];
 
 function chartOf(patch: Partial<Settings> = {}, width = 500): StackedChart {
-  const chart = new StackedChart(colorOf, 240);
+  const chart = new StackedChart(240);
   chart.update(buildRunView(b, settings(patch), width).main!, width);
   return chart;
 }
@@ -28,7 +28,9 @@ describe("StackedChart", () => {
       "penalty/dense/kernel",
       "penalty/model/noise/add_loss",
     ]);
-    expect(areas(chart).map((p) => p.getAttribute("fill"))).toEqual(["#8a9bb0", ...Array(5).fill("#4e79a7")]);
+    expect(areas(chart).map((p) => p.getAttribute("fill"))).toEqual(
+      bandColors(areas(chart).map((p) => p.getAttribute("data-series")!)),
+    );
     for (const p of areas(chart)) expect(p.getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+)+Z/);
     const svg = chart.el.querySelector("svg")!;
     expect(svg.getAttribute("aria-label")).toBe("Loss composition of run exp1/train");
@@ -76,9 +78,33 @@ describe("StackedChart", () => {
     expect(tooltip.querySelector(".tooltip-header")!.textContent).toBe("step 300");
     const names = [...tooltip.querySelectorAll(".tooltip-row:not(.tooltip-total) .tooltip-name")].map((e) => e.textContent);
     expect(names[0]).toBe("data loss");
-    expect(names[1]).toBe("penalty/dense/kernel");
+    expect(names[1]).toBe("dense/kernel");
     const totalRow = tooltip.querySelector(".tooltip-total .tooltip-value")!;
     expect(totalRow.textContent).toBe("0.8125");
+  });
+
+  it("tells which step is hovered, once per step, and when the pointer leaves", () => {
+    const heard: (number | null)[] = [];
+    const chart = new StackedChart(240, (i) => heard.push(i));
+    chart.update(buildRunView(b, settings(), 500).main!, 500);
+    chart.hoverAt(370);
+    chart.hoverAt(371);
+    chart.hoverAt(0);
+    chart.el.querySelector(".overlay")!.dispatchEvent(new MouseEvent("mouseleave"));
+    expect(heard).toEqual([6, 0, null]);
+  });
+
+  it("labels a linear y axis without SI prefixes", () => {
+    const labels = [...chartOf().el.querySelectorAll(".y-axis .tick text")].map((t) => t.textContent);
+    expect(labels).toEqual(["0", "0.5", "1", "1.5", "2", "2.5"]);
+  });
+
+  it("writes the date of wall-time ticks once", () => {
+    const chart = chartOf({ xAxis: "wall" });
+    const labels = [...chart.el.querySelectorAll(".x-axis .tick text")].map((t) => t.textContent!);
+    expect(labels.length).toBeGreaterThan(1);
+    expect(labels[0]).toMatch(/^[A-Z][a-z]{2} \d\d \d\d:\d\d$/);
+    for (const label of labels.slice(1)) expect(label).toMatch(/^\d\d:\d\d(:\d\d)?$/);
   });
 
   it("measures each hover as regloss:hover", () => {
@@ -91,7 +117,7 @@ describe("StackedChart", () => {
   it("keeps a hostile key as an attribute value, never as markup", () => {
     const key = "penalty/<img src=x onerror=window.__xss=1>/kernel";
     const h = parseBreakdown({ run: "<b>run</b>", steps: [0, 1], wall_times: [0, 1], series: { data: [1, 1], [key]: [0.5, 0.5] } });
-    const chart = new StackedChart(colorOf, 240);
+    const chart = new StackedChart(240);
     chart.update(buildRunView(h, settings(), 500).main!, 500);
     expect(chart.el.querySelector("img, b")).toBeNull();
     expect(areas(chart)[1].getAttribute("data-series")).toBe(key);
@@ -116,7 +142,7 @@ describe("StackedChart on a log y axis", () => {
   const pathData = new RegExp(`^(?:M${number},${number}(?:L${number},${number})*Z?)*$`);
 
   function logChart(patch: Partial<Settings> = {}): StackedChart {
-    const chart = new StackedChart(colorOf, 240);
+    const chart = new StackedChart(240);
     chart.update(buildRunView(wild, settings({ yScale: "log", ...patch }), 500).main!, 500);
     return chart;
   }
@@ -157,8 +183,8 @@ describe("StackedChart on a log y axis", () => {
     const chart = logChart();
     const ticks = [...chart.el.querySelectorAll(".y-axis .tick text")].map((t) => t.textContent);
     const labels = ticks.filter((t) => t !== "");
-    // From a little below 2m (penalty/a/kernel at step 5, above a negative data loss) to 800.5.
-    expect(labels).toEqual(["1m", "10m", "100m", "1", "10", "100"]);
+    // From a little below 0.002 (penalty/a/kernel at step 5, above a negative data loss) to 800.5: one per decade.
+    expect(labels).toEqual(["0.001", "0.01", "0.1", "1", "10", "100"]);
   });
 
   it("stays linear in share mode", () => {

@@ -27,6 +27,9 @@ describe("Controls", () => {
     expect(q<HTMLInputElement>("input[name=run-filter]").value).toBe("exp");
     // A shared y scale means nothing in share mode.
     expect(q<HTMLInputElement>("input[name=shared-y]").disabled).toBe(true);
+    controls.update({ ...DEFAULTS, order: "name", layout: "3" });
+    expect(q<HTMLSelectElement>("select[name=order]").value).toBe("name");
+    expect(q<HTMLSelectElement>("select[name=layout]").value).toBe("3");
     expect(onChange).not.toHaveBeenCalled();
   });
 
@@ -52,6 +55,28 @@ describe("Controls", () => {
     const { controls, q } = setup();
     controls.update({ ...DEFAULTS });
     expect(q<HTMLInputElement>("input[name=topk]").disabled).toBe(true);
+  });
+
+  it("offers the runs to focus on in the focused layout only, names as text", () => {
+    const { controls, onChange, q } = setup();
+    const run = q<HTMLSelectElement>("select[name=focus-run]");
+    controls.update({ ...DEFAULTS });
+    expect(run.parentElement!.hidden).toBe(true);
+    controls.update({ ...DEFAULTS, layout: "focus" });
+    expect(run.parentElement!.hidden).toBe(false);
+    const hostile = "<img src=x onerror=window.__xss=1>";
+    controls.setFocusRuns(["a/train", hostile], hostile);
+    expect([...run.options].map((o) => o.textContent)).toEqual(["a/train", hostile]);
+    expect(run.value).toBe(hostile);
+    expect(run.querySelector("img")).toBeNull();
+    const before = run.options[0];
+    controls.setFocusRuns(["a/train", hostile], "a/train");
+    expect(run.options[0]).toBe(before);
+    expect(run.value).toBe("a/train");
+    expect(onChange).not.toHaveBeenCalled();
+    run.value = hostile;
+    fire(run, "change");
+    expect(onChange).toHaveBeenLastCalledWith({ focusRun: hostile });
   });
 
   it("reports each control as a settings patch", () => {
@@ -80,6 +105,15 @@ describe("Controls", () => {
     shared.checked = true;
     fire(shared, "change");
     expect(onChange).toHaveBeenLastCalledWith({ sharedY: true });
+    const order = q<HTMLSelectElement>("select[name=order]");
+    order.value = "name";
+    fire(order, "change");
+    expect(onChange).toHaveBeenLastCalledWith({ order: "name" });
+    const layout = q<HTMLSelectElement>("select[name=layout]");
+    expect([...layout.options].map((o) => o.value)).toEqual(["auto", "1", "2", "3", "focus"]);
+    layout.value = "focus";
+    fire(layout, "change");
+    expect(onChange).toHaveBeenLastCalledWith({ layout: "focus" });
   });
 
   it("accepts K from 1 to 100 only", () => {

@@ -45,9 +45,15 @@ describe("sanitize", () => {
       hidden: ["data", 3, "penalty/conv/kernel"],
       sortColumn: "penaltyShare",
       sortDescending: "yes",
+      order: "name",
+      layout: "focus",
+      focusRun: "exp1/train",
     });
     expect(s).toEqual({
       ...DEFAULTS,
+      order: "name",
+      layout: "focus",
+      focusRun: "exp1/train",
       mode: "share",
       xAxis: "wall",
       yScale: "log",
@@ -61,6 +67,9 @@ describe("sanitize", () => {
 
   it("refuses a K below 1 or not an integer, and smoothing outside [0, 1)", () => {
     expect(sanitize({ topK: 0 }).topK).toBe(DEFAULTS.topK);
+    expect(sanitize({ order: "random" }).order).toBe("size");
+    expect(sanitize({ layout: 4 }).layout).toBe("auto");
+    expect(sanitize({ focusRun: 7 }).focusRun).toBe("");
     expect(sanitize({ topK: 2.5 }).topK).toBe(DEFAULTS.topK);
     expect(sanitize({ smoothing: -0.1 }).smoothing).toBe(DEFAULTS.smoothing);
     expect(sanitize({ smoothing: 0 }).smoothing).toBe(0);

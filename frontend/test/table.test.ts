@@ -9,7 +9,7 @@ const PENALTY_SUM = 0.076 + 0.0034 + 0.166 + 0.059 + 0.01;
 describe("latestRows", () => {
   const rows = latestRows(b);
 
-  it("has the data loss and every penalty (no decoupled decay, no total)", () => {
+  it("has the data loss, every penalty and every decoupled term (no total)", () => {
     expect(rows.map((r) => r.key)).toEqual([
       "data",
       "penalty/conv/bias",
@@ -17,12 +17,29 @@ describe("latestRows", () => {
       "penalty/dense/activity",
       "penalty/dense/kernel",
       "penalty/model/noise/add_loss",
+      "decoupled/dense/kernel",
     ]);
+    expect(rows.map((r) => [r.label, r.kind])).toEqual([
+      ["data loss", null],
+      ["conv/bias", "bias"],
+      ["conv/kernel", "kernel"],
+      ["dense/activity", "activity"],
+      ["dense/kernel", "kernel"],
+      ["model/noise/add_loss", "add_loss"],
+      ["dense/kernel", "decoupled"],
+    ]);
+  });
+
+  it("gives decoupled decay no share: it is not part of the loss", () => {
+    const decoupled = rows[rows.length - 1];
+    expect(decoupled.value).not.toBeNull();
+    expect(decoupled.share).toBeNaN();
+    expect(decoupled.penaltyShare).toBeNaN();
   });
 
   it("gives the latest value, its step, its share of the total and of the penalties", () => {
     const data = rows[0];
-    expect(data).toEqual({ key: "data", label: "data loss", value: 0.45, step: 350, share: 0.45 / 0.7644, penaltyShare: NaN });
+    expect(data).toEqual({ key: "data", label: "data loss", kind: null, value: 0.45, step: 350, share: 0.45 / 0.7644, penaltyShare: NaN });
     const dense = rows.find((r) => r.key === "penalty/dense/kernel")!;
     expect(dense.value).toBe(0.166);
     expect(dense.share).toBeCloseTo(0.166 / 0.7644, 12);
@@ -34,16 +51,24 @@ describe("sortRows", () => {
   const rows = latestRows(b);
 
   it("sorts by value, largest first, and back", () => {
-    expect(sortRows(rows, "value", true).map((r) => r.value)).toEqual([0.45, 0.166, 0.076, 0.059, 0.01, 0.0034]);
-    expect(sortRows(rows, "value", false).map((r) => r.value)).toEqual([0.0034, 0.01, 0.059, 0.076, 0.166, 0.45]);
+    expect(sortRows(rows, "value", true).map((r) => r.value)).toEqual([0.45, 0.166, 0.076, 0.059, 0.01, 0.0083, 0.0034]);
+    expect(sortRows(rows, "value", false).map((r) => r.value)).toEqual([0.0034, 0.0083, 0.01, 0.059, 0.076, 0.166, 0.45]);
   });
 
   it("sorts by term name, and puts undefined shares last when descending", () => {
-    expect(sortRows(rows, "term", false)[0].label).toBe("data loss");
-    expect(sortRows(rows, "term", false)[1].label).toBe("penalty/conv/bias");
+    // By the name shown: the data loss sorts among the terms.
+    expect(sortRows(rows, "term", false).map((r) => r.label)).toEqual([
+      "conv/bias",
+      "conv/kernel",
+      "data loss",
+      "dense/activity",
+      "dense/kernel",
+      "dense/kernel",
+      "model/noise/add_loss",
+    ]);
     const byPenaltyShare = sortRows(rows, "penaltyShare", true);
     expect(byPenaltyShare[0].key).toBe("penalty/dense/kernel");
-    expect(byPenaltyShare[byPenaltyShare.length - 1].key).toBe("data");
+    expect(byPenaltyShare.slice(-2).map((r) => r.key)).toEqual(["data", "decoupled/dense/kernel"]);
   });
 
   it("does not reorder its input", () => {
@@ -59,7 +84,10 @@ describe("renderLatestTable", () => {
     renderLatestTable(table, latestRows(b), "value", true, 3, () => {});
     const body = [...table.tBodies[0].rows];
     expect(body.map((tr) => tr.dataset.key)).toEqual(["data", "penalty/dense/kernel", "penalty/conv/kernel"]);
-    expect([...body[1].cells].map((c) => c.textContent)).toEqual(["penalty/dense/kernel", "0.166", "21.7%", "52.8%"]);
+    expect([...body[1].cells].map((c) => c.textContent)).toEqual(["dense/kernel kernel", "0.166", "21.7%", "52.8%"]);
+    expect(body[1].cells[0].querySelector(".kind")!.textContent).toBe("kernel");
+    // The name may wrap after its slash, nowhere else.
+    expect(body[1].cells[0].querySelector(".term-name")!.innerHTML).toBe("dense/<wbr>kernel");
     expect(body[0].cells[1].getAttribute("title")).toBe("at step 350");
   });
 
@@ -80,7 +108,7 @@ describe("renderLatestTable", () => {
     const table = document.createElement("table");
     renderLatestTable(table, latestRows(h), "value", true, 10, () => {});
     expect(table.querySelector("img")).toBeNull();
-    expect(table.tBodies[0].rows[0].cells[0].textContent).toBe(hostile);
+    expect(table.tBodies[0].rows[0].cells[0].querySelector(".term-name")!.textContent).toBe(hostile.slice("penalty/".length));
   });
 });
 
@@ -101,9 +129,9 @@ describe("renderDetailsTable", () => {
       "Factor",
     ]);
     const rows = cells(table);
-    expect(rows[0]).toEqual(["penalty/conv/bias", "conv", "bias", "bias", "–", "L1(l1=0.0001)", "0.0001"]);
-    expect(rows.find((r) => r[0] === "penalty/dense/kernel")).toEqual([
-      "penalty/dense/kernel",
+    expect(rows[0]).toEqual(["conv/bias", "conv", "bias", "bias", "–", "L1(l1=0.0001)", "0.0001"]);
+    expect(rows.find((r) => r[0] === "dense/kernel")).toEqual([
+      "dense/kernel",
       "dense",
       "kernel",
       "kernel",
@@ -111,8 +139,8 @@ describe("renderDetailsTable", () => {
       "L1L2(l1=0.0, l2=0.01)",
       "l1=0.0, l2=0.01",
     ]);
-    expect(rows.find((r) => r[0] === "penalty/dense/activity")).toEqual([
-      "penalty/dense/activity",
+    expect(rows.find((r) => r[0] === "dense/activity")).toEqual([
+      "dense/activity",
       "dense",
       "–",
       "activity",
@@ -120,9 +148,9 @@ describe("renderDetailsTable", () => {
       "L1(l1=0.001)",
       "0.001",
     ]);
-    expect(rows.find((r) => r[0] === "penalty/model/noise/add_loss")!.slice(4)).toEqual(["–", "–", "–"]);
+    expect(rows.find((r) => r[0] === "model/noise/add_loss")!.slice(4)).toEqual(["–", "–", "–"]);
     expect(rows[rows.length - 1]).toEqual([
-      "decoupled/dense/kernel",
+      "dense/kernel",
       "dense",
       "kernel",
       "decoupled decay",
@@ -188,12 +216,12 @@ describe("renderDetailsTable", () => {
     const table = document.createElement("table");
     renderDetailsTable(table, v2);
     expect(cells(table).map((r) => r.slice(0, 5))).toEqual([
-      ["penalty/activity", "(model)", "–", "activity", "–"],
-      ["penalty/bi/forward_lstm/lstm_cell/kernel", "bi/forward_lstm/lstm_cell", "kernel", "kernel", "–"],
-      ["penalty/d/kernel#2", "d", "kernel#2", "kernel", "4"],
-      ["penalty/kernel", "(model)", "kernel", "kernel", "8"],
-      ["penalty/variable#2", "(model)", "variable#2", "other", "–"],
-      ["decoupled/kernel", "(model)", "kernel", "decoupled decay", "–"],
+      ["activity", "(model)", "–", "activity", "–"],
+      ["bi/forward_lstm/lstm_cell/kernel", "bi/forward_lstm/lstm_cell", "kernel", "kernel", "–"],
+      ["d/kernel#2", "d", "kernel#2", "kernel", "4"],
+      ["kernel", "(model)", "kernel", "kernel", "8"],
+      ["variable#2", "(model)", "variable#2", "other", "–"],
+      ["kernel", "(model)", "kernel", "decoupled decay", "–"],
     ]);
   });
 

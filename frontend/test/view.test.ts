@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { parseBreakdown } from "../src/api";
 import { DEFAULTS, type Settings } from "../src/settings";
-import { buildRunView, latest, legendOf, shareYDomains, type ChartModel } from "../src/view";
+import { bandColors } from "../src/colors";
+import { buildRunView, latest, shareYDomains, type ChartModel } from "../src/view";
 import { loadFixture } from "./fixtures";
 
 const raw = loadFixture<Record<string, unknown>>("breakdown.json");
 const b = parseBreakdown(raw);
-/** No smoothing, so the stacked numbers are the fixture's own. */
-const settings = (patch: Partial<Settings> = {}): Settings => ({ ...DEFAULTS, smoothing: 0, ...patch });
+/** No smoothing, so the stacked numbers are the fixture's own; bands by name, so their order is the keys'. */
+const settings = (patch: Partial<Settings> = {}): Settings => ({ ...DEFAULTS, smoothing: 0, order: "name", ...patch });
 const PENALTIES = [
   "penalty/conv/bias",
   "penalty/conv/kernel",
@@ -23,6 +24,7 @@ describe("buildRunView", () => {
     expect(main.ariaLabel).toBe("Loss composition of run exp1/train");
     expect(main.layers.map((l) => l.key)).toEqual(["data", ...PENALTIES]);
     expect(main.layers[0].label).toBe("data loss");
+    expect(main.layers[1].label).toBe("conv/bias");
     // 8 steps fit an 800 px chart: nothing is decimated.
     expect([...main.indices]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(main.layers[0].y1[0]).toBe(2.3);
@@ -50,7 +52,43 @@ describe("buildRunView", () => {
     expect(view.decoupled!.ariaLabel).toBe("Decoupled weight decay of run exp1/train (not part of the loss)");
     expect(view.decoupled!.layers.map((l) => l.key)).toEqual(["decoupled/dense/kernel"]);
     expect(view.decoupled!.totalLine).toBeNull();
-    expect(view.legend.map((e) => e.key)).toEqual(["data", ...PENALTIES, "decoupled/dense/kernel"]);
+    expect(view.mainLegend.map((e) => e.key)).toEqual(["data", ...PENALTIES]);
+    expect(view.decoupledLegend.map((e) => [e.key, e.name, e.kind])).toEqual([
+      ["decoupled/dense/kernel", "dense/kernel", "decoupled"],
+    ]);
+  });
+
+  it("stacks the penalties by size, largest next to the data loss, by default", () => {
+    const main = buildRunView(b, settings({ order: "size" }), 800).main!;
+    // By mean magnitude over the run, largest first.
+    expect(main.layers.map((l) => l.key)).toEqual([
+      "data",
+      "penalty/dense/kernel",
+      "penalty/conv/kernel",
+      "penalty/dense/activity",
+      "penalty/model/noise/add_loss",
+      "penalty/conv/bias",
+    ]);
+  });
+
+  it("colors the bands and the legend alike, hidden ones included", () => {
+    const view = buildRunView(b, settings({ hidden: ["penalty/conv/bias"] }), 800);
+    const colors = bandColors(["data", ...PENALTIES]);
+    expect(view.mainLegend.map((e) => e.color)).toEqual(colors);
+    // Hiding a band does not recolor the others.
+    expect(view.main!.colors).toEqual(colors.filter((_, i) => i !== 1));
+    expect(view.mainLegend[3]).toMatchObject({ key: "penalty/dense/activity", name: "dense/activity", kind: "activity" });
+  });
+
+  it("keeps the raw values beside the smoothed ones for the tooltip", () => {
+    const smooth = buildRunView(b, settings({ smoothing: 0.6, grouping: "layer" }), 800).main!;
+    expect(smooth.smoothed).toBe(true);
+    expect(smooth.rawTotal).toBe(b.columns.get("total"));
+    expect(smooth.raw[0]).toBe(b.columns.get("data"));
+    expect(smooth.layers[0].values[1]).not.toBe(b.columns.get("data")![1]);
+    // layer:conv sums conv/bias and conv/kernel as logged.
+    expect(smooth.raw[1][0]).toBeCloseTo(b.columns.get("penalty/conv/bias")![0] + b.columns.get("penalty/conv/kernel")![0], 12);
+    expect(buildRunView(b, settings(), 800).main!.smoothed).toBe(false);
   });
 
   it("warns once about the first non-finite value", () => {
@@ -212,22 +250,7 @@ describe("buildRunView", () => {
     expect(buildRunView(b, settings(), 800).main!.signature).toBe(a);
     expect(buildRunView(b, settings({ smoothing: 0.5 }), 800).main!.signature).not.toBe(a);
     expect(buildRunView(b, settings(), 700).main!.signature).not.toBe(a);
-  });
-});
-
-describe("legendOf", () => {
-  it("gives buildRunView's legend for every grouping, without building charts", () => {
-    for (const grouping of ["term", "layer", "kind", "topk"] as const) {
-      const s = settings({ grouping, topK: 2, smoothing: 0.6 });
-      expect(legendOf(b, s)).toEqual(buildRunView(b, s, 800).legend);
-    }
-    expect(legendOf(b, settings({ grouping: "topk", topK: 2 })).map((e) => e.key)).toEqual([
-      "data",
-      "penalty/conv/kernel",
-      "penalty/dense/kernel",
-      "other",
-      "decoupled/dense/kernel",
-    ]);
+    expect(buildRunView(b, settings({ order: "size" }), 800).main!.signature).not.toBe(a);
   });
 });
 

@@ -20,8 +20,8 @@ def test_charts_for_every_run_with_one_area_per_series(dashboard):
         assert dashboard.chart(run).count() == 1, run
     assert sorted(dashboard.series()) == sorted(_expected_series())
     assert dashboard.frame.locator("svg[aria-label^='Decoupled weight decay of run exp1/train']").count() == 1
-    legend = dashboard.frame.locator(".legend-entry").all_inner_texts()
-    assert "penalty/conv/kernel" in legend and "data loss" in legend
+    legend = dashboard.frame.locator(".run-card[data-run='exp1/train'] .legend-label").all_inner_texts()
+    assert "conv/kernel" in legend and "data loss" in legend
     dashboard.screenshot("dashboard.png")
     assert dashboard.errors == []
 
@@ -45,19 +45,27 @@ def test_hover_shows_the_tooltip_with_term_values(dashboard):
     tooltip.wait_for(state="visible")
     text = tooltip.inner_text()
     assert "step " in text and "total" in text
-    assert "penalty/model/noise/add_loss" in text
+    assert "model/noise/add_loss" in text
     assert str(ADD_LOSS_VALUE) in text
     assert chart.locator("line.hover-rule").get_attribute("visibility") == "visible"
     dashboard.screenshot("hover.png")
     assert dashboard.errors == []
 
 
+def _card_series(dashboard, run):
+    """data-series of the areas of one run's card (cards off screen are drawn when they come into view)."""
+    card = dashboard.frame.locator(f".run-card[data-run='{run}']")
+    card.scroll_into_view_if_needed()
+    return card.evaluate("c => Array.from(c.querySelectorAll('path[data-series]'), e => e.getAttribute('data-series'))")
+
+
 def test_mode_and_grouping_change_the_chart(dashboard):
     frame = dashboard.frame
     before = dashboard.series()
     frame.select_option("select[name=mode]", "penalties")
-    frame.wait_for_function("!document.querySelector('path[data-series=\"data\"]')")
-    assert "data" not in dashboard.series()
+    frame.wait_for_function(
+        "!document.querySelector('.run-card[data-run=\"exp1/train\"] path[data-series=\"data\"]')")
+    assert "data" not in _card_series(dashboard, "exp1/train")
 
     frame.select_option("select[name=mode]", "share")
     frame.wait_for_function("document.querySelector('path[data-series=\"data\"]') !== null")
@@ -69,7 +77,11 @@ def test_mode_and_grouping_change_the_chart(dashboard):
     grouped = dashboard.series()
     assert grouped != before
     assert "penalty/dense/kernel" not in grouped
-    assert f"layer:{HOSTILE_LAYER}" in grouped
+    hostile = dashboard.frame.locator(".run-card[data-run='hostile/train']")
+    hostile.scroll_into_view_if_needed()
+    hostile.locator("path[data-series^='layer:']").first.wait_for(state="attached")
+    assert f"layer:{HOSTILE_LAYER}" in _card_series(dashboard, "hostile/train")
+    frame.locator(".run-card").first.scroll_into_view_if_needed()
 
     frame.select_option("select[name=grouping]", "topk")
     frame.fill("input[name=topk]", "1")
@@ -133,7 +145,7 @@ def test_hostile_layer_name_is_text_and_runs_nothing(dashboard):
     frame = dashboard.frame
     card = frame.locator(".run-card[data-run='hostile/train']")
     assert HOSTILE_LAYER in card.locator(".latest-table").inner_text()
-    assert HOSTILE_LAYER in frame.locator(".legend").inner_text()
+    assert HOSTILE_LAYER in card.locator(".legend").first.inner_text()
     card.locator("details.term-details summary").click()
     # The description has no `Name(args)`: the cell shows a dash, its title the whole text.
     regularizer = card.locator(".details-table tbody tr td").nth(4)
@@ -149,7 +161,7 @@ def test_hostile_run_names_are_text_and_run_nothing(dashboard):
     cards = frame.evaluate(
         "Array.from(document.querySelectorAll('.run-card'), c => [c.dataset.run, c.querySelector('h2').textContent])")
     titles = dict(cards)
-    term = HOSTILE_TERM[len("regloss/"):]
+    term = HOSTILE_TERM[len("regloss/penalty/"):]
     for run in HOSTILE_RUNS:
         assert run in titles, (run, list(titles))
         assert run in titles[run]
@@ -178,7 +190,7 @@ def test_term_details_show_regularizer_and_factor(dashboard):
 
 def test_legend_click_hides_and_shows_a_term(dashboard):
     frame = dashboard.frame
-    entry = frame.locator(".legend-entry[data-key='penalty/conv/kernel']")
+    entry = frame.locator(".run-card[data-run='exp1/train'] .legend-entry[data-key='penalty/conv/kernel']")
     entry.click()
     frame.wait_for_function("!document.querySelector('path[data-series=\"penalty/conv/kernel\"]')")
     assert entry.get_attribute("aria-pressed") == "false"
@@ -189,25 +201,29 @@ def test_legend_click_hides_and_shows_a_term(dashboard):
 
 def test_compact_legend_expands_and_keeps_hidden_entries_in_view(dashboard):
     frame = dashboard.frame
-    keys = {tag for series in demo_runs().values() for tag in series if tag != "regloss/total"}
-    more = frame.locator("button.legend-more")
-    assert more.inner_text() == f"+{len(keys) - 16} more"
+    card = frame.locator(".run-card[data-run='deep/train']")
+    card.scroll_into_view_if_needed()  # Cards off screen are drawn when they come into view.
+    card.locator("path[data-series='data']").wait_for(state="attached")
+    legend = card.locator(".legend").first
+    keys = 1 + 20  # the data loss and 20 activity terms
+    more = legend.locator("button.legend-more")
+    assert more.inner_text() == f"+{keys - 16} more"
     assert more.get_attribute("aria-expanded") == "false"
-    assert frame.locator(".legend-entry:visible").count() == 16
-    # Ranked last, the decoupled term starts folded away.
-    last = frame.locator(".legend-entry[data-key='decoupled/conv/kernel']")
+    assert legend.locator(".legend-entry:visible").count() == 16
+    # Ranked last at the last step (the smallest term), block_00 starts folded away.
+    last = legend.locator(".legend-entry[data-key='penalty/tower/block_00/activity']")
     assert not last.is_visible()
     more.click()
     assert more.inner_text() == "Show fewer" and more.get_attribute("aria-expanded") == "true"
-    assert frame.locator(".legend-entry:visible").count() == len(keys)
+    assert legend.locator(".legend-entry:visible").count() == keys
     last.click()
-    frame.wait_for_function("!document.querySelector('path[data-series=\"decoupled/conv/kernel\"]')")
+    frame.wait_for_function("!document.querySelector('path[data-series=\"penalty/tower/block_00/activity\"]')")
     more.click()
     # Hidden, it stays in view while collapsed so it can be shown again.
     assert last.is_visible() and last.get_attribute("aria-pressed") == "false"
-    assert frame.locator(".legend-entry:visible").count() == 17
+    assert legend.locator(".legend-entry:visible").count() == 17
     last.click()
-    frame.wait_for_selector("path[data-series='decoupled/conv/kernel']")
+    frame.wait_for_selector("path[data-series='penalty/tower/block_00/activity']")
     # Shown again, it stays under the pointer until the list is next expanded or folded.
     assert last.is_visible() and last.get_attribute("aria-pressed") == "true"
     more.click()
