@@ -140,7 +140,9 @@ def tensorboard_url(demo_logdir):
         [str(exe), "--logdir", str(demo_logdir), "--port", str(port), "--host", "127.0.0.1", "--reload_interval", "1"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        # This checkout's plugin and bundle, even where the venv's package is another checkout.
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3",
+             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))},
     )
     try:
         deadline = time.monotonic() + 90
