@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { RunHParams } from "../src/api";
 import { hparamNames, hparamsFor, splitRunName } from "../src/hparams";
 
 describe("splitRunName", () => {
@@ -16,7 +17,7 @@ describe("splitRunName", () => {
 });
 
 describe("hparamsFor", () => {
-  const logged = [
+  const logged: RunHParams[] = [
     { run: "sweep", hparams: { batch: 32 } },
     { run: "sweep/wd_0", hparams: { wd: 0 } },
     { run: "sweep/wd_1/train", hparams: { wd: 1 } },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseBreakdown } from "../src/api";
+import { parseBreakdown, type RunHParams } from "../src/api";
 import { sortSweep, sweepCsv, sweepHParamNames, sweepJson, sweepRows } from "../src/sweep";
 
 function run(name: string, series: Record<string, (number | null)[]>, steps = [0, 10, 20]) {
@@ -19,7 +19,7 @@ const breakdowns = [
   run("wd_1/validation", { data: [2.5, 1.25, 1.25] }),
   run("solo", { total: [1, "NaN" as unknown as number, null], data: [null, null, null] }),
 ];
-const logged = [
+const logged: RunHParams[] = [
   { run: "wd_0", hparams: { wd: 0, opt: "sgd" } },
   { run: "wd_1", hparams: { wd: 1, "<b>x</b>": "a,\"b\"" } },
 ];
