@@ -129,13 +129,6 @@ export function compareLines(breakdowns: Breakdown[], key: CompareKey, smoothing
   return { key, lines, without };
 }
 
-/** Experiments in order of first appearance: the colour slot of each line's prefix. */
-export function colorSlots(lines: CompareLine[]): Map<string, number> {
-  const slots = new Map<string, number>();
-  for (const line of lines) if (!slots.has(line.prefix)) slots.set(line.prefix, slots.size);
-  return slots;
-}
-
 /**
  * [min, max] of every line's raw and smoothed values on the shared y axis. On a
  * log axis only positive values count, and [1, 10] stands in when none is; on a

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { parseBreakdown } from "../src/api";
 import {
   choiceLabel,
-  colorSlots,
   compareChoices,
   compareExtent,
   compareLines,
@@ -82,14 +81,6 @@ describe("compareLines", () => {
     expect([...line.raw]).toEqual([1, 0.5, 0.25]);
     // Debiased EMA: m = 0.5, 0.5, 0.375 (m = 0.5·m + 0.5·v); divided by 0.5, 0.75, 0.875.
     expect([...line.smoothed]).toEqual([1, 0.6666666666666666, 0.42857142857142855]);
-  });
-
-  it("gives one colour slot per experiment, in order", () => {
-    const c = compareLines([wd3Train, wd0, wd3], "data", 0);
-    expect([...colorSlots(c.lines)]).toEqual([
-      ["d2l/wd_3", 0],
-      ["d2l/wd_0", 1],
-    ]);
   });
 });
 
