@@ -8,7 +8,15 @@ import pytest
 from werkzeug import test as werkzeug_test
 
 from plugin_runs import make_provider, REGLOSS_RUNS, write_regloss_runs
-from sweep_runs import BROKEN_HPARAMS_RUN, hparams_of, HOSTILE_HPARAM, HOSTILE_VALUE, WEIGHT_DECAYS, write_sweep_logdir
+from sweep_runs import (
+    BROKEN_HPARAMS_RUN,
+    hparams_of,
+    HOSTILE_HPARAM,
+    HOSTILE_VALUE,
+    WEIGHT_DECAYS,
+    write_broken_hparams_run,
+    write_sweep_logdir,
+)
 from tensorboard import context as tb_context
 from tensorboard.backend import application
 from tensorboard.plugins import base_plugin
@@ -23,6 +31,7 @@ ROUTE = "/data/plugin/regloss/hparams"
 def sweep_logdir(tmp_path_factory):
     logdir = tmp_path_factory.mktemp("sweep_logdir")
     write_sweep_logdir(logdir)
+    write_broken_hparams_run(logdir)
     return logdir
 
 
