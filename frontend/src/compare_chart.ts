@@ -120,7 +120,7 @@ export class CompareChart {
     const yAxis = log
       ? (() => {
           const y = scaleLog().domain(extent).range([PLOT_HEIGHT, 0]);
-          return { y: (v: number) => y(v <= 0 ? extent[0] : v), axis: axisLeft(y).ticks(6).tickFormat((v) => {
+          return { y: (v: number) => y(v), axis: axisLeft(y).ticks(6).tickFormat((v) => {
             const n = +v;
             // A label per decade; other marks stay unlabelled.
             return Math.abs(Math.log10(n) - Math.round(Math.log10(n))) < 1e-9 ? yTickText(n) : "";
@@ -151,6 +151,8 @@ export class CompareChart {
       .text("step");
 
     const linesG = plot.append("g").attr("fill", "none");
+    // A zero or negative value has no place on a log axis: drawn as a gap, as TensorBoard does.
+    const drawable = (values: Float64Array) => (log ? values.map((v) => (v > 0 ? v : NaN)) : values);
     for (const line of c.lines) {
       const px = Float64Array.from(line.steps, (s) => x(s));
       const color = colorOf(line.prefix);
@@ -158,7 +160,7 @@ export class CompareChart {
       if (smoothing > 0) {
         linesG
           .append("path")
-          .attr("d", linePath(px, line.raw, yAxis.y))
+          .attr("d", linePath(px, drawable(line.raw), yAxis.y))
           .attr("stroke", color)
           .attr("stroke-opacity", 0.25)
           .attr("stroke-width", 1)
@@ -167,7 +169,7 @@ export class CompareChart {
       linesG
         .append("path")
         .attr("data-run", line.run)
-        .attr("d", linePath(px, line.smoothed, yAxis.y))
+        .attr("d", linePath(px, drawable(line.smoothed), yAxis.y))
         .attr("stroke", color)
         .attr("stroke-width", 1.75)
         .attr("stroke-dasharray", dash);

@@ -32,6 +32,7 @@ export const COMPARE_CSS = `
 .sweep-wrap { overflow-x: auto; }
 .sweep-table td.number, .sweep-table th.number { text-align: right; }
 .sweep-table th, .sweep-table td { overflow-wrap: normal; word-break: normal; }
+.sweep-table thead th.number { white-space: nowrap; }
 .sweep-table tbody th { overflow-wrap: anywhere; min-width: 8em; }
 .sweep-table td.hparam { font-family: ui-monospace, monospace; font-size: 11px; overflow-wrap: anywhere; }
 `;

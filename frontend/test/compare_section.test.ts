@@ -98,3 +98,16 @@ describe("CompareSection", () => {
     expect(section.el.querySelector(".compare > details > .notice")!.textContent).toBe("Without Penalties (sum): plain/train");
   });
 });
+
+describe("CompareSection on a log axis", () => {
+  it("leaves zeros out of the lines instead of pinning them to the bottom", () => {
+    const section = mount();
+    const zero = run("zero/train", [0, 0, 0], [0, 0, 0]);
+    section.update([zero, breakdowns[0]], [], 0);
+    const log = section.el.querySelector<HTMLInputElement>('input[type="checkbox"]')!;
+    log.checked = true;
+    log.dispatchEvent(new Event("change"));
+    expect(section.el.querySelector('path[data-run="zero/train"]')!.getAttribute("d")).toBe("");
+    expect(section.el.querySelector('path[data-run="wd_0/train"]')!.getAttribute("d")).toMatch(/^M[-0-9.]+,[-0-9.]+L/);
+  });
+});
