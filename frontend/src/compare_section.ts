@@ -4,7 +4,9 @@
  * its CSV/JSON downloads. Owns its choices (kept in localStorage) and its
  * stylesheet; the dashboard only hands it the shown runs' breakdowns, the
  * logged hyperparameters and the smoothing, and redraws it only when one of
- * them, the width or the theme changed.
+ * them, the width or the theme changed. Folded at first (the run cards stay
+ * in view under the controls) and drawn only while open; opening it is
+ * remembered.
  */
 import type { Breakdown, RunHParams } from "./api";
 import { ColorMap } from "./colors";
@@ -38,13 +40,14 @@ export const COMPARE_CSS = `
 `;
 
 interface Choices {
+  open: boolean;
   key: CompareKey;
   log: boolean;
   sortColumn: SweepColumn;
   sortDescending: boolean;
 }
 
-const DEFAULT_CHOICES: Choices = { key: "data", log: false, sortColumn: "run", sortDescending: false };
+const DEFAULT_CHOICES: Choices = { open: false, key: "data", log: false, sortColumn: "run", sortDescending: false };
 
 function loadChoices(storage: Storage | null): Choices {
   try {
@@ -52,6 +55,7 @@ function loadChoices(storage: Storage | null): Choices {
     if (typeof x !== "object" || x === null) return { ...DEFAULT_CHOICES };
     const r = x as Record<string, unknown>;
     return {
+      open: typeof r.open === "boolean" ? r.open : DEFAULT_CHOICES.open,
       key: typeof r.key === "string" ? r.key : DEFAULT_CHOICES.key,
       log: typeof r.log === "boolean" ? r.log : DEFAULT_CHOICES.log,
       sortColumn: typeof r.sortColumn === "string" ? (r.sortColumn as SweepColumn) : DEFAULT_CHOICES.sortColumn,
@@ -82,6 +86,10 @@ export class CompareSection {
   private readonly note = document.createElement("p");
   private readonly chart = new CompareChart();
   private readonly table = document.createElement("table");
+  private readonly details = document.createElement("details");
+  private readonly summary = document.createElement("summary");
+  /** The last `update` arguments, drawn when the section is opened. */
+  private input: { breakdowns: Breakdown[]; hparams: RunHParams[]; smoothing: number } | null = null;
   private comparison: Comparison | null = null;
   private rows: SweepRow[] = [];
   private last: { breakdowns: Breakdown[]; hparams: RunHParams[]; smoothing: number; width: number; choices: Choices; theme: number } | null = null;
@@ -94,10 +102,12 @@ export class CompareSection {
     this.el.setAttribute("aria-label", "Compare runs");
     const style = document.createElement("style");
     style.textContent = COMPARE_CSS;
-    const details = document.createElement("details");
-    details.open = true;
-    const summary = document.createElement("summary");
-    summary.textContent = "Compare runs";
+    const details = this.details;
+    details.open = this.choices.open;
+    details.addEventListener("toggle", () => {
+      if (details.open !== this.choices.open) this.change({ open: details.open });
+    });
+    const summary = this.summary;
 
     const controls = document.createElement("div");
     controls.className = "controls compare-controls";
@@ -148,8 +158,10 @@ export class CompareSection {
 
   /** Shows the comparison of `breakdowns` (hidden for fewer than two runs); a no-op when nothing changed. */
   update(breakdowns: Breakdown[], hparams: RunHParams[], smoothing: number): void {
+    this.input = { breakdowns, hparams, smoothing };
     this.el.hidden = breakdowns.length < 2;
-    if (this.el.hidden) return;
+    this.summary.textContent = `Compare runs (${breakdowns.length})`;
+    if (this.el.hidden || !this.details.open) return;
     const width = Math.max(320, this.el.clientWidth - 22);
     const last = this.last;
     if (
@@ -208,7 +220,7 @@ export class CompareSection {
     } catch {
       // Quota or privacy mode: the choice still holds for this page.
     }
-    if (this.last) this.update(this.last.breakdowns, this.last.hparams, this.last.smoothing);
+    if (this.input) this.update(this.input.breakdowns, this.input.hparams, this.input.smoothing);
   }
 
   private title(): string {

@@ -20,8 +20,9 @@ const breakdowns = [
   run(`${HOSTILE}/train`, [200, 208, 210]),
 ];
 
-function memoryStorage(): Storage {
-  const data = new Map<string, string>();
+/** Storage in memory; the section starts open unless `open` is false. */
+function memoryStorage(open = true): Storage {
+  const data = new Map<string, string>([["tb-regloss.compare.v1", JSON.stringify({ open })]]);
   return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v) } as Storage;
 }
 
@@ -34,6 +35,22 @@ function mount(storage: Storage | null = memoryStorage()): CompareSection {
 afterEach(() => document.body.replaceChildren());
 
 describe("CompareSection", () => {
+  it("starts folded, draws only once opened, and remembers it", () => {
+    const storage = memoryStorage(false);
+    const section = mount(storage);
+    section.update(breakdowns, [], 0);
+    expect(section.el.hidden).toBe(false);
+    expect(section.el.querySelector("summary")!.textContent).toBe("Compare runs (3)");
+    expect(section.el.querySelectorAll("path[data-run]")).toHaveLength(0);
+    const details = section.el.querySelector("details")!;
+    details.open = true;
+    details.dispatchEvent(new Event("toggle"));
+    expect(section.el.querySelectorAll("path[data-run]")).toHaveLength(3);
+    expect(JSON.parse(storage.getItem("tb-regloss.compare.v1")!).open).toBe(true);
+    expect(mount(storage).el.querySelector("details")!.open).toBe(true);
+    expect(mount(null).el.querySelector("details")!.open).toBe(false);
+  });
+
   it("stays hidden for a single run", () => {
     const section = mount();
     section.update(breakdowns.slice(0, 1), [], 0);

@@ -52,6 +52,9 @@ def open_sweep(browser, sweep_url):
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         dashboard = Dashboard(page, errors).open(sweep_url)
+        # Folded at first, so the run cards stay in view; one click opens it.
+        assert dashboard.frame.locator(".compare details").get_attribute("open") is None
+        dashboard.frame.click(".compare summary")
         dashboard.frame.wait_for_function(f"document.querySelectorAll('.compare path[data-run]').length === {len(RUNS)}")
         return dashboard
 
