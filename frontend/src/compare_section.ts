@@ -177,6 +177,8 @@ export class CompareSection {
       return;
     }
     this.last = { breakdowns, hparams, smoothing, width, choices: this.choices, theme: this.theme };
+    // Measured like the cards' draw (`regloss:render`), for the frontend benchmark.
+    performance.mark("regloss:compare-start");
 
     const choices = compareChoices(breakdowns);
     const key = choices.some((c) => c.key === this.choices.key) ? this.choices.key : "data";
@@ -211,6 +213,9 @@ export class CompareSection {
         sortDescending: column === this.choices.sortColumn ? !this.choices.sortDescending : false,
       }),
     );
+    performance.clearMeasures("regloss:compare");
+    performance.measure("regloss:compare", "regloss:compare-start");
+    performance.clearMarks("regloss:compare-start");
   }
 
   private change(patch: Partial<Choices>): void {
