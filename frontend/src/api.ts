@@ -281,3 +281,33 @@ export async function fetchBreakdowns(runs: string[], samples = SAMPLES): Promis
   query.set("encoding", "float32");
   return parseBreakdowns(await getJson("breakdowns?" + query.toString()));
 }
+
+/** A hyperparameter value as `hp.hparams` logs it. */
+export type HParamValue = number | string | boolean;
+
+/** The hyperparameters one run logged with TensorBoard's HParams plugin (the `hparams` route). */
+export interface RunHParams {
+  run: string;
+  hparams: Record<string, HParamValue>;
+}
+
+function parseHParamValue(v: unknown): HParamValue {
+  if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
+  return fail("a hyperparameter value must be a number, a string or a boolean", v);
+}
+
+export function parseHParams(x: unknown): RunHParams[] {
+  if (!isRecord(x) || !Array.isArray(x.runs)) fail("`runs` must hold a list", x);
+  return (x.runs as unknown[]).map((r) => {
+    if (!isRecord(r) || typeof r.run !== "string" || !isRecord(r.hparams)) {
+      fail("each run needs `run` and an object `hparams`", r);
+    }
+    const hparams: Record<string, HParamValue> = {};
+    for (const [name, value] of Object.entries(r.hparams)) hparams[name] = parseHParamValue(value);
+    return { run: r.run, hparams };
+  });
+}
+
+export async function fetchHParams(): Promise<RunHParams[]> {
+  return parseHParams(await getJson("hparams"));
+}

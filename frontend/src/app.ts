@@ -4,8 +4,9 @@
  * turns every change (settings, data, size, theme) into one redraw per
  * animation frame.
  */
-import { fetchBreakdowns, fetchRuns, type Breakdown, type RunInfo } from "./api";
+import { fetchBreakdowns, fetchHParams, fetchRuns, type Breakdown, type RunHParams, type RunInfo } from "./api";
 import { RunCard } from "./card";
+import { CompareSection } from "./compare_section";
 import { Controls } from "./controls";
 import { loadSettings, runFilterRegExp, saveSettings, type Settings, type SortColumn } from "./settings";
 import { buildRunView, shareYDomains, type RunView } from "./view";
@@ -22,6 +23,9 @@ export class App {
   private readonly breakdowns = new Map<string, Breakdown>();
   private readonly cards = new Map<string, RunCard>();
   private readonly controls: Controls;
+  private readonly compare: CompareSection;
+  /** Hyperparameters logged with the HParams plugin; empty if none or if they could not be read. */
+  private hparams: RunHParams[] = [];
   private readonly status = document.createElement("div");
   private readonly grid = document.createElement("div");
   private frame = 0;
@@ -55,7 +59,8 @@ export class App {
     this.status.className = "status";
     this.status.setAttribute("aria-live", "polite");
     this.grid.className = "runs";
-    this.el.append(title, this.controls.el, this.status, this.grid);
+    this.compare = new CompareSection(storage);
+    this.el.append(title, this.controls.el, this.status, this.compare.el, this.grid);
     // Only a new width changes the charts; the grid growing taller as cards fill must not redraw.
     let observedWidth = -1;
     new ResizeObserver((entries) => {
@@ -77,6 +82,8 @@ export class App {
         this.reloadAgain = false;
         try {
           this.runs = await fetchRuns();
+          // The comparison works without hyperparameters: a failure here must not hide the charts.
+          this.hparams = await fetchHParams().catch(() => this.hparams);
           const fresh = await fetchBreakdowns(this.shownRuns().map((r) => r.run));
           for (const b of fresh) this.breakdowns.set(b.run, b);
           this.error = null;
@@ -115,6 +122,8 @@ export class App {
 
   setDark(dark: boolean): void {
     document.documentElement.classList.toggle("dark", dark);
+    this.compare.themeChanged();
+    this.schedule();
   }
 
   /** Batches every redraw request into one animation frame. */
@@ -232,6 +241,8 @@ export class App {
         this.stale.add(b.run);
       }
     });
+
+    this.compare.update(breakdowns, this.hparams, s.smoothing);
 
     performance.clearMeasures("regloss:render");
     performance.measure("regloss:render", "regloss:render-start");

@@ -123,6 +123,22 @@ export function chartSvg(
   return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(root)}\n`;
 }
 
+/**
+ * The standalone SVG document of `svg`, on a `background` rectangle. The
+ * serializer writes the SVG namespace (setting `xmlns` too would repeat it) and
+ * escapes text, so names stay text.
+ */
+export function svgDocument(svg: SVGSVGElement, background: string): string {
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  for (const el of Array.from(copy.querySelectorAll('[data-export="skip"]'))) el.remove();
+  const rect = document.createElementNS(SVG, "rect");
+  rect.setAttribute("width", "100%");
+  rect.setAttribute("height", "100%");
+  rect.setAttribute("fill", background);
+  copy.insertBefore(rect, copy.firstChild);
+  return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(copy) + "\n";
+}
+
 /** The pixel size an SVG text declares. */
 export function svgSize(svgText: string): { width: number; height: number } {
   const root = new DOMParser().parseFromString(svgText, "image/svg+xml").documentElement;

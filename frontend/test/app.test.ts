@@ -5,13 +5,14 @@ import { loadFixture } from "./fixtures";
 const breakdown = loadFixture<Record<string, unknown>>("breakdown.json");
 const HOSTILE = "<img src=x onerror=window.__xss=1>";
 
-/** The backend: `runs` and `breakdowns` answered from the fixture, every request recorded. */
+/** The backend: `runs`, `hparams` (none) and `breakdowns` answered from the fixture, every request recorded. */
 function backend(runs: string[], status = 200) {
   const requests: string[] = [];
   const fetch = vi.fn(async (url: string) => {
     requests.push(url);
     if (status !== 200) return new Response(JSON.stringify({ error: "boom" }), { status });
     if (url === "runs") return Response.json({ runs: runs.map((run) => ({ run, terms: [], descriptions: {} })) });
+    if (url === "hparams") return Response.json({ runs: [] });
     const wanted = new URLSearchParams(url.split("?")[1]).getAll("run");
     return Response.json({ breakdowns: wanted.map((run) => ({ ...breakdown, run })) });
   });
@@ -54,7 +55,7 @@ describe("App", () => {
   it("shows one card per run with one area per series, each card with its own legends", async () => {
     const requests = backend(["exp1/train", "exp1/validation"]);
     const app = await appWith();
-    expect(requests).toEqual(["runs", "breakdowns?run=exp1%2Ftrain&run=exp1%2Fvalidation&samples=1000&encoding=float32"]);
+    expect(requests).toEqual(["runs", "hparams", "breakdowns?run=exp1%2Ftrain&run=exp1%2Fvalidation&samples=1000&encoding=float32"]);
     expect(cards(app)).toEqual(["exp1/train", "exp1/validation"]);
     expect(series(app, "exp1/train")).toHaveLength(7);
     const legends = app.el.querySelectorAll('.run-card[data-run="exp1/train"] .legend');
@@ -152,7 +153,7 @@ describe("App", () => {
     const app = await appWith();
     expect(app.el.querySelector("img")).toBeNull();
     expect(app.el.querySelector(".run-card h2")!.textContent).toBe(HOSTILE);
-    expect(app.el.querySelector("svg")!.getAttribute("aria-label")).toBe(`Loss composition of run ${HOSTILE}`);
+    expect(app.el.querySelector(".run-card svg")!.getAttribute("aria-label")).toBe(`Loss composition of run ${HOSTILE}`);
   });
 
   it("draws cards far below the viewport only when they scroll near", async () => {

@@ -10,6 +10,12 @@ Routes, all under ``/data/plugin/regloss/``:
 - ``encoding=float32`` on either: each series as base64 little-endian float32
   instead of JSON numbers, gaps listed in ``"gaps"`` (``breakdown.to_json``);
   what the dashboard asks for, as it skips formatting 200,000 numbers.
+- ``hparams``: the hyperparameters runs logged with TensorBoard's HParams
+  plugin (``hp.hparams({...})``), ``{"runs": [{"run": name, "hparams":
+  {name: value}}]}`` sorted by run, values as numbers, strings and booleans
+  (see ``session_hparams``). The hparams run is usually the parent directory
+  of the regloss runs (``wd_0`` for ``wd_0/train`` and ``wd_0/validation``);
+  the dashboard pairs them.
 - ``index.js`` and the other files shipped in ``static/``.
 
 Broken logdirs are served as far as they can be read: a truncated or
@@ -64,6 +70,7 @@ from tensorboard.plugins.scalar import metadata as scalar_metadata
 
 from tb_regloss import tags
 from tb_regloss.plugin import breakdown
+from tb_regloss.plugin import session_hparams
 
 logger = logging.getLogger(__name__)
 
@@ -212,6 +219,7 @@ class RegLossPlugin(base_plugin.TBPlugin):
             "/runs": self._serve_runs,
             "/breakdown": self._serve_breakdown,
             "/breakdowns": self._serve_breakdowns,
+            "/hparams": self._serve_hparams,
             "/index.js": self._serve_static,
             "/*": self._serve_static,
         }
@@ -310,6 +318,25 @@ class RegLossPlugin(base_plugin.TBPlugin):
             result.append(entry)
         return result
 
+    def hparams_impl(self, ctx, experiment):
+        """Lists the runs that logged hyperparameters with the HParams plugin, sorted by name.
+
+        Reads only the session-start-info summaries' metadata (one
+        ``list_tensors`` call, no tensor values), as TensorBoard's hparams
+        plugin does.
+
+        Returns:
+            ``{"runs": [{"run": name, "hparams": {name: value}}]}``.
+        """
+        listing = self._data_provider.list_tensors(
+            ctx,
+            experiment_id=experiment,
+            plugin_name=session_hparams.PLUGIN_NAME,
+            run_tag_filter=provider.RunTagFilter(tags=[session_hparams.SESSION_START_INFO_TAG]),
+        )
+        by_run = session_hparams.hparams_by_run(listing)
+        return {"runs": [{"run": run, "hparams": values} for run, values in by_run.items()]}
+
     def _read(self, ctx, experiment, runs, run_tags, samples):
         return self._data_provider.read_scalars(
             ctx,
@@ -362,6 +389,11 @@ class RegLossPlugin(base_plugin.TBPlugin):
         experiment = plugin_util.experiment_id(request.environ)
         results = self.breakdown_impl(ctx, experiment, runs, samples)
         return '{"breakdowns": [%s]}' % ", ".join(breakdown.to_json(r, encoding) for r in results)
+
+    @_json_route
+    def _serve_hparams(self, request):
+        ctx = plugin_util.context(request.environ)
+        return self.hparams_impl(ctx, plugin_util.experiment_id(request.environ))
 
     @wrappers.Request.application
     def _serve_static(self, request):

@@ -4,6 +4,7 @@ These tests never skip: a missing chromium, a missing plugin or a missing bundle
 is a failure, so CI cannot pass without running them.
 """
 
+import contextlib
 import os
 import pathlib
 import socket
@@ -126,9 +127,9 @@ def demo_logdir(tmp_path_factory):
     return logdir
 
 
-@pytest.fixture(scope="session")
-def tensorboard_url(demo_logdir):
-    """A real tensorboard (default fast loader) serving the demo runs, with the regloss plugin enabled."""
+@contextlib.contextmanager
+def running_tensorboard(logdir):
+    """A real tensorboard (default fast loader) serving ``logdir``; yields its URL once the regloss plugin is enabled."""
     import tb_regloss.plugin.loader  # noqa: F401  (fails the tests if the plugin is missing)
 
     bundle = REPO / "tb_regloss" / "plugin" / "static" / "index.js"
@@ -137,7 +138,7 @@ def tensorboard_url(demo_logdir):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
-        [str(exe), "--logdir", str(demo_logdir), "--port", str(port), "--host", "127.0.0.1", "--reload_interval", "1"],
+        [str(exe), "--logdir", str(logdir), "--port", str(port), "--host", "127.0.0.1", "--reload_interval", "1"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         # This checkout's plugin and bundle, even where the venv's package is another checkout.
@@ -154,6 +155,13 @@ def tensorboard_url(demo_logdir):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def tensorboard_url(demo_logdir):
+    """A real tensorboard serving the demo runs, with the regloss plugin enabled."""
+    with running_tensorboard(demo_logdir) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -221,3 +229,9 @@ def open_dashboard(browser, tensorboard_url):
 @pytest.fixture
 def dashboard(open_dashboard):
     return open_dashboard()
+
+
+@pytest.fixture(scope="session")
+def serve_tensorboard():
+    """``running_tensorboard``, for test modules that serve a logdir of their own."""
+    return running_tensorboard

@@ -68,7 +68,7 @@ def test_mode_and_grouping_change_the_chart(dashboard):
     assert "data" not in _card_series(dashboard, "exp1/train")
 
     frame.select_option("select[name=mode]", "share")
-    frame.wait_for_function("document.querySelector('path[data-series=\"data\"]') !== null")
+    frame.wait_for_function("document.querySelector('.run-card[data-run=\"exp1/train\"] path[data-series=\"data\"]') !== null")
     ticks = dashboard.chart("exp1/train").locator(".y-axis .tick text").all_text_contents()
     assert "100%" in ticks
 
