@@ -1,8 +1,8 @@
 /**
- * The toolbar: run filter, mode, grouping and K, x axis, y scale, smoothing, shared y.
+ * The toolbar: run filter, mode, grouping with K and depth, x axis, y scale, smoothing, shared y.
  * It reads from and writes to the settings through `onChange`.
  */
-import { runFilterRegExp, type Settings } from "./settings";
+import { MAX_DEPTH, runFilterRegExp, type Settings } from "./settings";
 
 type Options = [value: string, label: string][];
 
@@ -35,10 +35,12 @@ export class Controls {
   private readonly grouping = selectOf("grouping", [
     ["term", "By term"],
     ["layer", "By layer"],
+    ["block", "By block"],
     ["kind", "By kind"],
     ["topk", "Top K terms"],
   ]);
   private readonly topK = document.createElement("input");
+  private readonly depth = document.createElement("input");
   private readonly xAxis = selectOf("x-axis", [
     ["step", "Step"],
     ["relative", "Relative time"],
@@ -88,6 +90,16 @@ export class Controls {
       if (k >= 1 && k <= 100) onChange({ topK: k });
     });
     labelled(this.el, "K", this.topK);
+    this.depth.type = "number";
+    this.depth.name = "depth";
+    this.depth.min = "1";
+    this.depth.max = String(MAX_DEPTH);
+    this.depth.title = "Levels of blocks kept by the grouping by block: 1 = top-level blocks (a ResNet's stages)";
+    this.depth.addEventListener("change", () => {
+      const d = Math.round(Number(this.depth.value));
+      if (d >= 1 && d <= MAX_DEPTH) onChange({ depth: d });
+    });
+    labelled(this.el, "Depth", this.depth);
     labelled(this.el, "X axis", this.xAxis);
     this.xAxis.addEventListener("change", () => onChange({ xAxis: this.xAxis.value as Settings["xAxis"] }));
     labelled(this.el, "Y scale", this.yScale);
@@ -115,6 +127,8 @@ export class Controls {
     this.grouping.value = s.grouping;
     this.topK.value = String(s.topK);
     this.topK.disabled = s.grouping !== "topk";
+    this.depth.value = String(s.depth);
+    this.depth.disabled = s.grouping !== "block";
     this.xAxis.value = s.xAxis;
     // Share mode draws linear whatever the setting, and the control says so.
     const share = s.mode === "share";

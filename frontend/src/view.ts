@@ -92,6 +92,7 @@ function chartModel(
     settings.mode,
     settings.grouping,
     settings.topK,
+    settings.depth,
     settings.xAxis,
     settings.smoothing,
     width,
@@ -176,7 +177,7 @@ function missingNotices(b: Breakdown): string[] {
 }
 
 function familyLayers(b: Breakdown, family: Family, settings: Settings, series: Map<string, Column>): Layer[] {
-  return groupTerms(b, family, settings.grouping, settings.topK, (k) => series.get(k)!);
+  return groupTerms(b, family, settings.grouping, settings.topK, (k) => series.get(k)!, settings.depth);
 }
 
 export function buildRunView(b: Breakdown, settings: Settings, width: number): RunView {
