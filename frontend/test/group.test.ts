@@ -134,7 +134,7 @@ describe("groupTerms by block", () => {
       ["block:conv3", "conv3", ["penalty/conv3_block1_1_conv/kernel"]],
       ["block:d", "d", ["penalty/d/kernel#2"]],
     ]);
-    expect([...layers[1].values]).toEqual([11, 22]);
+    expect(Array.from(layers[1].values as ArrayLike<number>)).toEqual([11, 22]);
   });
 
   it("keeps deeper blocks apart at depth 2 and prefixes decoupled groups", () => {
