@@ -63,7 +63,7 @@ export class BarList {
   private readonly rows: Row[] = [];
   private groups: readonly BarGroup[] = [];
   private steps: readonly number[] = [];
-  private totals = new Float64Array(0);
+  private totals: Float64Array = new Float64Array(0);
   private expanded = false;
   private index = -1;
 
