@@ -169,3 +169,21 @@ export class BarList {
     setText(this.toggle, this.expanded ? `Show the first ${BAR_ROWS}` : `Show all ${n}`);
   }
 }
+
+/** The bar list's stylesheet (scoped to its classes). */
+export const BAR_CSS = `
+.many-terms > summary { margin-top: 4px; }
+.many-terms-body { display: grid; gap: 8px; margin-top: 4px; }
+.bars-heading { color: var(--muted); margin-bottom: 2px; }
+.bars-list.expanded { max-height: 360px; overflow-y: auto; }
+.bar-row { display: grid; grid-template-columns: 10px minmax(0, 1.2fr) minmax(40px, 1fr) auto 3.6em; gap: 6px;
+  align-items: center; font-size: 12px; cursor: pointer; border-radius: 2px; }
+.bar-row:hover { outline: 1px solid var(--border); }
+.bar-row[hidden], .bars-rest[hidden], .bars-toggle[hidden] { display: none; }
+.bar-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.bar-track { height: 9px; }
+.bar { height: 100%; border-radius: 1px; }
+.bar-value, .bar-share { text-align: right; font-variant-numeric: tabular-nums; }
+.bars-rest { color: var(--muted); font-size: 12px; }
+.bars-toggle { font: inherit; font-size: 12px; color: var(--accent); background: none; border: 0; padding: 2px 0; cursor: pointer; }
+`;

@@ -4,8 +4,10 @@
  * per run and updated in place.
  */
 import type { Breakdown } from "./api";
-import { StackedChart } from "./chart";
+import { HOVER_EVENT, StackedChart } from "./chart";
 import { download, fileName, toCsv, toJson } from "./export";
+import { highlight, seriesUnder } from "./highlight";
+import { ManyTermsView } from "./manyterms";
 import type { Settings, SortColumn } from "./settings";
 import { latestRows, renderDetailsTable, renderLatestTable } from "./table";
 import type { RunView } from "./view";
@@ -33,6 +35,7 @@ export class RunCard {
     "Decoupled weight decay (applied by the optimizer, not part of the loss)",
   );
   private readonly decoupled: StackedChart;
+  private readonly manyTerms: ManyTermsView;
   private readonly latestTable = document.createElement("table");
   private readonly detailsTable = document.createElement("table");
   private readonly detailsBox = element("details", "term-details");
@@ -65,7 +68,25 @@ export class RunCard {
     this.detailsBox.append(element("summary", "", "Term details"), this.detailsTable);
     // Built when first opened: hundreds of rows nobody asked for would slow the first render.
     this.detailsBox.addEventListener("toggle", () => this.renderTables());
-    this.el.append(header, this.messages, this.main.el, this.decoupledHeading, this.decoupled.el, latestBox, this.detailsBox);
+    this.manyTerms = new ManyTermsView(colorOf);
+    this.main.el.addEventListener(HOVER_EVENT, (e) => this.manyTerms.showStep((e as CustomEvent<number | null>).detail));
+    // A click on a band highlights its series everywhere (the hover overlay lies above the bands).
+    for (const chart of [this.main, this.decoupled]) {
+      chart.el.addEventListener("click", (e) => {
+        const key = seriesUnder(chart.el, e.clientX, e.clientY);
+        if (key !== null) highlight.toggle(key);
+      });
+    }
+    this.el.append(
+      header,
+      this.messages,
+      this.main.el,
+      this.decoupledHeading,
+      this.decoupled.el,
+      this.manyTerms.el,
+      latestBox,
+      this.detailsBox,
+    );
   }
 
   private save(kind: "csv" | "json"): void {
@@ -97,6 +118,7 @@ export class RunCard {
     this.decoupled.el.hidden = !hasDecoupled;
     if (view.decoupled) this.decoupled.update(view.decoupled, width);
     else this.decoupled.clear();
+    this.manyTerms.update(b, settings, width);
     this.settings = settings;
     this.detailsBox.hidden = !view.legend.some((e) => e.key !== "data");
     this.renderTables();

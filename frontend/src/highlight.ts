@@ -30,6 +30,17 @@ export function highlightRules(key: string | null): string {
   ].join("\n");
 }
 
+/** The series key of the band drawn at viewport point (x, y) inside `within`, under any overlay; null if none. */
+export function seriesUnder(within: Element, x: number, y: number): string | null {
+  const doc = within.ownerDocument;
+  if (typeof doc.elementsFromPoint !== "function") return null;
+  for (const el of doc.elementsFromPoint(x, y)) {
+    const key = el.getAttribute("data-series");
+    if (key !== null && within.contains(el)) return key;
+  }
+  return null;
+}
+
 type Listener = (key: string | null) => void;
 
 export class Highlight {
