@@ -6,8 +6,9 @@
  * Pure: no DOM, so it is tested with exact numbers.
  */
 import { present, type Breakdown, type Column, type Series } from "./api";
+import { capBands, MAX_BANDS } from "./bands";
 import { decimate } from "./decimate";
-import { groupTerms, type Family, type Layer } from "./group";
+import { groupTerms, OTHER, type Family, type Layer } from "./group";
 import { formatShare, formatValue } from "./format";
 import { worstResidual } from "./residual";
 import { plotWidth, xValues, yExtent, yLogExtent, type XAxis, type YScale } from "./scales";
@@ -176,6 +177,13 @@ function missingNotices(b: Breakdown): string[] {
   return [];
 }
 
+/** Says that a chart merged its smallest groups (and, for the penalties, where to see them all). */
+function mergedNotice(kept: number, merged: number, decoupled = false): string {
+  const chart = decoupled ? "The decoupled decay chart" : "The chart";
+  const rest = decoupled ? "." : "; the ranking and the heatmap below show every one.";
+  return `${chart} draws ${kept} series and merges the ${merged} smallest into "other terms"${rest}`;
+}
+
 function familyLayers(b: Breakdown, family: Family, settings: Settings, series: Map<string, Column>): Layer[] {
   return groupTerms(b, family, settings.grouping, settings.topK, (k) => series.get(k)!, settings.depth);
 }
@@ -207,7 +215,9 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
     );
   }
   const candidates = settings.mode === "penalties" ? penalties : [...data, ...penalties];
-  const parts = candidates.filter((l) => !hidden.has(l.key));
+  const shown = candidates.filter((l) => !hidden.has(l.key));
+  const { layers: parts, merged } = capBands(shown, MAX_BANDS, b.steps.length);
+  if (merged > 0) view.notices.push(mergedNotice(parts.length - 1, merged));
   if (parts.length > 0) {
     const total = settings.mode === "penalties" ? null : series.get("total") ?? null;
     view.main = chartModel(
@@ -223,7 +233,14 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
   } else if (candidates.length > 0) {
     view.notices.push("Every series of this chart is hidden: click its name in the legend to show it again.");
   }
-  const shownDecoupled = decoupled.filter((l) => !hidden.has(l.key));
+  const capped = capBands(
+    decoupled.filter((l) => !hidden.has(l.key)),
+    MAX_BANDS,
+    b.steps.length,
+    "decoupled:" + OTHER,
+  );
+  const shownDecoupled = capped.layers;
+  if (capped.merged > 0) view.notices.push(mergedNotice(shownDecoupled.length - 1, capped.merged, true));
   if (shownDecoupled.length > 0) {
     view.decoupled = chartModel(
       b,
