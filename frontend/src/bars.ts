@@ -93,11 +93,14 @@ export class BarList {
     this.el.appendChild(this.toggle);
   }
 
-  /** New groups (a new breakdown or grouping); shows the last step until `show` is called. */
-  update(groups: readonly BarGroup[], steps: readonly number[]): void {
+  /**
+   * New groups (a new breakdown or grouping); shows the last step until `show`
+   * is called. `totals` are the groups' sums per step (`stepTotals`).
+   */
+  update(groups: readonly BarGroup[], steps: readonly number[], totals: Float64Array = stepTotals(groups, steps.length)): void {
     this.groups = groups;
     this.steps = steps;
-    this.totals = stepTotals(groups, steps.length);
+    this.totals = totals;
     this.index = steps.length - 1;
     this.render();
   }

@@ -9,7 +9,7 @@
  * smallest positive value to the largest), so 1,000 terms spanning decades
  * stay distinguishable.
  */
-import type { Series } from "./api";
+import { asColumn, type Series } from "./api";
 import { LEVELS } from "./colormap";
 import { orderByMeanShare, stepTotals } from "./rank";
 
@@ -43,43 +43,56 @@ export function buckets(length: number, columns: number): Uint32Array {
   return start;
 }
 
-export function heatmapModel(groups: readonly Group[], length: number, maxColumns: number, color: HeatmapColor): HeatmapModel {
-  const totals = stepTotals(groups, length);
+/**
+ * The heatmap of `groups` over `length` steps in at most `maxColumns` columns;
+ * `totals` are the penalties' sums per step (`stepTotals`), passed in because
+ * the bar chart needs them too.
+ */
+export function heatmapModel(
+  groups: readonly Group[],
+  length: number,
+  maxColumns: number,
+  color: HeatmapColor,
+  totals: Float64Array = stepTotals(groups, length),
+): HeatmapModel {
   const order = orderByMeanShare(groups, totals);
   const start = buckets(length, maxColumns);
   const columns = start.length - 1;
   const cells = new Float32Array(order.length * columns);
+  // In share mode a value is weighted by 1 / total (0 where the total is not positive: no share).
+  const weight = new Float64Array(length);
+  for (let i = 0; i < length; i++) weight[i] = color === "log" ? 1 : totals[i] > 0 ? 1 / totals[i] : NaN;
   let lo = Infinity;
   let hi = color === "share" ? 0 : -Infinity;
-  order.forEach((g, row) => {
-    const values = groups[g].values;
+  for (let row = 0; row < order.length; row++) {
+    const values = asColumn(groups[order[row]].values);
+    const base = row * columns;
     for (let c = 0; c < columns; c++) {
       let sum = 0;
       let n = 0;
-      for (let i = start[c]; i < start[c + 1]; i++) {
-        const v = values[i] as number;
-        if (v === null || v - v !== 0) continue;
-        if (color === "share") {
-          if (totals[i] > 0) {
-            sum += v / totals[i];
-            n += 1;
-          }
-        } else {
+      const end = start[c + 1];
+      for (let i = start[c]; i < end; i++) {
+        const v = values[i] * weight[i];
+        // Finite only: a gap, a non-finite value or a step without a share adds nothing.
+        if (v - v === 0) {
           sum += v;
           n += 1;
         }
       }
-      const cell = n === 0 ? NaN : sum / n;
-      cells[row * columns + c] = cell;
-      if (n > 0) {
-        if (color === "share") hi = Math.max(hi, cell);
-        else if (cell > 0) {
-          lo = Math.min(lo, cell);
-          hi = Math.max(hi, cell);
-        }
+      if (n === 0) {
+        cells[base + c] = NaN;
+        continue;
+      }
+      const cell = sum / n;
+      cells[base + c] = cell;
+      if (color === "share") {
+        if (cell > hi) hi = cell;
+      } else if (cell > 0) {
+        if (cell < lo) lo = cell;
+        if (cell > hi) hi = cell;
       }
     }
-  });
+  }
   if (color === "share") lo = 0;
   if (!(lo <= hi)) [lo, hi] = [NaN, NaN];
   return {
@@ -95,33 +108,38 @@ export function heatmapModel(groups: readonly Group[], length: number, maxColumn
 }
 
 /**
- * The colour level (0 … LEVELS − 1) of a cell; -1 for a gap. A value at or
- * below the log scale's floor (zero, negative) gets level 0, as does every cell
- * of a map whose range is empty.
+ * The colour level (0 … LEVELS − 1) of a cell of `model`, as a function made once
+ * per map: -1 for a gap; a value at or below the log scale's floor (zero,
+ * negative) gets level 0, as does every cell of a map whose range is empty.
  */
-export function levelOf(model: HeatmapModel, cell: number): number {
-  if (Number.isNaN(cell)) return -1;
+export function levelScale(model: HeatmapModel): (cell: number) => number {
   const { lo, hi } = model;
-  if (!(hi > lo)) return 0;
-  const t =
-    model.color === "share"
-      ? (cell - lo) / (hi - lo)
-      : cell <= lo
-        ? 0
-        : (Math.log(cell) - Math.log(lo)) / (Math.log(hi) - Math.log(lo));
-  return Math.max(0, Math.min(LEVELS - 1, Math.round(t * (LEVELS - 1))));
+  const log = model.color === "log";
+  const ranged = hi > lo;
+  const from = log ? Math.log(lo) : lo;
+  const k = ranged ? (LEVELS - 1) / ((log ? Math.log(hi) : hi) - from) : 0;
+  return (cell) => {
+    if (cell !== cell) return -1; // NaN
+    if (!ranged || cell <= lo) return 0;
+    const level = Math.round(((log ? Math.log(cell) : cell) - from) * k);
+    return level > LEVELS - 1 ? LEVELS - 1 : level;
+  };
 }
 
 /** RGBA pixels, one per cell (row-major, as ImageData wants): the colour table's colour, transparent for a gap. */
 export function heatmapPixels(model: HeatmapModel, table: Uint8Array): Uint8ClampedArray {
-  const pixels = new Uint8ClampedArray(model.cells.length * 4);
-  for (let k = 0; k < model.cells.length; k++) {
-    const level = levelOf(model, model.cells[k]);
+  const cells = model.cells;
+  const pixels = new Uint8ClampedArray(cells.length * 4);
+  const levelOf = levelScale(model);
+  for (let j = 0; j < cells.length; j++) {
+    const level = levelOf(cells[j]);
     if (level < 0) continue;
-    pixels[4 * k] = table[3 * level];
-    pixels[4 * k + 1] = table[3 * level + 1];
-    pixels[4 * k + 2] = table[3 * level + 2];
-    pixels[4 * k + 3] = 255;
+    const t = 3 * level;
+    const p = 4 * j;
+    pixels[p] = table[t];
+    pixels[p + 1] = table[t + 1];
+    pixels[p + 2] = table[t + 2];
+    pixels[p + 3] = 255;
   }
   return pixels;
 }

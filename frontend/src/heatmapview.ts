@@ -13,7 +13,6 @@ import { colorTable, cssGradient } from "./colormap";
 import { formatShare, formatValue } from "./format";
 import { heatmapModel, heatmapPixels, type HeatmapColor, type HeatmapModel } from "./heatmap";
 import { highlight } from "./highlight";
-import { stepTotals } from "./rank";
 
 /** Up to this many rows, each is tall enough for its label. */
 export const LABELLED_ROWS = 60;
@@ -116,11 +115,12 @@ export class HeatmapView {
     highlight.listen(() => this.showHighlight(false));
   }
 
-  update(groups: readonly HeatmapGroup[], steps: readonly number[], width: number, label: string): void {
+  /** Draws `groups` over `steps`; `totals` are their sums per step (`stepTotals`), `label` the canvas' accessible name. */
+  update(groups: readonly HeatmapGroup[], steps: readonly number[], totals: Float64Array, width: number, label: string): void {
     this.groups = groups;
     this.byKey = new Map(groups.map((g) => [g.key, g]));
     this.steps = steps;
-    this.totals = stepTotals(groups, steps.length);
+    this.totals = totals;
     this.width = Math.max(40, Math.floor(width));
     this.canvas.setAttribute("aria-label", label);
     this.draw();
@@ -133,7 +133,7 @@ export class HeatmapView {
     this.rowPx = rowHeight(rows);
     const scrolls = rows * this.rowPx > BOX_HEIGHT;
     this.plotWidth = Math.max(40, this.width - (labelled ? LABEL_WIDTH : 0) - (scrolls ? SCROLLBAR : 0));
-    const model = heatmapModel(this.groups, this.steps.length, this.plotWidth, this.color);
+    const model = heatmapModel(this.groups, this.steps.length, this.plotWidth, this.color, this.totals);
     this.model = model;
     const ctx = this.canvas.getContext("2d");
     this.canvas.width = model.columns;

@@ -11,6 +11,7 @@ import { BAR_CSS, BarList } from "./bars";
 import { groupTerms, type Layer } from "./group";
 import { HEATMAP_CSS, HeatmapView } from "./heatmapview";
 import { highlight } from "./highlight";
+import { stepTotals } from "./rank";
 import type { Settings } from "./settings";
 
 /** From this many penalty terms the view is open without being asked. */
@@ -85,8 +86,9 @@ export class ManyTermsView {
     const d = this.drawn;
     if (d && d.b === p.b && d.grouping === grouping && d.width === p.width) return;
     const groups = rawGroups(p.b, p.s);
-    this.bars.update(groups, p.b.steps);
-    this.heatmap.update(groups, p.b.steps, p.width, `Heatmap of the penalties of run ${p.b.run}, groups × steps`);
+    const totals = stepTotals(groups, p.b.steps.length);
+    this.bars.update(groups, p.b.steps, totals);
+    this.heatmap.update(groups, p.b.steps, totals, p.width, `Heatmap of the penalties of run ${p.b.run}, groups × steps`);
     this.drawn = { b: p.b, grouping, width: p.width };
   }
 }

@@ -3,7 +3,7 @@
  * share of the penalties at that step, largest first. Pure, for the bar chart
  * and the heatmap's row order.
  */
-import type { Series } from "./api";
+import { asColumn, type Series } from "./api";
 
 export interface RankedGroup {
   key: string;
@@ -24,11 +24,11 @@ interface Group {
 export function stepTotals(groups: readonly Group[], length: number): Float64Array {
   const totals = new Float64Array(length);
   for (const g of groups) {
-    const values = g.values;
+    const values = asColumn(g.values);
     for (let i = 0; i < length; i++) {
-      const v = values[i] as number;
-      // `v - v === 0` is false for NaN, ±Infinity and null (a gap): only finite values add up.
-      if (v !== null && v - v === 0) totals[i] += v;
+      const v = values[i];
+      // `v - v === 0` is false for NaN and ±Infinity (and a gap is NaN in a column): only finite values add up.
+      if (v - v === 0) totals[i] += v;
     }
   }
   return totals;
@@ -57,13 +57,15 @@ export function rankAt(groups: readonly Group[], totals: Float64Array, index: nu
 
 /** Indices of `groups` by mean share over the steps, largest first: the heatmap's row order. */
 export function orderByMeanShare(groups: readonly Group[], totals: Float64Array): number[] {
+  const inverse = totals.map((t) => (t > 0 ? 1 / t : NaN));
   const means = groups.map((g) => {
+    const values = asColumn(g.values);
     let sum = 0;
     let n = 0;
-    for (let i = 0; i < totals.length; i++) {
-      const v = g.values[i] as number;
-      if (v !== null && v - v === 0 && totals[i] > 0) {
-        sum += v / totals[i];
+    for (let i = 0; i < inverse.length; i++) {
+      const share = values[i] * inverse[i];
+      if (share - share === 0) {
+        sum += share;
         n += 1;
       }
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { colorTable, LEVELS } from "../src/colormap";
-import { buckets, heatmapModel, heatmapPixels, levelOf } from "../src/heatmap";
+import { buckets, heatmapModel, heatmapPixels, levelScale } from "../src/heatmap";
 
 const groups = [
   { key: "small", label: "small <b>", values: [1, 1, 1, 1] },
@@ -17,6 +17,11 @@ describe("buckets", () => {
 });
 
 describe("heatmapModel", () => {
+  it("takes the step totals it is given", () => {
+    const m = heatmapModel(groups, 4, 4, "share", new Float64Array([8, 8, 8, 0]));
+    expect([...m.cells.slice(0, 4)]).toEqual([0.375, 0.375, 0.125, NaN]);
+  });
+
   it("orders rows by mean share and averages shares per bucket", () => {
     // Totals 4, 4, 4, 4. Shares: small 1/4 each; big 3/4, 3/4, 1/4, –; zero 0, 0, 1/2, 3/4.
     const m = heatmapModel(groups, 4, 2, "share");
@@ -38,21 +43,22 @@ describe("heatmapModel", () => {
   it("has no range when nothing is positive", () => {
     const m = heatmapModel([{ key: "z", label: "z", values: [0, null] }], 2, 2, "log");
     expect([m.lo, m.hi]).toEqual([NaN, NaN]);
-    expect(levelOf(m, 0)).toBe(0);
-    expect(levelOf(m, NaN)).toBe(-1);
+    expect(levelScale(m)(0)).toBe(0);
+    expect(levelScale(m)(NaN)).toBe(-1);
   });
 });
 
-describe("levelOf", () => {
+describe("levelScale", () => {
   it("maps a share linearly and a value logarithmically onto the levels", () => {
-    const share = heatmapModel(groups, 4, 2, "share");
-    expect(levelOf(share, 0)).toBe(0);
-    expect(levelOf(share, 0.75)).toBe(LEVELS - 1);
-    expect(levelOf(share, 0.375)).toBe(128); // 127.5 rounds up
-    const log = { ...heatmapModel(groups, 4, 4, "log"), lo: 1e-4, hi: 1 };
-    expect(levelOf(log, 1e-2)).toBe(128);
-    expect(levelOf(log, 0)).toBe(0);
-    expect(levelOf(log, 10)).toBe(LEVELS - 1);
+    const share = levelScale(heatmapModel(groups, 4, 2, "share"));
+    expect(share(0)).toBe(0);
+    expect(share(0.75)).toBe(LEVELS - 1);
+    expect(share(0.375)).toBe(128); // 127.5 rounds up
+    const log = levelScale({ ...heatmapModel(groups, 4, 4, "log"), lo: 1e-4, hi: 1 });
+    expect(log(1e-2)).toBe(128);
+    expect(log(0)).toBe(0);
+    expect(log(-1)).toBe(0);
+    expect(log(10)).toBe(LEVELS - 1);
   });
 });
 
