@@ -140,7 +140,8 @@ def tensorboard_url(demo_logdir):
         [str(exe), "--logdir", str(demo_logdir), "--port", str(port), "--host", "127.0.0.1", "--reload_interval", "1"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        # This checkout's plugin and bundle, not whichever copy the venv has installed (e.g. from another worktree).
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))},
     )
     try:
         deadline = time.monotonic() + 90
