@@ -5,7 +5,7 @@ answers its `runs` / `breakdowns` requests with a synthetic run of TERMS penalty
 terms x POINTS steps, and reads the app's own performance measures:
 
 - ``regloss:render``: one full draw with the data (views, stacking, paths, DOM,
-  and from 12 terms the many-terms view: ranked bars and heatmap);
+  and from 30 terms the many-terms view: ranked bars and heatmap);
 - ``regloss:heatmap``: the heatmap alone (cells, pixels, canvas), inside the render;
 - ``regloss:hover``: one tooltip update (rule moved, tooltip refilled, bars re-ranked);
 

@@ -7,7 +7,7 @@ import type { Breakdown } from "./api";
 import { HOVER_EVENT, StackedChart } from "./chart";
 import { download, fileName, toCsv, toJson } from "./export";
 import { highlight, seriesUnder } from "./highlight";
-import { ManyTermsView } from "./manyterms";
+import { ManyTermsView, rawGroups } from "./manyterms";
 import type { Settings, SortColumn } from "./settings";
 import { latestRows, renderDetailsTable, renderLatestTable } from "./table";
 import type { RunView } from "./view";
@@ -128,7 +128,7 @@ export class RunCard {
     const b = this.breakdown;
     const s = this.settings;
     if (!b || !s) return;
-    const rows = latestRows(b);
+    const rows = latestRows(b, s.grouping === "term" ? undefined : rawGroups(b, s));
     const limit = this.allRows ? rows.length : LATEST_ROWS;
     renderLatestTable(this.latestTable, rows, s.sortColumn, s.sortDescending, limit, this.onSort);
     this.showAll.hidden = rows.length <= LATEST_ROWS;

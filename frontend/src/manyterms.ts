@@ -15,7 +15,7 @@ import { stepTotals } from "./rank";
 import type { Settings } from "./settings";
 
 /** From this many penalty terms the view is open without being asked. */
-export const MANY_TERMS = 12;
+export const MANY_TERMS = 30;
 
 let styled = false;
 /** Adds the view's stylesheet to the page once. */

@@ -4,7 +4,7 @@
  * details (layer, weight, kind, and from its description the parameter count,
  * regularizer and factor).
  */
-import type { Breakdown } from "./api";
+import type { Breakdown, Series } from "./api";
 import { familyKeys, MODEL_LAYER } from "./group";
 import { parseDescription } from "./describe";
 import { formatCount, formatShare, formatValue } from "./format";
@@ -23,15 +23,20 @@ export interface LatestRow {
   penaltyShare: number;
 }
 
-/** Latest raw values of the data loss and every penalty term, unsorted. */
-export function latestRows(b: Breakdown): LatestRow[] {
+/**
+ * Latest raw values of the data loss and every penalty term, unsorted; or, when
+ * the chart groups the terms, of the data loss and every group (`groups`: their
+ * raw sums, as `rawGroups` in manyterms.ts gives them), so the table follows the grouping.
+ */
+export function latestRows(b: Breakdown, groups?: readonly { key: string; label: string; values: Series }[]): LatestRow[] {
   const total = latest(b.series.get("total") ?? []);
-  const keys = [...(b.series.has("data") ? ["data"] : []), ...familyKeys(b, "penalty")];
-  const rows = keys.map((key) => {
-    const last = latest(b.series.get(key)!);
+  const data = b.series.has("data") ? [{ key: "data", label: DATA_LABEL, values: b.series.get("data")! }] : [];
+  const parts = groups ?? familyKeys(b, "penalty").map((key) => ({ key, label: key, values: b.series.get(key)! }));
+  const rows = [...data, ...parts].map(({ key, label, values }) => {
+    const last = latest(values);
     return {
       key,
-      label: key === "data" ? DATA_LABEL : key,
+      label,
       value: last?.value ?? null,
       step: last === null ? null : b.steps[last.index],
       share: last && total && total.value !== 0 ? last.value / total.value : NaN,

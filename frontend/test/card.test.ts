@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseBreakdown } from "../src/api";
 import { RunCard } from "../src/card";
 import { DEFAULTS, type Settings } from "../src/settings";
@@ -15,6 +15,10 @@ function cardOf(b = parseBreakdown(raw), s = settings) {
   card.update(b, buildRunView(b, s, 500), s, 500);
   return { card, onSort };
 }
+
+// jsdom has no canvas (the heatmap is tested with a recorded one in manyterms.test.ts).
+beforeEach(() => void vi.spyOn(HTMLCanvasElement.prototype, "getContext").mockReturnValue(null));
+afterEach(() => vi.restoreAllMocks());
 
 describe("RunCard", () => {
   it("names its run and shows both charts, the warning and the latest values", () => {
@@ -33,6 +37,30 @@ describe("RunCard", () => {
     const latest = card.el.querySelector("table.latest-table")!;
     expect(latest.querySelectorAll("tbody tr")).toHaveLength(6);
     expect(card.el.querySelector<HTMLElement>(".show-all")!.hidden).toBe(true);
+  });
+
+  it("lists the groups in the latest values when the chart groups the terms", () => {
+    const { card } = cardOf(parseBreakdown(raw), { ...settings, grouping: "block", depth: 1 });
+    const rows = [...card.el.querySelectorAll("table.latest-table tbody tr")].map((r) => (r as HTMLElement).dataset.key);
+    expect(rows.sort()).toEqual(["block:conv", "block:dense", "block:model", "data"]);
+  });
+
+  it("follows the chart's hover in the many-terms view and highlights a clicked band", async () => {
+    const { highlight } = await import("../src/highlight");
+    const { HOVER_EVENT } = await import("../src/chart");
+    const { card } = cardOf();
+    card.el.querySelector("details.many-terms")!.setAttribute("open", "");
+    card.el.querySelector("details.many-terms")!.dispatchEvent(new Event("toggle"));
+    const chart = card.el.querySelector<HTMLElement>(".chart")!;
+    chart.dispatchEvent(new CustomEvent(HOVER_EVENT, { detail: 2 }));
+    expect(card.el.querySelector(".bars-heading")!.textContent).toBe("Penalties at step 100, largest first");
+    // jsdom does no hit testing: the band under the pointer is what elementsFromPoint says.
+    const band = card.el.querySelector<SVGPathElement>("path[data-series='penalty/dense/kernel']")!;
+    document.elementsFromPoint = () => [card.el.querySelector("rect.overlay")!, band];
+    document.body.replaceChildren(card.el);
+    chart.dispatchEvent(new MouseEvent("click", { bubbles: true, clientX: 5, clientY: 5 }));
+    expect(highlight.key).toBe("penalty/dense/kernel");
+    highlight.set(null);
   });
 
   it("hides the decoupled chart of a run without decoupled decay", () => {
