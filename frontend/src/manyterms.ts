@@ -3,8 +3,9 @@
  * chart of every penalty group at the hovered step (the last step otherwise) and
  * the heatmap of groups × steps. It follows the dashboard's grouping (by term,
  * layer, block at a depth, kind, top K) and shows raw values, as logged.
- * Open by default from `MANY_TERMS` penalty terms (the user's open or close
- * wins after that); built only while open, so a small run pays nothing for it.
+ * Shown, open, from `MANY_TERMS` penalty terms (the user may close it, and that
+ * choice then stays); a smaller run reads well from its chart and tooltip, and
+ * its card stays as short as it was. Built only while open.
  */
 import type { Breakdown } from "./api";
 import { BAR_CSS, BarList } from "./bars";
@@ -14,7 +15,7 @@ import { highlight } from "./highlight";
 import { stepTotals } from "./rank";
 import type { Settings } from "./settings";
 
-/** From this many penalty terms the view is open without being asked. */
+/** From this many penalty terms a run has the view. */
 export const MANY_TERMS = 30;
 
 let styled = false;
@@ -67,10 +68,10 @@ export class ManyTermsView {
   update(b: Breakdown, s: Settings, width: number): void {
     this.pending = { b, s, width };
     const count = b.steps.length === 0 ? 0 : penaltyTerms(b);
-    this.el.hidden = count < 2;
+    this.el.hidden = count < MANY_TERMS;
     if (this.el.hidden) return;
     this.summary.textContent = `Ranking and heatmap of the ${count} penalty terms`;
-    if (!this.chosen) this.el.open = count >= MANY_TERMS;
+    if (!this.chosen) this.el.open = true;
     this.render();
   }
 

@@ -48,9 +48,10 @@ describe("RunCard", () => {
   it("follows the chart's hover in the many-terms view and highlights a clicked band", async () => {
     const { highlight } = await import("../src/highlight");
     const { HOVER_EVENT } = await import("../src/chart");
-    const { card } = cardOf();
-    card.el.querySelector("details.many-terms")!.setAttribute("open", "");
-    card.el.querySelector("details.many-terms")!.dispatchEvent(new Event("toggle"));
+    // Enough terms for the many-terms view: the fixture's five and 25 more.
+    const many = structuredClone(raw) as { series: Record<string, unknown>; steps: number[] };
+    for (let i = 0; i < 25; i++) many.series[`penalty/extra/d${i}/kernel`] = many.steps.map(() => 0.001);
+    const { card } = cardOf(parseBreakdown(many));
     const chart = card.el.querySelector<HTMLElement>(".chart")!;
     chart.dispatchEvent(new CustomEvent(HOVER_EVENT, { detail: 2 }));
     expect(card.el.querySelector(".bars-heading")!.textContent).toBe("Penalties at step 100, largest first");

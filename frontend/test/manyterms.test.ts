@@ -57,14 +57,11 @@ describe("ManyTermsView", () => {
     expect([image.width, image.height]).toEqual([3, MANY_TERMS]);
   });
 
-  it("stays closed, and draws nothing, for a few terms; hides for fewer than two", () => {
+  it("is absent, and draws nothing, for fewer terms", () => {
     const view = new ManyTermsView(() => "red");
-    view.update(breakdown(3), DEFAULTS, 600);
-    expect(view.el.open).toBe(false);
-    expect(view.el.hidden).toBe(false);
-    expect(put).not.toHaveBeenCalled();
-    view.update(breakdown(1), DEFAULTS, 600);
+    view.update(breakdown(MANY_TERMS - 1), DEFAULTS, 600);
     expect(view.el.hidden).toBe(true);
+    expect(put).not.toHaveBeenCalled();
   });
 
   it("follows the grouping by block and its depth", () => {
