@@ -179,7 +179,7 @@ export const BAR_CSS = `
 .many-terms-body { display: grid; gap: 8px; margin-top: 4px; }
 .bars-heading { color: var(--muted); margin-bottom: 2px; }
 .bars-list.expanded { max-height: 360px; overflow-y: auto; }
-.bar-row { display: grid; grid-template-columns: 10px minmax(0, 1.2fr) minmax(40px, 1fr) 5.5em 3.6em; gap: 6px;
+.bar-row { display: grid; grid-template-columns: 10px minmax(0, 2fr) minmax(30px, 1fr) 5.5em 3.6em; gap: 6px;
   align-items: center; font-size: 12px; cursor: pointer; border-radius: 2px; }
 .bar-row:hover { outline: 1px solid var(--border); }
 .bar-row[hidden], .bars-rest[hidden], .bars-toggle[hidden] { display: none; }

@@ -34,6 +34,15 @@ export function rawGroups(b: Breakdown, s: Settings): Layer[] {
   return groupTerms(b, "penalty", s.grouping, s.topK, (k) => b.columns.get(k)!, s.depth);
 }
 
+/** Prefixes every name in this view would repeat (it shows penalties only), dropped so the part that tells names apart fits. */
+const REPEATED_PREFIXES = ["penalty/", "layer:", "kind:"];
+
+/** A group's label without the prefix every other label has too: `conv2_block1_1_conv/kernel`, not `penalty/conv2_block1_1_conv/kernel`. */
+export function shortLabel(label: string): string {
+  const prefix = REPEATED_PREFIXES.find((p) => label.startsWith(p) && label.length > p.length);
+  return prefix === undefined ? label : label.slice(prefix.length);
+}
+
 export class ManyTermsView {
   readonly el: HTMLDetailsElement;
   private readonly summary: HTMLElement;
@@ -86,7 +95,7 @@ export class ManyTermsView {
     const grouping = `${p.s.grouping}|${p.s.depth}|${p.s.topK}`;
     const d = this.drawn;
     if (d && d.b === p.b && d.grouping === grouping && d.width === p.width) return;
-    const groups = rawGroups(p.b, p.s);
+    const groups = rawGroups(p.b, p.s).map((g) => ({ key: g.key, label: shortLabel(g.label), values: g.values }));
     const totals = stepTotals(groups, p.b.steps.length);
     this.bars.update(groups, p.b.steps, totals);
     this.heatmap.update(groups, p.b.steps, totals, p.width, `Heatmap of the penalties of run ${p.b.run}, groups × steps`);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseBreakdown } from "../src/api";
 import { BAR_ROWS } from "../src/bars";
 import { highlight } from "../src/highlight";
-import { MANY_TERMS, ManyTermsView } from "../src/manyterms";
+import { MANY_TERMS, ManyTermsView, shortLabel } from "../src/manyterms";
 import { DEFAULTS } from "../src/settings";
 
 const hostile = `<img src=x onerror="window.__xss=1">`;
@@ -37,6 +37,17 @@ function names(view: ManyTermsView, selector: string): string[] {
   return [...view.el.querySelectorAll<HTMLElement>(selector)].filter((e) => !e.closest("[hidden]")).map((e) => e.textContent!);
 }
 
+describe("shortLabel", () => {
+  it("drops the prefix every label of the view shares, never the whole label", () => {
+    expect(shortLabel("penalty/conv1_conv/kernel")).toBe("conv1_conv/kernel");
+    expect(shortLabel("layer:block_1/expand")).toBe("block_1/expand");
+    expect(shortLabel("kind:kernel")).toBe("kernel");
+    expect(shortLabel("conv2/block1")).toBe("conv2/block1");
+    expect(shortLabel("(model)")).toBe("(model)");
+    expect(shortLabel("layer:")).toBe("layer:");
+  });
+});
+
 describe("ManyTermsView", () => {
   it("opens by itself for many terms and draws every term, names as text", () => {
     const view = new ManyTermsView(() => "#4e79a7");
@@ -48,8 +59,8 @@ describe("ManyTermsView", () => {
     // Labelled heatmap rows, largest mean share on top; by term, a group's label is its series key.
     const labels = names(view, ".heatmap-label");
     expect(labels).toHaveLength(MANY_TERMS);
-    expect(labels[MANY_TERMS - 1]).toBe(`penalty/${hostile}/kernel`);
-    expect(labels[0]).toBe(`penalty/conv${Math.floor((MANY_TERMS - 1) / 4) + 2}_block1_${(MANY_TERMS - 1) % 4}_conv/kernel`);
+    expect(labels[MANY_TERMS - 1]).toBe(`${hostile}/kernel`);
+    expect(labels[0]).toBe(`conv${Math.floor((MANY_TERMS - 1) / 4) + 2}_block1_${(MANY_TERMS - 1) % 4}_conv/kernel`);
     expect(view.el.querySelector("img")).toBeNull();
     // One pixel per cell: 3 steps × MANY_TERMS rows.
     expect(put).toHaveBeenCalledOnce();

@@ -112,14 +112,14 @@ def test_resnet_run_opens_the_view_with_bars_and_heatmap_names_as_text(open_many
     bars = _texts(view.locator(".bar-row:visible .bar-name"))
     assert len(bars) == 20
     # The largest term is the last key of the list (the hostile one, worth 55e-3).
-    assert bars[0] == f"penalty/{HOSTILE}/kernel"
+    assert bars[0] == f"{HOSTILE}/kernel"
     assert view.locator(".bars-rest").inner_text().startswith("35 more: ")
     canvas = view.locator(".heatmap canvas")
     assert canvas.evaluate("c => [c.width, c.height]") == [STEPS, 55]
     # The heatmap's pixels are painted (viridis, opaque) where the cells are.
     assert canvas.evaluate("c => c.getContext('2d').getImageData(0, 0, 1, 1).data[3]") == 255
     labels = _texts(view.locator(".heatmap-label"))
-    assert labels[0] == f"penalty/{HOSTILE}/kernel" and len(labels) == 55
+    assert labels[0] == f"{HOSTILE}/kernel" and len(labels) == 55
     assert d.frame.locator("img").count() == 0
     assert d.frame.evaluate("window.__xss") is None
     assert d.errors == []
