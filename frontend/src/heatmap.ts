@@ -126,10 +126,17 @@ export function levelScale(model: HeatmapModel): (cell: number) => number {
   };
 }
 
-/** RGBA pixels, one per cell (row-major, as ImageData wants): the colour table's colour, transparent for a gap. */
-export function heatmapPixels(model: HeatmapModel, table: Uint8Array): Uint8ClampedArray {
+/**
+ * RGBA pixels, one per cell (row-major, as ImageData wants): the colour table's
+ * colour, transparent for a gap. Written into `pixels` when given (an ImageData's
+ * zeroed `data`, so no second 4-byte-per-cell buffer is made and copied).
+ */
+export function heatmapPixels(
+  model: HeatmapModel,
+  table: Uint8Array,
+  pixels: Uint8ClampedArray = new Uint8ClampedArray(model.cells.length * 4),
+): Uint8ClampedArray {
   const cells = model.cells;
-  const pixels = new Uint8ClampedArray(cells.length * 4);
   const levelOf = levelScale(model);
   for (let j = 0; j < cells.length; j++) {
     const level = levelOf(cells[j]);

@@ -143,7 +143,7 @@ export class HeatmapView {
     if (ctx && rows > 0) {
       colors ??= colorTable();
       const image = ctx.createImageData(model.columns, rows);
-      image.data.set(heatmapPixels(model, colors));
+      heatmapPixels(model, colors, image.data);
       ctx.putImageData(image, 0, 0);
     }
     this.labels.hidden = !labelled;

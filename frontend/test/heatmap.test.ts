@@ -70,5 +70,8 @@ describe("heatmapPixels", () => {
     expect([...px.slice(0, 4)]).toEqual([253, 231, 37, 255]); // big at step 0: the maximum, 3
     expect([...px.slice(8, 12)]).toEqual([68, 1, 84, 255]); // big at step 2: the minimum, 1
     expect([...px.slice(12, 16)]).toEqual([0, 0, 0, 0]); // big at step 3: no point
+    const into = new Uint8ClampedArray(px.length);
+    expect(heatmapPixels(m, colorTable(), into)).toBe(into);
+    expect(into).toEqual(px);
   });
 });
