@@ -6,10 +6,13 @@
  * and legend.
  */
 import type { Breakdown } from "./api";
-import { StackedChart } from "./chart";
+import { HOVER_EVENT, StackedChart } from "./chart";
+import { PALETTE, slotOf } from "./colors";
 import { download, downloadBlob, fileName, toCsv, toJson } from "./export";
+import { highlight, seriesUnder } from "./highlight";
 import { chartSvg, svgToPng } from "./image";
 import { Legend, type LegendEntry } from "./legend";
+import { ManyTermsView, rawGroups } from "./manyterms";
 import { rankAt } from "./order";
 import type { Settings, SortColumn } from "./settings";
 import { latestRows, renderDetailsTable, renderLatestTable } from "./table";
@@ -71,6 +74,9 @@ export class RunCard {
   private readonly main: ChartPanel;
   private readonly decoupledBox = element("div", "decoupled");
   private readonly decoupled: ChartPanel;
+  private readonly manyTerms: ManyTermsView;
+  /** The band colors of the loss chart, for the ranking and the heatmap. */
+  private colorByKey = new Map<string, string>();
   private readonly latestTable = document.createElement("table");
   private readonly detailsTable = document.createElement("table");
   private readonly detailsBox = element("details", "term-details");
@@ -129,7 +135,18 @@ export class RunCard {
     this.detailsBox.append(element("summary", "", "Term details"), scrolling(this.detailsTable));
     // Built when first opened: hundreds of rows nobody asked for would slow the first render.
     this.detailsBox.addEventListener("toggle", () => this.renderTables());
-    this.el.append(header, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox, latestBox, this.detailsBox);
+    this.manyTerms = new ManyTermsView((key) => this.colorByKey.get(key) ?? PALETTE[slotOf(key)]);
+    this.main.chart.el.addEventListener(HOVER_EVENT, (e) =>
+      this.manyTerms.showStep((e as CustomEvent<number | null>).detail));
+    // A click on a band highlights its series everywhere (the hover overlay lies above the bands).
+    for (const chart of [this.main.chart, this.decoupled.chart]) {
+      chart.el.addEventListener("click", (e) => {
+        const key = seriesUnder(chart.el, e.clientX, e.clientY);
+        if (key !== null) highlight.toggle(key);
+      });
+    }
+    this.el.append(header, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox,
+      this.manyTerms.el, latestBox, this.detailsBox);
   }
 
   private save(kind: "csv" | "json"): void {
@@ -189,6 +206,8 @@ export class RunCard {
     else this.decoupled.chart.clear();
     this.decoupled.entries = view.decoupledLegend;
     this.decoupled.legend.update(view.decoupledLegend, hidden);
+    this.colorByKey = new Map(view.mainLegend.map((e) => [e.key, e.color]));
+    this.manyTerms.update(b, settings, width);
     this.settings = settings;
     this.detailsBox.hidden = !view.mainLegend.some((e) => e.key !== "data") && view.decoupledLegend.length === 0;
     this.renderTables();
@@ -198,7 +217,7 @@ export class RunCard {
     const b = this.breakdown;
     const s = this.settings;
     if (!b || !s) return;
-    const rows = latestRows(b);
+    const rows = latestRows(b, s.grouping === "term" ? undefined : rawGroups(b, s));
     const limit = this.allRows ? rows.length : LATEST_ROWS;
     renderLatestTable(this.latestTable, rows, s.sortColumn, s.sortDescending, limit, this.onSort);
     this.showAll.hidden = rows.length <= LATEST_ROWS;

@@ -15,6 +15,8 @@ import { Tooltip } from "./tooltip";
 import type { ChartModel } from "./view";
 
 const SVG = "http://www.w3.org/2000/svg";
+/** Fired on the chart's element with the hovered step index, or null when the pointer leaves: other views follow the hover. */
+export const HOVER_EVENT = "regloss-hover";
 /** Signatures whose paths a chart keeps, so toggling back and forth is instant. */
 const CACHED_SIGNATURES = 8;
 
@@ -245,6 +247,7 @@ export class StackedChart {
       this.hoveredIndex = i;
       this.onHover(i);
     }
+    this.el.dispatchEvent(new CustomEvent<number | null>(HOVER_EVENT, { detail: i }));
     // One measure at a time in the timeline; observers still see every one.
     performance.clearMeasures("regloss:hover");
     performance.measure("regloss:hover", "regloss:hover-start");
@@ -259,5 +262,6 @@ export class StackedChart {
     }
     this.rule.attr("visibility", "hidden");
     this.tooltip.hide();
+    this.el.dispatchEvent(new CustomEvent<number | null>(HOVER_EVENT, { detail: null }));
   }
 }

@@ -1,9 +1,9 @@
 /**
- * The toolbar: run filter, mode, grouping and K, band order, x axis, y scale,
- * smoothing, shared y, layout.
+ * The toolbar: run filter, mode, grouping with K and depth, band order, x axis,
+ * y scale, smoothing, shared y, layout.
  * It reads from and writes to the settings through `onChange`.
  */
-import { runFilterRegExp, type Settings } from "./settings";
+import { MAX_DEPTH, runFilterRegExp, type Settings } from "./settings";
 
 type Options = [value: string, label: string][];
 
@@ -36,10 +36,12 @@ export class Controls {
   private readonly grouping = selectOf("grouping", [
     ["term", "By term"],
     ["layer", "By layer"],
+    ["block", "By block"],
     ["kind", "By kind"],
     ["topk", "Top K terms"],
   ]);
   private readonly topK = document.createElement("input");
+  private readonly depth = document.createElement("input");
   private readonly order = selectOf("order", [
     ["size", "By size"],
     ["name", "By name"],
@@ -103,6 +105,16 @@ export class Controls {
       if (k >= 1 && k <= 100) onChange({ topK: k });
     });
     labelled(this.el, "K", this.topK);
+    this.depth.type = "number";
+    this.depth.name = "depth";
+    this.depth.min = "1";
+    this.depth.max = String(MAX_DEPTH);
+    this.depth.title = "Levels of blocks kept by the grouping by block: 1 = top-level blocks (a ResNet's stages)";
+    this.depth.addEventListener("change", () => {
+      const d = Math.round(Number(this.depth.value));
+      if (d >= 1 && d <= MAX_DEPTH) onChange({ depth: d });
+    });
+    labelled(this.el, "Depth", this.depth);
     this.order.title = "Stack order of the penalties: the largest next to the data loss, or by name";
     labelled(this.el, "Order", this.order);
     this.order.addEventListener("change", () => onChange({ order: this.order.value as Settings["order"] }));
@@ -149,6 +161,8 @@ export class Controls {
     this.order.value = s.order;
     this.layout.value = s.layout;
     (this.focusRun.parentElement as HTMLElement).hidden = s.layout !== "focus";
+    this.depth.value = String(s.depth);
+    this.depth.disabled = s.grouping !== "block";
     this.xAxis.value = s.xAxis;
     // Share mode draws linear whatever the setting, and the control says so.
     const share = s.mode === "share";

@@ -51,7 +51,7 @@ export function toJson(b: Breakdown): string {
  * `exp1/train` → `regloss-exp1_train.csv`, `regloss-exp1_train-decoupled.svg`.
  */
 export function fileName(run: string, extension: "csv" | "json" | "svg" | "png", part = ""): string {
-  const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, "_");
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+|_+$/g, "");
   return `regloss-${safe(run)}${part === "" ? "" : "-" + safe(part)}.${extension}`;
 }
 

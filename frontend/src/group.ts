@@ -6,6 +6,10 @@
  * - by layer: `layer:<layer chain>`, e.g. `layer:block1/conv`; the terms of the
  *   model itself (bare keys such as `kernel` or `activity`) share `layer:`,
  *   shown as `layer:(model)`; `d/kernel#2` belongs to `layer:d`;
+ * - by block: `block:<path at the chosen depth>` (see depth.ts), e.g. at depth 1
+ *   `block:conv2` for ResNet50's second stage, `block:block_1` for MobileNetV2's
+ *   first inverted-residual block; the model's own terms share `block:`, shown
+ *   as `(model)`;
  * - by kind: `kind:kernel`, `kind:bias`, `kind:activity`, `kind:add_loss`, `kind:other`;
  * - top-K: the K largest terms by their own key, the rest merged into `other`.
  * In the decoupled chart the group keys carry a `decoupled:` prefix
@@ -13,9 +17,10 @@
  * The data loss is always its own layer, `data`.
  */
 import { present, type Breakdown, type Column, type Series } from "./api";
+import { depthGroup } from "./depth";
 import { termKind, termLayer } from "./tags";
 
-export type Grouping = "term" | "layer" | "kind" | "topk";
+export type Grouping = "term" | "layer" | "block" | "kind" | "topk";
 export type Family = "penalty" | "decoupled";
 
 export interface Layer {
@@ -33,6 +38,7 @@ export const OTHER = "other";
 /** How the empty layer chain of the model's own terms is shown. */
 export const MODEL_LAYER = "(model)";
 const LAYER = "layer:";
+const BLOCK = "block:";
 
 /** Series keys of one family (`penalty/...` or `decoupled/...`) in key order. */
 export function familyKeys(b: Breakdown, family: Family): string[] {
@@ -65,7 +71,7 @@ function meanMagnitude(values: Series): number {
   return n === 0 ? 0 : sum / n;
 }
 
-function groupKey(family: Family, grouping: Grouping, seriesKey: string, topKeys: Set<string>): string {
+function groupKey(family: Family, grouping: Grouping, seriesKey: string, topKeys: Set<string>, depth: number): string {
   const term = seriesKey.slice(family.length + 1);
   const prefix = family === "decoupled" ? "decoupled:" : "";
   switch (grouping) {
@@ -73,6 +79,8 @@ function groupKey(family: Family, grouping: Grouping, seriesKey: string, topKeys
       return seriesKey;
     case "layer":
       return prefix + LAYER + termLayer(term);
+    case "block":
+      return prefix + BLOCK + depthGroup(term, depth);
     case "kind":
       return `${prefix}kind:${termKind(term)}`;
     case "topk":
@@ -84,12 +92,15 @@ function labelOf(key: string): string {
   if (key.startsWith("decoupled:")) return labelOf(key.slice("decoupled:".length));
   if (key === OTHER) return "other terms";
   if (key === LAYER) return LAYER + MODEL_LAYER;
+  if (key === BLOCK) return MODEL_LAYER;
+  if (key.startsWith(BLOCK)) return key.slice(BLOCK.length);
   return key;
 }
 
 /**
  * The layers of one family, grouped. Order is stable across runs: by key, with
- * the merged `other` last; top-K keeps the K terms of largest mean magnitude.
+ * the merged `other` last; top-K keeps the K terms of largest mean magnitude;
+ * by block groups at `depth` (1 = top-level blocks).
  */
 export function groupTerms(
   b: Breakdown,
@@ -97,6 +108,7 @@ export function groupTerms(
   grouping: Grouping,
   topK: number,
   seriesOf: (key: string) => Series = (k) => b.series.get(k)!,
+  depth = 1,
 ): Layer[] {
   const keys = familyKeys(b, family);
   const topKeys = new Set(
@@ -110,7 +122,7 @@ export function groupTerms(
   );
   const groups = new Map<string, string[]>();
   for (const k of keys) {
-    const g = groupKey(family, grouping, k, topKeys);
+    const g = groupKey(family, grouping, k, topKeys, depth);
     const members = groups.get(g);
     if (members) members.push(k);
     else groups.set(g, [k]);

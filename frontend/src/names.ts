@@ -1,6 +1,6 @@
 /**
  * What a series key is called on screen: its name without the prefixes every
- * key of a chart shares (`penalty/`, `decoupled/`, `layer:`, `kind:`), and its
+ * key of a chart shares (`penalty/`, `decoupled/`, `layer:`, `block:`, `kind:`), and its
  * kind (kernel, bias, activity, add_loss, decoupled) as a separate marker, so a
  * legend of 50 terms does not repeat `penalty/` 50 times and "By kind" never
  * shows two entries with the same text.
@@ -18,6 +18,7 @@ export function displayName(key: string): string {
   const inner = key.startsWith("decoupled:") ? key.slice("decoupled:".length) : key;
   if (inner === "other") return "other terms";
   if (inner.startsWith("layer:")) return inner === "layer:" ? MODEL : inner.slice("layer:".length);
+  if (inner.startsWith("block:")) return inner === "block:" ? MODEL : inner.slice("block:".length);
   if (inner.startsWith("kind:")) return inner.slice("kind:".length);
   for (const family of ["penalty/", "decoupled/"]) {
     if (inner.startsWith(family)) return inner.slice(family.length);

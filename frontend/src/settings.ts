@@ -17,6 +17,8 @@ export interface Settings {
   /** Stack order of the penalty bands. */
   order: BandOrder;
   topK: number;
+  /** Levels of the network hierarchy the "by block" grouping keeps (1 = top-level blocks). */
+  depth: number;
   xAxis: XAxis;
   /** The y axis of the charts; share mode is always linear. */
   yScale: YScale;
@@ -38,6 +40,7 @@ export const DEFAULTS: Readonly<Settings> = {
   grouping: "term",
   order: "size",
   topK: 10,
+  depth: 1,
   xAxis: "step",
   yScale: "linear",
   smoothing: 0.6,
@@ -50,11 +53,14 @@ export const DEFAULTS: Readonly<Settings> = {
   focusRun: "",
 };
 
+/** Deeper than any network's naming goes; the control stops here. */
+export const MAX_DEPTH = 8;
+
 const STORAGE_KEY = "tb-regloss.settings.v1";
 
 const CHOICES: { [K in keyof Settings]?: readonly string[] } = {
   mode: ["absolute", "share", "penalties"],
-  grouping: ["term", "layer", "kind", "topk"],
+  grouping: ["term", "layer", "block", "kind", "topk"],
   order: ["size", "name"],
   layout: ["auto", "1", "2", "3", "focus"],
   xAxis: ["step", "relative", "wall"],
@@ -72,6 +78,7 @@ export function sanitize(input: unknown): Settings {
     if (typeof v === "string" && CHOICES[key]!.includes(v)) (out as unknown as Record<string, unknown>)[key] = v;
   }
   if (typeof x.topK === "number" && Number.isInteger(x.topK) && x.topK >= 1) out.topK = Math.min(x.topK, 100);
+  if (typeof x.depth === "number" && Number.isInteger(x.depth) && x.depth >= 1) out.depth = Math.min(x.depth, MAX_DEPTH);
   if (typeof x.smoothing === "number" && x.smoothing >= 0 && x.smoothing < 1) out.smoothing = x.smoothing;
   if (typeof x.sharedY === "boolean") out.sharedY = x.sharedY;
   if (typeof x.sortDescending === "boolean") out.sortDescending = x.sortDescending;

@@ -5,7 +5,7 @@
  * details (layer, weight, kind, and from its description the parameter count,
  * regularizer and factor).
  */
-import type { Breakdown } from "./api";
+import type { Breakdown, Series } from "./api";
 import { familyKeys, MODEL_LAYER } from "./group";
 import { parseDescription } from "./describe";
 import { formatCount, formatShare, formatValue } from "./format";
@@ -26,29 +26,36 @@ export interface LatestRow {
   penaltyShare: number;
 }
 
-/** Latest raw values of the data loss, every penalty term and every decoupled term, unsorted. */
-export function latestRows(b: Breakdown): LatestRow[] {
+/**
+ * Latest raw values of the data loss, every penalty term and every decoupled
+ * term, unsorted; when the chart groups the terms, the penalties are its groups
+ * (`groups`: their raw sums, as `rawGroups` in manyterms.ts gives them), so the
+ * table follows the grouping.
+ */
+export function latestRows(b: Breakdown, groups?: readonly { key: string; label: string; values: Series }[]): LatestRow[] {
   const total = latest(b.series.get("total") ?? []);
-  const keys = [...(b.series.has("data") ? ["data"] : []), ...familyKeys(b, "penalty"), ...familyKeys(b, "decoupled")];
-  const rows = keys.map((key) => {
-    const last = latest(b.series.get(key)!);
-    const inLoss = !key.startsWith("decoupled/");
+  const term = (key: string) => ({ key, label: displayName(key), values: b.series.get(key)! });
+  const data = b.series.has("data") ? [term("data")] : [];
+  const penalties = groups ? groups.map((g) => ({ ...g, label: displayName(g.key) })) : familyKeys(b, "penalty").map(term);
+  const decoupled = familyKeys(b, "decoupled").map(term);
+  const row = ({ key, label, values }: { key: string; label: string; values: Series }, inLoss: boolean): LatestRow => {
+    const last = latest(values);
     return {
       key,
-      label: displayName(key),
+      label,
       kind: kindMarker(key),
       value: last?.value ?? null,
       step: last === null ? null : b.steps[last.index],
       share: inLoss && last && total && total.value !== 0 ? last.value / total.value : NaN,
       penaltyShare: NaN,
     };
-  });
-  const isPenalty = (r: LatestRow) => r.key.startsWith("penalty/") && r.value !== null;
-  const penaltySum = rows.reduce((s, r) => (isPenalty(r) ? s + r.value! : s), 0);
-  for (const r of rows) {
-    if (isPenalty(r) && penaltySum !== 0) r.penaltyShare = r.value! / penaltySum;
+  };
+  const penaltyRows = penalties.map((p) => row(p, true));
+  const penaltySum = penaltyRows.reduce((s, r) => (r.value === null ? s : s + r.value), 0);
+  for (const r of penaltyRows) {
+    if (r.value !== null && penaltySum !== 0) r.penaltyShare = r.value / penaltySum;
   }
-  return rows;
+  return [...data.map((d) => row(d, true)), ...penaltyRows, ...decoupled.map((d) => row(d, false))];
 }
 
 export function sortRows(rows: LatestRow[], column: SortColumn, descending: boolean): LatestRow[] {

@@ -8,9 +8,10 @@
  * Pure: no DOM, so it is tested with exact numbers.
  */
 import { present, type Breakdown, type Column, type Series } from "./api";
+import { capBands, MAX_BANDS } from "./bands";
 import { decimate } from "./decimate";
-import { bandColors } from "./colors";
-import { groupTerms, sumSeries, type Family, type Layer } from "./group";
+import { bandColors, FIXED } from "./colors";
+import { groupTerms, OTHER, sumSeries, type Family, type Layer } from "./group";
 import { formatShare, formatValue } from "./format";
 import type { LegendEntry } from "./legend";
 import { DATA_NAME, displayName, kindMarker } from "./names";
@@ -128,6 +129,7 @@ function chartModel(
     settings.grouping,
     settings.order,
     settings.topK,
+    settings.depth,
     settings.xAxis,
     settings.smoothing,
     width,
@@ -140,7 +142,8 @@ function chartModel(
     x,
     indices,
     layers: stacked,
-    colors: layers.map((l) => colorOf.get(l.key)!),
+    // The merged smallest groups are grey, as "other" is in a legend.
+    colors: layers.map((l) => colorOf.get(l.key) ?? FIXED[l.key] ?? FIXED.other),
     raw: layers.map((l) => rawValues(b, l)),
     smoothed: settings.smoothing > 0,
     totalLine: line,
@@ -215,9 +218,16 @@ function missingNotices(b: Breakdown): string[] {
   return [];
 }
 
+/** Says that a chart merged its smallest groups (and, for the penalties, where to see them all). */
+function mergedNotice(kept: number, merged: number, decoupled = false): string {
+  const chart = decoupled ? "The decoupled decay chart" : "The chart";
+  const rest = decoupled ? "." : "; the ranking and the heatmap below show every one.";
+  return `${chart} draws ${kept} series and merges the ${merged} smallest into "other terms"${rest}`;
+}
+
 /** The layers of one family, grouped, ordered as the settings ask, named without prefixes. */
 function familyLayers(b: Breakdown, family: Family, settings: Settings, series: Map<string, Column>): Layer[] {
-  const layers = groupTerms(b, family, settings.grouping, settings.topK, (k) => series.get(k)!);
+  const layers = groupTerms(b, family, settings.grouping, settings.topK, (k) => series.get(k)!, settings.depth);
   return orderLayers(layers, settings.order).map((l) => ({ ...l, label: displayName(l.key) }));
 }
 
@@ -257,7 +267,9 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
   const candidates = settings.mode === "penalties" ? penalties : [...data, ...penalties];
   view.mainLegend = legendEntries(candidates);
   view.decoupledLegend = legendEntries(decoupled);
-  const parts = candidates.filter((l) => !hidden.has(l.key));
+  const shown = candidates.filter((l) => !hidden.has(l.key));
+  const { layers: parts, merged } = capBands(shown, MAX_BANDS, b.steps.length);
+  if (merged > 0) view.notices.push(mergedNotice(parts.length - 1, merged));
   if (parts.length > 0) {
     const total = settings.mode === "penalties" ? null : series.get("total") ?? null;
     view.main = chartModel(
@@ -274,7 +286,14 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
   } else if (candidates.length > 0) {
     view.notices.push("Every series of this chart is hidden: click its name in the legend to show it again.");
   }
-  const shownDecoupled = decoupled.filter((l) => !hidden.has(l.key));
+  const capped = capBands(
+    decoupled.filter((l) => !hidden.has(l.key)),
+    MAX_BANDS,
+    b.steps.length,
+    "decoupled:" + OTHER,
+  );
+  const shownDecoupled = capped.layers;
+  if (capped.merged > 0) view.notices.push(mergedNotice(shownDecoupled.length - 1, capped.merged, true));
   if (shownDecoupled.length > 0) {
     view.decoupled = chartModel(
       b,

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseBreakdown } from "../src/api";
 import { RunCard } from "../src/card";
 import { DEFAULTS, type Settings } from "../src/settings";
@@ -17,6 +17,10 @@ function cardOf(b = parseBreakdown(raw), s = settings) {
   return { card, onSort, onToggle, onFocus };
 }
 
+// jsdom has no canvas (the heatmap is tested with a recorded one in manyterms.test.ts).
+beforeEach(() => void vi.spyOn(HTMLCanvasElement.prototype, "getContext").mockReturnValue(null));
+afterEach(() => vi.restoreAllMocks());
+
 describe("RunCard", () => {
   it("names its run and shows both charts, the warning and the latest values", () => {
     const { card } = cardOf();
@@ -34,6 +38,32 @@ describe("RunCard", () => {
     const latest = card.el.querySelector("table.latest-table")!;
     expect(latest.querySelectorAll("tbody tr")).toHaveLength(7);
     expect(card.el.querySelector<HTMLElement>(".show-all")!.hidden).toBe(true);
+  });
+
+  it("lists the groups in the latest values when the chart groups the terms", () => {
+    const { card } = cardOf(parseBreakdown(raw), { ...settings, grouping: "block", depth: 1 });
+    const rows = [...card.el.querySelectorAll("table.latest-table tbody tr")].map((r) => (r as HTMLElement).dataset.key);
+    // The decoupled terms are listed as they are: the grouping is the chart's, of the penalties.
+    expect(rows.sort()).toEqual(["block:conv", "block:dense", "block:model", "data", "decoupled/dense/kernel"]);
+  });
+
+  it("follows the chart's hover in the many-terms view and highlights a clicked band", async () => {
+    const { highlight } = await import("../src/highlight");
+    const { HOVER_EVENT } = await import("../src/chart");
+    // Enough terms for the many-terms view: the fixture's five and 25 more.
+    const many = structuredClone(raw) as { series: Record<string, unknown>; steps: number[] };
+    for (let i = 0; i < 25; i++) many.series[`penalty/extra/d${i}/kernel`] = many.steps.map(() => 0.001);
+    const { card } = cardOf(parseBreakdown(many));
+    const chart = card.el.querySelector<HTMLElement>(".chart")!;
+    chart.dispatchEvent(new CustomEvent(HOVER_EVENT, { detail: 2 }));
+    expect(card.el.querySelector(".bars-heading")!.textContent).toBe("Penalties at step 100, largest first");
+    // jsdom does no hit testing: the band under the pointer is what elementsFromPoint says.
+    const band = card.el.querySelector<SVGPathElement>("path[data-series='penalty/dense/kernel']")!;
+    document.elementsFromPoint = () => [card.el.querySelector("rect.overlay")!, band];
+    document.body.replaceChildren(card.el);
+    chart.dispatchEvent(new MouseEvent("click", { bubbles: true, clientX: 5, clientY: 5 }));
+    expect(highlight.key).toBe("penalty/dense/kernel");
+    highlight.set(null);
   });
 
   it("hides the decoupled chart of a run without decoupled decay", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { Controls } from "../src/controls";
-import { DEFAULTS } from "../src/settings";
+import { DEFAULTS, MAX_DEPTH } from "../src/settings";
 
 function setup() {
   const onChange = vi.fn();
@@ -127,6 +127,24 @@ describe("Controls", () => {
     k.value = "12";
     fire(k, "change");
     expect(onChange).toHaveBeenCalledExactlyOnceWith({ topK: 12 });
+  });
+
+  it("accepts a depth from 1 to MAX_DEPTH, enabled only when grouping by block", () => {
+    const { controls, onChange, q } = setup();
+    const depth = q<HTMLInputElement>("input[name=depth]");
+    controls.update({ ...DEFAULTS, grouping: "layer", depth: 2 });
+    expect(depth.disabled).toBe(true);
+    expect(depth.value).toBe("2");
+    controls.update({ ...DEFAULTS, grouping: "block", depth: 2 });
+    expect(depth.disabled).toBe(false);
+    depth.value = "0";
+    fire(depth, "change");
+    depth.value = String(MAX_DEPTH + 1);
+    fire(depth, "change");
+    expect(onChange).not.toHaveBeenCalled();
+    depth.value = "3";
+    fire(depth, "change");
+    expect(onChange).toHaveBeenCalledExactlyOnceWith({ depth: 3 });
   });
 
   it("flags an invalid run filter instead of applying it", () => {

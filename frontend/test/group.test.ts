@@ -110,3 +110,38 @@ describe("sumSeries", () => {
     expect([...sumSeries([[1, 2, null], [3, NaN, 1]], 3)]).toEqual([4, NaN, NaN]);
   });
 });
+
+describe("groupTerms by block", () => {
+  const breakdown = parseBreakdown({
+    run: "r",
+    steps: [0, 1],
+    wall_times: [0, 1],
+    series: {
+      "penalty/conv2_block1_1_conv/kernel": [1, 2],
+      "penalty/conv2_block2_1_conv/kernel": [10, 20],
+      "penalty/conv3_block1_1_conv/kernel": [100, 200],
+      "penalty/kernel": [0.5, 0.5],
+      "penalty/d/kernel#2": [3, 3],
+      "decoupled/conv2_block1_1_conv/kernel": [7, 7],
+    },
+  });
+
+  it("sums the terms of each top-level block at depth 1, the model's own terms as (model)", () => {
+    const layers = groupTerms(breakdown, "penalty", "block", 0, undefined, 1);
+    expect(layers.map((l) => [l.key, l.label, l.members])).toEqual([
+      ["block:", "(model)", ["penalty/kernel"]],
+      ["block:conv2", "conv2", ["penalty/conv2_block1_1_conv/kernel", "penalty/conv2_block2_1_conv/kernel"]],
+      ["block:conv3", "conv3", ["penalty/conv3_block1_1_conv/kernel"]],
+      ["block:d", "d", ["penalty/d/kernel#2"]],
+    ]);
+    expect(Array.from(layers[1].values as ArrayLike<number>)).toEqual([11, 22]);
+  });
+
+  it("keeps deeper blocks apart at depth 2 and prefixes decoupled groups", () => {
+    const layers = groupTerms(breakdown, "penalty", "block", 0, undefined, 2);
+    expect(layers.map((l) => l.label)).toEqual(["(model)", "conv2/block1", "conv2/block2", "conv3/block1", "d"]);
+    expect(groupTerms(breakdown, "decoupled", "block", 0, undefined, 1).map((l) => [l.key, l.label])).toEqual([
+      ["decoupled:block:conv2", "conv2"],
+    ]);
+  });
+});

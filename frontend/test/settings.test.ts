@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULTS, loadSettings, runFilterRegExp, sanitize, saveSettings } from "../src/settings";
+import { DEFAULTS, loadSettings, MAX_DEPTH, runFilterRegExp, sanitize, saveSettings } from "../src/settings";
 
 /** A Storage backed by a Map, as much of it as settings use. */
 function memoryStorage(): Storage & { data: Map<string, string> } {
@@ -73,6 +73,15 @@ describe("sanitize", () => {
     expect(sanitize({ topK: 2.5 }).topK).toBe(DEFAULTS.topK);
     expect(sanitize({ smoothing: -0.1 }).smoothing).toBe(DEFAULTS.smoothing);
     expect(sanitize({ smoothing: 0 }).smoothing).toBe(0);
+  });
+
+  it("keeps a depth from 1, capped at MAX_DEPTH, and the grouping by block", () => {
+    expect(DEFAULTS.depth).toBe(1);
+    expect(sanitize({ depth: 3, grouping: "block" })).toMatchObject({ depth: 3, grouping: "block" });
+    expect(sanitize({ depth: 0 }).depth).toBe(1);
+    expect(sanitize({ depth: 1.5 }).depth).toBe(1);
+    expect(sanitize({ depth: "2" }).depth).toBe(1);
+    expect(sanitize({ depth: 99 }).depth).toBe(MAX_DEPTH);
   });
 
   it("keeps a linear or log y scale only", () => {

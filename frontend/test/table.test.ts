@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { parseBreakdown } from "../src/api";
+import { groupTerms } from "../src/group";
 import { latestRows, renderDetailsTable, renderLatestTable, sortRows } from "../src/table";
 import { loadFixture } from "./fixtures";
 
@@ -44,6 +45,23 @@ describe("latestRows", () => {
     expect(dense.value).toBe(0.166);
     expect(dense.share).toBeCloseTo(0.166 / 0.7644, 12);
     expect(dense.penaltyShare).toBeCloseTo(0.166 / PENALTY_SUM, 12);
+  });
+});
+
+describe("latestRows of grouped terms", () => {
+  it("lists the data loss and every group, with the groups' latest sums", () => {
+    const rows = latestRows(b, groupTerms(b, "penalty", "layer", 0, (k) => b.columns.get(k)!));
+    expect(rows.map((r) => [r.key, r.label])).toEqual([
+      ["data", "data loss"],
+      ["layer:conv", "conv"],
+      ["layer:dense", "dense"],
+      ["layer:model/noise", "model/noise"],
+      ["decoupled/dense/kernel", "dense/kernel"],
+    ]);
+    const conv = rows[1];
+    expect(conv.value).toBeCloseTo(0.076 + 0.0034, 12);
+    expect(conv.step).toBe(350);
+    expect(conv.penaltyShare).toBeCloseTo((0.076 + 0.0034) / PENALTY_SUM, 12);
   });
 });
 

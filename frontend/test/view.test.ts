@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseBreakdown } from "../src/api";
+import { MAX_BANDS } from "../src/bands";
 import { DEFAULTS, type Settings } from "../src/settings";
 import { bandColors } from "../src/colors";
 import { buildRunView, latest, shareYDomains, type ChartModel } from "../src/view";
@@ -268,5 +269,25 @@ describe("latest", () => {
   it("is the last finite value with its index", () => {
     expect(latest([1, 2, null, NaN])).toEqual({ index: 1, value: 2 });
     expect(latest(Float64Array.of(NaN, NaN))).toBeNull();
+  });
+});
+
+describe("buildRunView with more series than a chart draws", () => {
+  it("merges the smallest into other terms and says so", () => {
+    const series: Record<string, number[]> = { data: [1, 1] };
+    // Term i is worth 1 + i at both steps: l00 and l01 are the two smallest.
+    for (let i = 0; i < MAX_BANDS; i++) series[`penalty/l${String(i).padStart(2, "0")}/kernel`] = [1 + i, 1 + i];
+    const b = parseBreakdown({ run: "many", steps: [0, 1], wall_times: [0, 1], series });
+    const view = buildRunView(b, { ...DEFAULTS, smoothing: 0, order: "name" }, 600);
+    const layers = view.main!.layers;
+    expect(layers).toHaveLength(MAX_BANDS);
+    expect(layers.slice(0, 2).map((l) => l.key)).toEqual(["data", "penalty/l02/kernel"]);
+    expect(layers[MAX_BANDS - 1].key).toBe("other");
+    expect([...(layers[MAX_BANDS - 1].values as Float64Array)]).toEqual([3, 3]);
+    expect(view.notices).toContain(
+      `The chart draws ${MAX_BANDS - 1} series and merges the 2 smallest into "other terms"; the ranking and the heatmap below show every one.`,
+    );
+    // The legend still offers every term.
+    expect(view.mainLegend).toHaveLength(MAX_BANDS + 1);
   });
 });
