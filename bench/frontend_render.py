@@ -1,4 +1,4 @@
-"""Frontend performance in headless chromium: first render, heatmap and tooltip updates.
+"""Frontend performance in headless chromium: first render, heatmap, tooltip updates and the run comparison.
 
 Loads the shipped bundle (tb_regloss/plugin/static/index.js) in Debian's chromium,
 answers its `runs` / `breakdowns` requests with a synthetic run of TERMS penalty
@@ -8,6 +8,8 @@ terms x POINTS steps, and reads the app's own performance measures:
   and from 30 terms the many-terms view: ranked bars and heatmap);
 - ``regloss:heatmap``: the heatmap alone (cells, pixels, canvas), inside the render;
 - ``regloss:hover``: one tooltip update (rule moved, tooltip refilled, bars re-ranked);
+- ``regloss:compare``: the run comparison's draw, in a second page of
+  ``--compare-runs`` runs (a sweep, train and validation), once all lines are in;
 
 plus the draw including the next paint, the main-thread time of every frame
 while hovering (from a Chromium trace: the rAF callback with the tooltip update,
@@ -181,6 +183,45 @@ def measure_once(p, route, args):
             "hover": hover, "frames": frames, "heatmap": heatmap, "cells": cells, "heatmap_baseline": heatmap_baseline}
 
 
+# The comparison section opened before the page loads (its state is kept in localStorage).
+COMPARE_INIT = """localStorage.setItem("tb-regloss.compare.v1", JSON.stringify({open: true}));
+window.__compare = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (e.name === "regloss:compare") window.__compare.push(e.duration);
+}).observe({type: "measure"});"""
+
+
+def compare_answers(runs, points):
+    """A sweep of ``runs`` runs (train and validation alternating), each with 10 terms, and their hparams."""
+    breakdowns = []
+    for r in range(runs):
+        b = synthetic_breakdown(10, points)
+        b["run"] = f"sweep/wd_{r // 2}/{'train' if r % 2 == 0 else 'validation'}"
+        breakdowns.append(b)
+    return {
+        "runs": json.dumps({"runs": [{"run": b["run"], "terms": list(b["series"]), "descriptions": {}}
+                                     for b in breakdowns]}),
+        "breakdowns": json.dumps({"breakdowns": breakdowns}),
+        "hparams": json.dumps({"runs": [{"run": f"sweep/wd_{r}", "hparams": {"wd": r}} for r in range(runs // 2)]}),
+    }
+
+
+def measure_compare(p, route, runs):
+    """The comparison chart's draw (``regloss:compare``) once all ``runs`` lines are in, in a fresh browser."""
+    browser = launch(p)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.add_init_script(COMPARE_INIT)
+        page.route(f"{ORIGIN}/**", route)
+        page.goto(ORIGIN + "/")
+        page.wait_for_function(f"document.querySelectorAll('.compare path[data-run]').length === {runs}",
+                               timeout=60000)
+        page.wait_for_timeout(300)
+        return max(page.evaluate("window.__compare"))
+    finally:
+        browser.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--terms", type=int, default=200)
@@ -188,6 +229,8 @@ def main():
     parser.add_argument("--moves", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=5, help="fresh browsers to measure in (figures are medians)")
     parser.add_argument("--bundle", type=pathlib.Path, default=BUNDLE, help="the bundle to measure (default: the shipped one)")
+    parser.add_argument("--compare-runs", type=int, default=20,
+                        help="runs in the comparison measured after the render (0: skip it)")
     args = parser.parse_args()
 
     breakdown = synthetic_breakdown(args.terms, args.points)
@@ -261,6 +304,16 @@ def main():
         )
     else:
         print("heatmap: not drawn (fewer terms than the many-terms view opens for)")
+
+    if args.compare_runs:
+        answers.update(compare_answers(args.compare_runs, args.points))
+        with sync_playwright() as p:
+            draws = [measure_compare(p, route, args.compare_runs) for _ in range(args.repeat)]
+        print(
+            f"comparison (regloss:compare), {args.compare_runs} runs x {args.points} points: "
+            f"median {statistics.median(draws):.1f} ms (min {min(draws):.1f}, max {max(draws):.1f}) "
+            f"over {args.repeat} fresh browsers   target <= 100 ms"
+        )
 
 
 if __name__ == "__main__":
