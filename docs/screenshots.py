@@ -25,9 +25,12 @@ SHOTS = [
      "the CNN's kernel, activity and add_loss terms, AdamW's decoupled decay, MobileNetV2's kernels"),
     ("validation.png", r"^(d2l_wd0|d2l_wd3|mobilenet_v2)/validation$",
      "validation: Dive into Deep Learning without and with decay, and MobileNetV2"),
-    ("sweep.png", r"^cnn_l2_(0|1e-3|1e-2)/train$",
-     "three runs of the CNN's L2 sweep: no decay, 1e-3 and 1e-2"),
+    ("sweep.png", r"^cnn_l2_",
+     "the CNN's L2 sweep compared: data loss of the four runs, training and validation, "
+     "and the sweep table with each run's l2"),
 ]
+# Shots that open "Compare runs" and hover its chart instead of the first card's.
+COMPARED = {"sweep.png"}
 VIEWPORT = {"width": 1400, "height": 1000}
 
 
@@ -80,10 +83,20 @@ def show_runs(frame, run_filter):
     frame.wait_for_timeout(500)  # the redraw after the last breakdown arrived
 
 
+def open_comparison(frame):
+    """Opens "Compare runs" (it stays open, as a user leaves it) and waits for its lines."""
+    if frame.locator(".compare details").get_attribute("open") is None:
+        frame.click(".compare summary")
+    frame.wait_for_function("document.querySelectorAll('.compare path[data-run]').length > 1", timeout=60000)
+    frame.wait_for_timeout(300)
+
+
 def take(page, frame, name, run_filter, out_dir):
     show_runs(frame, run_filter)
-    # Hovering the first chart shows the tooltip, as a reader exploring a run sees it.
-    chart = frame.locator(".run-card svg").first
+    if name in COMPARED:
+        open_comparison(frame)
+    # Hovering a chart shows the tooltip, as a reader exploring a run sees it.
+    chart = frame.locator(".compare svg" if name in COMPARED else ".run-card svg").first
     box = chart.bounding_box()
     chart.hover(position={"x": box["width"] * 0.7, "y": box["height"] * 0.45})
     frame.wait_for_timeout(300)
