@@ -85,29 +85,18 @@ export class Legend {
     this.el.appendChild(this.more);
   }
 
-  /** New entries (in stack order); buttons are reused by key. Ranks them at the current step. */
+  /**
+   * New entries (in stack order); ranks them at the current step. A button is
+   * made only when its entry first comes into view and is reused by key: with a
+   * thousand terms, the first draw builds the 16 shown, not a thousand.
+   */
   update(entries: LegendEntry[], hidden: ReadonlySet<string>): void {
+    this.hidden = hidden;
     const keep = new Set<string>();
-    for (const { key, name, kind, color } of entries) {
-      keep.add(key);
-      let button = this.buttons.get(key);
-      if (!button) {
-        const el = this.template.cloneNode(true) as HTMLButtonElement;
-        el.dataset.key = key;
-        button = { el, value: el.lastChild as HTMLElement };
-        this.buttons.set(key, button);
-        this.el.insertBefore(el, this.more);
-      }
-      const [swatch, label, marker] = button.el.children as unknown as HTMLElement[];
-      if (swatch.dataset.color !== color) {
-        swatch.style.background = color;
-        swatch.dataset.color = color;
-      }
-      if (label.textContent !== name) label.textContent = name;
-      marker.textContent = kind ?? "";
-      marker.hidden = kind === null;
-      button.el.title = `${hidden.has(key) ? "Show" : "Hide"} ${name}${kind ? ` (${kind})` : ""}`;
-      button.el.setAttribute("aria-pressed", String(!hidden.has(key)));
+    for (const entry of entries) {
+      keep.add(entry.key);
+      const button = this.buttons.get(entry.key);
+      if (button) this.paint(button, entry);
     }
     for (const [key, button] of this.buttons) {
       if (!keep.has(key)) {
@@ -118,9 +107,35 @@ export class Legend {
     this.entries = entries;
     this.steps = entries.reduce((n, e) => Math.max(n, e.values.length), 0);
     this.orders.clear();
-    this.hidden = hidden;
     for (const key of hidden) this.pinned.add(key);
     this.rank(this.step);
+  }
+
+  private buttonOf(entry: LegendEntry): Button {
+    let button = this.buttons.get(entry.key);
+    if (!button) {
+      const el = this.template.cloneNode(true) as HTMLButtonElement;
+      el.dataset.key = entry.key;
+      button = { el, value: el.lastChild as HTMLElement };
+      this.buttons.set(entry.key, button);
+      this.paint(button, entry);
+    }
+    return button;
+  }
+
+  /** The parts of a button that do not change with the step: color, name, kind, shown or hidden. */
+  private paint(button: Button, { key, name, kind, color }: LegendEntry): void {
+    const [swatch, label, marker] = button.el.children as unknown as HTMLElement[];
+    if (swatch.dataset.color !== color) {
+      swatch.style.background = color;
+      swatch.dataset.color = color;
+    }
+    if (label.textContent !== name) label.textContent = name;
+    marker.textContent = kind ?? "";
+    marker.hidden = kind === null;
+    const hidden = this.hidden.has(key);
+    button.el.title = `${hidden ? "Show" : "Hide"} ${name}${kind ? ` (${kind})` : ""}`;
+    button.el.setAttribute("aria-pressed", String(!hidden));
   }
 
   /**
@@ -156,10 +171,13 @@ export class Legend {
       const entry = this.entries[k];
       const folds = position >= COMPACT_ENTRIES && !this.pinned.has(entry.key);
       if (folds) foldable++;
-      const button = this.buttons.get(entry.key)!;
-      const hide = folds && !this.expanded;
-      if (button.el.hidden !== hide) button.el.hidden = hide;
-      if (hide) return;
+      if (folds && !this.expanded) {
+        const folded = this.buttons.get(entry.key);
+        if (folded && !folded.el.hidden) folded.el.hidden = true;
+        return;
+      }
+      const button = this.buttonOf(entry);
+      if (button.el.hidden) button.el.hidden = false;
       if (button.el === child) child = child.nextElementSibling;
       else this.el.insertBefore(button.el, child);
       const text = formatValue(entry.values[this.index] ?? null);
