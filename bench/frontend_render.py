@@ -140,14 +140,20 @@ def frame_times(trace_path):
     return [e["dur"] / 1000 for e in events if e.get("name") == "WebFrameWidgetImpl::BeginMainFrame" and "dur" in e]
 
 
+def open_dashboard(p, route, init_script):
+    """A fresh browser with the dashboard page loading, ``init_script`` run before the bundle."""
+    browser = launch(p)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script(init_script)
+    page.route(f"{ORIGIN}/**", route)
+    page.goto(ORIGIN + "/")
+    return browser, page
+
+
 def measure_once(p, route, args):
     """One fresh browser: first render, its paint, the baseline, and `moves` hover updates."""
-    browser = launch(p)
+    browser, page = open_dashboard(p, route, OBSERVER)
     try:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.add_init_script(OBSERVER)
-        page.route(f"{ORIGIN}/**", route)
-        page.goto(ORIGIN + "/")
         page.wait_for_selector("path[data-series]", timeout=60000)
         page.wait_for_function("window.__measures.painted.length >= 2")
         areas = page.locator("path[data-series]").count()
@@ -208,12 +214,8 @@ def compare_answers(runs, points):
 
 def measure_compare(p, route, runs):
     """The comparison chart's draw (``regloss:compare``) once all ``runs`` lines are in, in a fresh browser."""
-    browser = launch(p)
+    browser, page = open_dashboard(p, route, COMPARE_INIT)
     try:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.add_init_script(COMPARE_INIT)
-        page.route(f"{ORIGIN}/**", route)
-        page.goto(ORIGIN + "/")
         page.wait_for_function(f"document.querySelectorAll('.compare path[data-run]').length === {runs}",
                                timeout=60000)
         page.wait_for_timeout(300)

@@ -5,25 +5,11 @@
  * largest groups (by mean magnitude) and merges the rest into one "other" band,
  * while the ranking and the heatmap under the chart still show every group.
  */
-import { asColumn } from "./api";
 import { OTHER, sumSeries, type Layer } from "./group";
+import { meanMagnitude } from "./order";
 
 /** Bands a chart draws at most, the merged one included. */
 export const MAX_BANDS = 50;
-
-function meanMagnitude(layer: Layer): number {
-  const values = asColumn(layer.values);
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v - v === 0) {
-      sum += Math.abs(v);
-      n += 1;
-    }
-  }
-  return n === 0 ? 0 : sum / n;
-}
 
 export interface Capped {
   layers: Layer[];
@@ -40,7 +26,7 @@ export function capBands(layers: Layer[], max: number, length: number, otherKey 
   if (layers.length <= max) return { layers, merged: 0 };
   const ranked = layers
     .filter((l) => l.key !== "data" && l.key !== otherKey)
-    .map((l) => ({ l, size: meanMagnitude(l) }))
+    .map((l) => ({ l, size: meanMagnitude(l.values) }))
     .sort((a, b) => b.size - a.size || (a.l.key < b.l.key ? -1 : 1));
   const room = max - 1 - (layers.some((l) => l.key === "data") ? 1 : 0);
   const kept = new Set(ranked.slice(0, Math.max(0, room)).map((e) => e.l));

@@ -18,6 +18,7 @@
  */
 import { present, type Breakdown, type Column, type Series } from "./api";
 import { depthGroup } from "./depth";
+import { meanMagnitude } from "./order";
 import { termKind, termLayer } from "./tags";
 
 export type Grouping = "term" | "layer" | "block" | "kind" | "topk";
@@ -56,19 +57,6 @@ export function sumSeries(members: Series[], length: number): Column {
     }
   }
   return out;
-}
-
-function meanMagnitude(values: Series): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (present(v)) {
-      sum += Math.abs(v);
-      n += 1;
-    }
-  }
-  return n === 0 ? 0 : sum / n;
 }
 
 function groupKey(family: Family, grouping: Grouping, seriesKey: string, topKeys: Set<string>, depth: number): string {

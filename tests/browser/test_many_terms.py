@@ -7,15 +7,10 @@ with more terms than a chart draws bands.
 """
 
 import json
-import os
-import pathlib
-import subprocess
-import sys
-import time
 
 import pytest
 
-from conftest import ARTIFACTS, REPO, Dashboard, _free_port, _regloss_enabled
+from conftest import ARTIFACTS, REPO, Dashboard, running_tensorboard
 from plugin_runs import write_regloss_runs
 
 STEPS = 30
@@ -52,26 +47,8 @@ def many_terms_url(tmp_path_factory):
     """A real tensorboard serving the many-terms runs."""
     logdir = tmp_path_factory.mktemp("many_terms_logdir")
     write_regloss_runs(logdir, {"resnet50/train": _resnet_run(), "wide/train": _wide_run()}, {})
-    exe = pathlib.Path(sys.executable).parent / "tensorboard"
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [str(exe), "--logdir", str(logdir), "--port", str(port), "--host", "127.0.0.1"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        # This checkout's plugin and bundle, not whichever copy the venv has installed.
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))},
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while not _regloss_enabled(base):
-            assert proc.poll() is None, "tensorboard exited before serving"
-            assert time.monotonic() < deadline, "the regloss plugin never became enabled"
-            time.sleep(0.5)
+    with running_tensorboard(logdir) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture
