@@ -4,13 +4,20 @@ The dashboard's JavaScript bundle (tb_regloss/plugin/static/index.js) is built
 from frontend/ and committed, so installing the package needs no Node.js.
 """
 
+import pathlib
+import re
+
 import setuptools
+
+HERE = pathlib.Path(__file__).parent
+# The one version string is tb_regloss.__version__ (read, not imported: importing needs no Keras, but setup needs nothing).
+VERSION = re.search(r'^__version__ = "([^"]+)"$', (HERE / "tb_regloss" / "__init__.py").read_text(encoding="utf-8"), re.M)[1]
 
 setuptools.setup(
     name="tb-regloss",
-    version="0.1.0",
+    version=VERSION,
     description="See where your Keras loss comes from: data loss and every penalty, in TensorBoard.",
-    long_description=open("README.md", encoding="utf-8").read(),
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=setuptools.find_packages(include=["tb_regloss", "tb_regloss.*"]),
@@ -28,4 +35,5 @@ setuptools.setup(
         ],
     },
     license="Apache-2.0",
+    license_files=["LICENSE"],
 )

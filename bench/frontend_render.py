@@ -11,6 +11,12 @@ terms x POINTS steps, and reads the app's own performance measures:
 - ``regloss:compare``: the run comparison's draw, in a second page of
   ``--compare-runs`` runs (a sweep, train and validation), once all lines are in;
 
+- with ``--dynamics N``, instead of all the above: the Dynamics section of a
+  run with N weights (7 × N series) opened in a fresh page,
+  ``regloss:dynamics-heatmap`` (the decay-ratio heatmap alone: cells, pixels,
+  canvas) and ``regloss:dynamics`` (the whole section: grouping, heatmap, angle
+  panels, bars), against the same plain-canvas baseline as the heatmap;
+
 plus the draw including the next paint, the main-thread time of every frame
 while hovering (from a Chromium trace: the rAF callback with the tooltip update,
 style, layout and paint), and a baseline measured in the same page: the same
@@ -25,12 +31,15 @@ median and p95 over all moves, max as measured, and the median of the
 repetitions' maxima).
 
 Usage: python bench/frontend_render.py [--terms 200] [--points 1000] [--moves 200] [--repeat 5]
-                                       [--bundle path/to/index.js]
+                                       [--bundle path/to/index.js] [--dynamics 160 [--focus]]
 Targets: render <= 150 ms (also at --terms 1000 with the many-terms view), heatmap of
-1,000 terms x 1,000 steps <= 100 ms, tooltip update <= 16 ms (also at 1,000 terms).
+1,000 terms x 1,000 steps <= 100 ms, tooltip update <= 16 ms (also at 1,000 terms),
+dynamics heatmap of 160 weights x 1,000 steps <= 100 ms (first render, the section just opened).
 """
 
 import argparse
+import array
+import base64
 import json
 import math
 import pathlib
@@ -224,6 +233,95 @@ def measure_compare(p, route, runs):
         browser.close()
 
 
+DYNAMICS_QUANTITIES = ("weight_norm", "update_norm", "angular_update", "angular_equilibrium",
+                       "penalty_grad_norm", "loss_grad_norm", "decay_ratio")
+
+DYNAMICS_INIT = """window.__dynamics = {heatmap: [], section: []};
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    if (e.name === "regloss:dynamics-heatmap") window.__dynamics.heatmap.push(e.duration);
+    else if (e.name === "regloss:dynamics") window.__dynamics.section.push(e.duration);
+  }
+}).observe({type: "measure"});"""
+
+
+def _float32(values):
+    packed = array.array("f", values)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def synthetic_dynamics(weights, points):
+    """The ``dynamics`` answer (float32, as the dashboard asks) of ``weights`` weights in blocks of 4, every quantity."""
+    steps = list(range(0, points * 10, 10))
+    series = {}
+    for k in range(weights):
+        key = f"block{k // 4}/layer{k % 4}/kernel"
+        ratio = [10 ** (3 * k / max(1, weights - 1) - 1.5) * (1 + 0.3 * math.sin(i / 50 + k)) for i in range(points)]
+        angle = [0.02 * (1 + 2 * math.exp(-i / 200)) for i in range(points)]
+        values = {
+            "weight_norm": [10.0 + 0.01 * i for i in range(points)],
+            "update_norm": [0.2 * a for a in angle],
+            "angular_update": angle,
+            "angular_equilibrium": [0.02] * points,
+            "penalty_grad_norm": ratio,
+            "loss_grad_norm": [1.0] * points,
+            "decay_ratio": ratio,
+        }
+        for quantity in DYNAMICS_QUANTITIES:
+            series[f"{quantity}/{key}"] = _float32(values[quantity])
+    return {"run": "bench/train", "steps": steps, "wall_times": [1.7e9 + s for s in steps],
+            "series": series, "descriptions": {}, "encoding": "float32"}
+
+
+# The focused layout (one run, large): the heatmap as wide as the page, one column per step.
+FOCUS_INIT = """localStorage.setItem("tb-regloss.settings.v1", JSON.stringify({layout: "focus"}));"""
+
+
+def measure_dynamics(p, route, focus):
+    """One fresh browser: the Dynamics section opened once the card is drawn; its measures and the plain baseline."""
+    browser, page = open_dashboard(p, route, (FOCUS_INIT if focus else "") + DYNAMICS_INIT)
+    try:
+        page.wait_for_selector("path[data-series]", timeout=60000)
+        page.click("details.dynamics > summary")
+        page.wait_for_function("window.__dynamics.section.length >= 1", timeout=60000)
+        m = page.evaluate("window.__dynamics")
+        cells = page.evaluate(
+            "(() => { const c = document.querySelector('.ratio-heatmap canvas');"
+            " return [c.height, c.width, c.clientWidth, c.clientHeight]; })()"
+        )
+        baseline = page.evaluate(HEATMAP_BASELINE, cells)
+    finally:
+        browser.close()
+    return {"heatmap": m["heatmap"][0], "section": m["section"][0], "cells": cells, "baseline": baseline}
+
+
+def main_dynamics(args, route, answers):
+    """Measures the Dynamics section (``--dynamics``) and prints the figures."""
+    breakdown = synthetic_breakdown(10, args.points)
+    answers["runs"] = json.dumps({"runs": [{"run": "bench/train", "terms": list(breakdown["series"]),
+                                             "descriptions": {}, "dynamics": list(DYNAMICS_QUANTITIES)}]})
+    answers["breakdowns"] = json.dumps({"breakdowns": [breakdown]})
+    answers["dynamics"] = json.dumps(synthetic_dynamics(args.dynamics, args.points))
+    runs = []
+    with sync_playwright() as p:
+        for k in range(args.repeat):
+            r = measure_dynamics(p, route, args.focus)
+            runs.append(r)
+            print(f"  run {k + 1}/{args.repeat}: dynamics heatmap {r['heatmap']:6.1f} ms, whole section "
+                  f"{r['section']:6.1f} ms, plain canvas {r['baseline']:6.1f} ms", flush=True)
+    med = lambda key: statistics.median(r[key] for r in runs)  # noqa: E731
+    rows, columns, css_width, css_height = runs[0]["cells"]
+    print(f"chromium, dynamics of {args.dynamics} weights ({7 * args.dynamics} series) x {args.points} steps, "
+          f"{'focused layout, ' if args.focus else ''}{args.repeat} fresh browsers (medians over them)")
+    print(f"dynamics heatmap (regloss:dynamics-heatmap), {rows} rows x {args.points} steps in {columns} columns "
+          f"({css_width} x {css_height} px): {med('heatmap'):7.1f} ms   target <= 100 ms")
+    print(f"whole section (regloss:dynamics: grouping, heatmap, angle panels, bars): {med('section'):7.1f} ms")
+    print(f"baseline: the same cells, one fillRect each:  {med('baseline'):7.1f} ms   "
+          f"ratio heatmap/baseline {statistics.median(r['heatmap'] / r['baseline'] for r in runs):.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--terms", type=int, default=200)
@@ -233,6 +331,10 @@ def main():
     parser.add_argument("--bundle", type=pathlib.Path, default=BUNDLE, help="the bundle to measure (default: the shipped one)")
     parser.add_argument("--compare-runs", type=int, default=20,
                         help="runs in the comparison measured after the render (0: skip it)")
+    parser.add_argument("--dynamics", type=int, default=0, metavar="WEIGHTS",
+                        help="measure only the Dynamics section of a run with this many weights (e.g. 160)")
+    parser.add_argument("--focus", action="store_true",
+                        help="with --dynamics: in the focused layout (the heatmap page-wide, a column per step)")
     args = parser.parse_args()
 
     breakdown = synthetic_breakdown(args.terms, args.points)
@@ -251,6 +353,9 @@ def main():
         if name in answers:
             return r.fulfill(body=answers[name], content_type="application/json")
         return r.fulfill(status=404, body="")
+
+    if args.dynamics:
+        return main_dynamics(args, route, answers)
 
     runs = []
     with sync_playwright() as p:

@@ -10,6 +10,10 @@ Trains, on generated data (nothing is downloaded):
 - ``cnn_adamw``: the same CNN without L2, decayed by AdamW instead (decoupled);
 - ``mobilenet_v2``: keras.applications.MobileNetV2 with decay added by
   ``tb_regloss.add_weight_decay(model, 4e-5, depthwise=0)``;
+- ``equilibrium_adamw`` and ``equilibrium_sgdm``: a small normalized CNN whose
+  convolutions reach the rotational equilibrium weight decay predicts;
+
+the CNN, MobileNetV2 and equilibrium runs also log the decay dynamics;
 
 writes them to ``<logdir>/<run>``, prints a line per run, and serves them with
 TensorBoard at ``http://localhost:<port>/#regloss``.
@@ -28,12 +32,13 @@ def demo_runs(quick):
     Estimates are times measured on 2 CPU cores shared with other jobs (load average 5 to 10):
     an upper bound for most machines, so the plan does not promise less than it takes.
     """
-    from demo import cnn_sweep, d2l_weight_decay, prebuilt_mobilenet, synthetic_cnn
+    from demo import cnn_sweep, d2l_weight_decay, prebuilt_mobilenet, rotational_equilibrium, synthetic_cnn
     from demo.plan import Run
 
     d2l_epochs = 30 if quick else 100
     cnn_epochs, cnn_examples = (2, 512) if quick else (10, 2048)
     mobilenet_epochs, mobilenet_examples = (1, 256) if quick else (4, 1024)
+    equilibrium_steps = 100 if quick else 1000
     runs = [
         Run(f"d2l_wd{wd}", f"Dive into Deep Learning 3.7, L2 factor {wd}", d2l_epochs,
             7 if quick else 60,
@@ -54,6 +59,13 @@ def demo_runs(quick):
             35 if quick else 90,
             lambda d: prebuilt_mobilenet.run(d, epochs=mobilenet_epochs, n_train=mobilenet_examples,
                                              verbose=0)),
+    ]
+    runs += [
+        Run(f"equilibrium_{optimizer}", f"normalized CNN, {label}: rotational equilibrium",
+            rotational_equilibrium.epochs(equilibrium_steps),
+            5 if quick else 30,
+            lambda d, optimizer=optimizer: rotational_equilibrium.run(d, optimizer, steps=equilibrium_steps))
+        for optimizer, label in (("adamw", "AdamW"), ("sgdm", "SGD with momentum and L2"))
     ]
     return runs
 

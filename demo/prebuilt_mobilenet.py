@@ -50,5 +50,5 @@ def run(log_dir, epochs=4, n_train=1024, verbose=2, callbacks=()):
     )
     return model.fit(
         x, y, batch_size=BATCH_SIZE, epochs=epochs, validation_data=(x_val, y_val), verbose=verbose,
-        callbacks=[tb_regloss.RegLossCallback(log_dir, update_freq=2), *callbacks],
+        callbacks=[tb_regloss.RegLossCallback(log_dir, update_freq=2, dynamics=True), *callbacks],
     )

@@ -82,5 +82,5 @@ def run(log_dir, epochs=8, n_train=2048, verbose=2, adamw=False, l2=1e-3, callba
         model = build_model(l2)
     return model.fit(
         x, y, batch_size=BATCH_SIZE, epochs=epochs, validation_data=(x_val, y_val), verbose=verbose,
-        callbacks=[tb_regloss.RegLossCallback(log_dir, update_freq=4), *callbacks],
+        callbacks=[tb_regloss.RegLossCallback(log_dir, update_freq=4, dynamics=True), *callbacks],
     )

@@ -28,9 +28,14 @@ SHOTS = [
     ("sweep.png", r"^cnn_l2_",
      "the CNN's L2 sweep compared: data loss of the four runs, training and validation, "
      "and the sweep table with each run's l2"),
+    ("dynamics.png", r"^equilibrium_sgdm/train$",
+     "the decay dynamics of the normalized CNN under SGD with momentum: decay-ratio heatmap, "
+     "angular updates meeting their equilibrium, ranked bars"),
 ]
 # Shots that open "Compare runs" and hover its chart instead of the first card's.
 COMPARED = {"sweep.png"}
+# Shots of a card's Dynamics section alone, opened, a panel hovered.
+DYNAMICS = {"dynamics.png"}
 VIEWPORT = {"width": 1400, "height": 1000}
 
 
@@ -91,8 +96,30 @@ def open_comparison(frame):
     frame.wait_for_timeout(300)
 
 
+def take_dynamics(frame, path):
+    """Opens the first card's Dynamics section, hovers its last angle panel and saves the section.
+
+    The card is shown alone in one column, as large as a reader would make it.
+    """
+    frame.select_option("select[name=layout]", "1")
+    frame.wait_for_function("document.querySelector('.runs').className === 'runs layout-1'")
+    section = frame.locator(".run-card details.dynamics").first
+    section.locator("summary").click()
+    section.locator(".angle-panel").first.wait_for(state="attached", timeout=60000)
+    frame.wait_for_timeout(500)
+    panel = section.locator(".angle-panel .overlay").last
+    panel.scroll_into_view_if_needed()
+    box = panel.bounding_box()
+    panel.hover(position={"x": box["width"] * 0.8, "y": box["height"] / 2})
+    frame.wait_for_timeout(300)
+    section.screenshot(path=str(path))
+    return path
+
+
 def take(page, frame, name, run_filter, out_dir):
     show_runs(frame, run_filter)
+    if name in DYNAMICS:
+        return take_dynamics(frame, out_dir / name)
     if name in COMPARED:
         open_comparison(frame)
     # Hovering a chart shows the tooltip, as a reader exploring a run sees it.

@@ -103,6 +103,20 @@ class PhaseAccumulator:
         sums.update_state(ops.stack([ops.ones(()), total, data, *terms]) * weight)
         return self._ids[keys]
 
+    def add_values(self, keys, weight, values):
+        """Adds one vector of ``values`` matching ``keys``, weighted, with no total or data; in the step.
+
+        The sums of `tb_regloss.dynamics`: their `Means` have ``terms`` only.
+        Returns the layout's name for `values_now`.
+        """
+        from keras import ops
+
+        keys = tuple(keys)
+        sums = self._sums_for(keys)
+        head = ops.convert_to_tensor([1.0, 0.0, 0.0], "float32")
+        sums.update_state(ops.concatenate([head, ops.cast(values, "float32")]) * weight)
+        return self._ids[keys]
+
     def values_now(self, names):
         """``{name: sums}`` of the layouts ``names``, read in the step after its `add` calls.
 

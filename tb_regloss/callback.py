@@ -52,6 +52,13 @@ class RegLossCallback(keras.callbacks.Callback):
             batches, counted over the whole training like
             ``keras.callbacks.TensorBoard``. The batches after the last
             multiple of ``N`` are written when training ends.
+        dynamics: ``True`` measures, in every train step, what weight decay
+            does to each decayed weight (`tb_regloss.dynamics`: norms, angular
+            update and its predicted equilibrium, the gradient of the penalty
+            against the rest of the loss), logged under
+            ``regloss/dynamics/<quantity>/<key>`` as the mean over the measured
+            steps of each point; an integer ``N`` measures one step in ``N``
+            (at optimizer iterations 0, N, 2N…), which costs less.
         flush_secs: written points reach the disk at the end of every epoch
             and at most this many seconds after they are written, so a
             crashed run loses at most that much (default 10).
@@ -67,11 +74,12 @@ class RegLossCallback(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, log_dir, update_freq="epoch", flush_secs=10):
+    def __init__(self, log_dir, update_freq="epoch", dynamics=False, flush_secs=10):
         keras_internals.check_keras_version()
         super().__init__()
         self.log_dir = os.fspath(log_dir)
         self.update_freq = _validate_update_freq(update_freq)
+        self.dynamics = _validate_dynamics(dynamics)
         if isinstance(flush_secs, bool) or not isinstance(flush_secs, (int, float)) or flush_secs <= 0:
             raise ValueError(
                 "RegLossCallback: `flush_secs` must be a positive number of seconds. "
@@ -103,11 +111,14 @@ class RegLossCallback(keras.callbacks.Callback):
             # model both get every batch.
             self._probe = probe
             self._readers = {phase: acc.reader() for phase, acc in probe.accumulators.items()}
+        if self.dynamics:
+            probe.measure_dynamics(self.dynamics)
 
     def on_train_begin(self, logs=None):
         self._open_writer("train")
         self._probe.prepare()
         self._readers["train"].skip()
+        self._readers["dynamics"].skip()
         self._step_offset = step_axis.offset(self.log_dir, self._iterations())
         self._in_fit = True
         self._batches_seen = 0
@@ -190,8 +201,15 @@ class RegLossCallback(keras.callbacks.Callback):
                 self._probe.descriptions,
             )
             step_axis.note_written(self.log_dir, step)
+            if phase == "train" and self.dynamics:
+                self._write_dynamics(step)
         except Exception as error:  # Logging must never stop training.
             self._warn(error)
+
+    def _write_dynamics(self, step):
+        means = self._readers["dynamics"].read()
+        if means is not None:
+            self._writers["train"].write_row(step, means.keys, means.point[2:], self._probe.descriptions)
 
     def _notice_no_penalties(self):
         left_out = self._probe.penalties_left_out
@@ -249,6 +267,19 @@ def _validate_update_freq(update_freq):
     raise ValueError(
         "RegLossCallback: `update_freq` must be 'epoch', 'batch' or a positive "
         f"integer N (write every N batches). Received: update_freq={update_freq!r}"
+    )
+
+
+def _validate_dynamics(dynamics):
+    if dynamics is True:
+        return 1
+    if dynamics is False or dynamics is None:
+        return 0
+    if isinstance(dynamics, int) and dynamics > 0:
+        return dynamics
+    raise ValueError(
+        "RegLossCallback: `dynamics` must be True (measure every train step), False, or a "
+        f"positive integer N (measure one step in N). Received: dynamics={dynamics!r}"
     )
 
 

@@ -243,6 +243,20 @@ def decays(optimizer, variable):
     return optimizer._use_weight_decay(variable)
 
 
+def wrap_optimizer_apply(optimizer, wrap):
+    """Shadows ``optimizer.apply`` (this instance only) by ``wrap(original)``; once.
+
+    ``apply(grads, trainable_variables)`` is public; ``apply_gradients`` and
+    ``LossScaleOptimizer.apply`` (with unscaled gradients) call it on the
+    instance (Keras 3.0+), so the wrapper sees every update of a train step.
+    """
+    if getattr(optimizer.apply, _WRAPPED, False):
+        return
+    wrapped = wrap(optimizer.apply)
+    setattr(wrapped, _WRAPPED, True)
+    replace_method(optimizer, "apply", wrapped)
+
+
 # --- TensorFlow trainer (MultiWorkerMirroredStrategy repairs) ---------------
 
 def tensorflow_trainer():

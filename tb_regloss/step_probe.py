@@ -36,6 +36,7 @@ import keras
 from tb_regloss import accumulator
 from tb_regloss import attribution
 from tb_regloss import decoupled_decay
+from tb_regloss import dynamics
 from tb_regloss import keras_internals
 from tb_regloss import loss_origins
 from tb_regloss import tags
@@ -73,7 +74,10 @@ class StepProbe:
     """The decomposition hooked into one model's train and test steps.
 
     Attributes:
-        accumulators: ``{"train": PhaseAccumulator, "test": PhaseAccumulator}``.
+        accumulators: ``{"train": PhaseAccumulator, "test": PhaseAccumulator,
+            "dynamics": PhaseAccumulator}``; the last holds `tb_regloss.dynamics`
+            series when they are measured (`measure_dynamics`).
+        dynamics_every: dynamics are measured every this many train steps (0: never).
         descriptions: ``{tag: description}``: total and data, and every term seen while tracing.
         missed_loss: ``{"train": bool, "test": bool}``: a traced step of that
             phase never called ``compute_loss``.
@@ -88,7 +92,9 @@ class StepProbe:
         self.accumulators = {
             "train": accumulator.PhaseAccumulator(strategy),
             "test": accumulator.PhaseAccumulator(strategy),
+            "dynamics": accumulator.PhaseAccumulator(strategy),
         }
+        self.dynamics_every = 0
         self.descriptions = tags.tag_descriptions({})  # total and data, then terms as traced
         self.missed_loss = {"train": False, "test": False}
         self._latest_step = {"train": None, "test": None}
@@ -115,9 +121,21 @@ class StepProbe:
         # At most: a weight term and a decoupled term per weight, an activity
         # and an add_loss term per layer.
         capacity = 3 + 2 * len(self._model.trainable_weights) + 2 * n_layers + 8
-        for phase_sums in self.accumulators.values():
-            phase_sums.prepare(capacity)
+        for phase in ("train", "test"):
+            self.accumulators[phase].prepare(capacity)
+        if self.dynamics_every:
+            per_weight = len(dynamics.PER_WEIGHT) + 1
+            self.accumulators["dynamics"].prepare(3 + per_weight * len(self._model.trainable_weights))
         decoupled_decay.prepare(self._model)
+
+    def measure_dynamics(self, every):
+        """Measures `tb_regloss.dynamics` every ``every`` train steps from now on (0: stop).
+
+        A change makes Keras trace the train step again.
+        """
+        if every != self.dynamics_every:
+            self.dynamics_every = every
+            keras_internals.forget_compiled_steps(self._model)
 
     def _patch(self, model):
         keras_internals.wrap_step_methods(model, self._wrappers)
@@ -125,6 +143,8 @@ class StepProbe:
     def _wrappers(self, originals):
         def train_step(data):
             with self._in_phase("train"):
+                if self.dynamics_every:
+                    self._watch_optimizer()
                 return self._finish_step("train", originals["train_step"](data))
 
         def test_step(data):
@@ -203,13 +223,14 @@ class StepProbe:
     @contextlib.contextmanager
     def _in_phase(self, phase):
         trace = self._trace
-        outer = (getattr(trace, "phase", None), getattr(trace, "recorded", False),
-                 getattr(trace, "layouts", ()))
-        trace.phase, trace.recorded, trace.layouts = phase, False, []
+        names = ("phase", "recorded", "layouts", "dynamics_layouts")
+        outer = tuple(getattr(trace, name, None) for name in names)
+        trace.phase, trace.recorded, trace.layouts, trace.dynamics_layouts = phase, False, [], []
         try:
             yield
         finally:
-            trace.phase, trace.recorded, trace.layouts = outer
+            for name, value in zip(names, outer):
+                setattr(trace, name, value)
 
     def _finish_step(self, phase, logs):
         """The step's logs, with the sums it updated when our step function called it."""
@@ -224,7 +245,8 @@ class StepProbe:
         # MirroredStrategy return none, reading the variable sums them.
         if getattr(trace, "returning_sums", None) != phase or not isinstance(logs, dict):
             return logs
-        returned = {"sums": self.accumulators[phase].values_now(trace.layouts)}
+        returned = {"sums": self.accumulators[phase].values_now(trace.layouts),
+                    "dynamics": self.accumulators["dynamics"].values_now(trace.dynamics_layouts)}
         optimizer = getattr(self._model, "optimizer", None)
         if optimizer is not None:
             # Read after the optimizer's update: the step a point is written at.
@@ -243,10 +265,41 @@ class StepProbe:
                 trace.returning_sums = outer
             returned = logs.pop(_RETURNED, None) if isinstance(logs, dict) else None
             self.accumulators[phase].receive(returned["sums"] if returned else {})
+            if phase == "train":
+                self.accumulators["dynamics"].receive(returned["dynamics"] if returned else {})
             self._latest_step[phase] = returned.get("step") if returned else None
             return logs
 
         return function
+
+    def _watch_optimizer(self):
+        """Makes the model's optimizer measure the dynamics of the steps it applies."""
+        optimizer = getattr(self._model, "optimizer", None)
+        optimizer = getattr(optimizer, "inner_optimizer", optimizer)  # LossScaleOptimizer: unscaled grads
+        if optimizer is not None:
+            keras_internals.wrap_optimizer_apply(optimizer, lambda apply: self._measuring(optimizer, apply))
+
+    def _measuring(self, optimizer, apply):
+        """``optimizer.apply`` that also measures the dynamics of a traced train step."""
+        def measuring_apply(grads, trainable_variables=None):
+            trace = self._trace
+            if (getattr(trace, "phase", None) != "train" or not self.dynamics_every
+                    or trainable_variables is None or trace.dynamics_layouts):
+                return apply(grads, trainable_variables)
+            grads, variables = list(grads), list(trainable_variables)
+            return self._apply_measured(optimizer, apply, grads, variables)
+
+        return measuring_apply
+
+    def _apply_measured(self, optimizer, apply, grads, variables):
+        result, measurement = dynamics.apply_measured(
+            self._model, optimizer, apply, grads, variables, every=self.dynamics_every)
+        if measurement is not None:
+            self._trace.dynamics_layouts.append(self.accumulators["dynamics"].add_values(
+                measurement.tags, measurement.taken, measurement.values))
+            for tag, text in measurement.descriptions.items():
+                self.descriptions.setdefault(tag, text)
+        return result
 
     def step_now(self, phase):
         """The optimizer's step after the last step of ``phase``, if that step returned it, else ``None``."""

@@ -8,6 +8,10 @@ with ``regloss/``:
 - ``regloss/penalty/<key>``: one term of ``model.losses``.
 - ``regloss/decoupled/<key>``: decoupled weight decay of the weight ``<key>``
   expressed in loss units (never part of the total).
+- ``regloss/dynamics/<quantity>/<key>``: what decay does to the training of the
+  weight ``<key>`` (``RegLossCallback(dynamics=True)``), one of
+  `DYNAMICS_QUANTITIES`; not part of the loss composition (`parse_tag` leaves
+  them out, `parse_dynamics_tag` reads them).
 
 Keys (contract v2) name where a term sits in the fitted model. The layer chain
 is the names of the layers from the model (its own name excluded) down to the
@@ -46,6 +50,18 @@ TOTAL = PREFIX + "total"
 DATA = PREFIX + "data"
 PENALTY_PREFIX = PREFIX + "penalty/"
 DECOUPLED_PREFIX = PREFIX + "decoupled/"
+DYNAMICS_PREFIX = PREFIX + "dynamics/"
+
+# What `regloss/dynamics/<quantity>/<key>` measures, per weight and step.
+DYNAMICS_QUANTITIES = (
+    "weight_norm",  # ‖w‖ before the step
+    "update_norm",  # ‖Δw‖ of the step
+    "angular_update",  # angle between w before and after the step, radians
+    "angular_equilibrium",  # the predicted equilibrium angle, where theory applies
+    "penalty_grad_norm",  # ‖∇w R(w)‖ (coupled) or ‖λ·w‖ (decoupled)
+    "loss_grad_norm",  # ‖∇w of the rest of the loss‖
+    "decay_ratio",  # penalty_grad_norm / loss_grad_norm
+)
 
 ACTIVITY = "activity"
 ADD_LOSS = "add_loss"
@@ -67,6 +83,31 @@ def penalty_tag(key):
 def decoupled_tag(key):
     """Returns the tag of the decoupled decay of the weight keyed ``key``."""
     return DECOUPLED_PREFIX + key
+
+
+def dynamics_tag(quantity, key):
+    """Returns the tag of dynamics ``quantity`` (one of `DYNAMICS_QUANTITIES`) of the weight ``key``.
+
+    >>> dynamics_tag("decay_ratio", "block1/conv/kernel")
+    'regloss/dynamics/decay_ratio/block1/conv/kernel'
+    """
+    if quantity not in DYNAMICS_QUANTITIES:
+        raise ValueError(f"quantity must be one of {DYNAMICS_QUANTITIES}. Received: quantity={quantity!r}")
+    return f"{DYNAMICS_PREFIX}{quantity}/{key}"
+
+
+def parse_dynamics_tag(tag):
+    """Splits a dynamics tag into ``(quantity, key)``; ``None`` for any other tag.
+
+    >>> parse_dynamics_tag("regloss/dynamics/angular_update/d/kernel#2")
+    ('angular_update', 'd/kernel#2')
+    >>> parse_dynamics_tag("regloss/penalty/d/kernel") is None
+    True
+    """
+    if not tag.startswith(DYNAMICS_PREFIX):
+        return None
+    quantity, _, key = tag[len(DYNAMICS_PREFIX):].partition("/")
+    return (quantity, key) if quantity in DYNAMICS_QUANTITIES and key else None
 
 
 def parse_tag(tag):

@@ -10,6 +10,7 @@ tb-regloss dashboard.
 import contextlib
 
 from tb_regloss import cluster
+from tb_regloss import dynamics
 from tb_regloss import tags
 
 
@@ -85,6 +86,7 @@ class RegLossWriter:
         self._strategy = strategy
         self._writer = None
         self._described = set()
+        self._first_points = {}  # tags of a point written in a tf.function -> whether none was written yet
 
     def write(self, step, *, data_loss, penalties, total_loss=None, descriptions=None):
         """Writes one point of every series at ``step``.
@@ -130,6 +132,88 @@ class RegLossWriter:
             for tag, value in tags.point_values(total_loss, data_loss, values).items():
                 tf.summary.scalar(tag, value, step=step,
                                   description=self._describe(tag, descriptions.get(tag)))
+
+    def apply_gradients(self, optimizer, grads_and_vars, *, model):
+        """Applies ``grads_and_vars`` with ``optimizer`` and writes that step's decay dynamics.
+
+        Use it in place of ``optimizer.apply_gradients(grads_and_vars)`` in a
+        custom loop to get the series ``RegLossCallback(dynamics=True)`` logs
+        (`tb_regloss.dynamics`), at step ``optimizer.iterations`` after the
+        update. Works eagerly and inside ``tf.function``, on one device.
+
+        Example:
+
+        ```python
+        grads = tape.gradient(loss, model.trainable_variables)
+        writer.apply_gradients(optimizer, zip(grads, model.trainable_variables), model=model)
+        ```
+
+        Args:
+            optimizer: a Keras optimizer (not a ``LossScaleOptimizer``: pass
+                unscaled gradients to its inner optimizer instead).
+            grads_and_vars: pairs of gradient and variable, as for
+                ``apply_gradients``.
+            model: the model the variables belong to: it names them (keys)
+                and holds their regularizers.
+        """
+        import tensorflow as tf
+
+        if hasattr(optimizer, "inner_optimizer"):
+            raise ValueError(
+                "RegLossWriter.apply_gradients measures the gradients it applies, so it needs them "
+                "unscaled: call it with `optimizer.inner_optimizer` and gradients divided by the "
+                f"loss scale, or use RegLossCallback with fit. Received: optimizer={optimizer!r}"
+            )
+        replica = tf.distribute.get_replica_context()
+        if replica is None or replica.num_replicas_in_sync > 1:
+            raise ValueError(
+                "RegLossWriter.apply_gradients measures one device's step; under a tf.distribute "
+                "strategy with several replicas use RegLossCallback(dynamics=True) with fit."
+            )
+        pairs = list(grads_and_vars)
+        grads, variables = [g for g, _ in pairs], [v for _, v in pairs]
+        result, measurement = dynamics.apply_measured(model, optimizer, optimizer.apply, grads, variables)
+        if measurement is None:
+            return result
+        step = tf.cast(optimizer.iterations, tf.int64)
+        values = [measurement.values[i] for i in range(len(measurement.tags))]
+        with self._file_writer(tf.distribute.get_strategy()).as_default():
+            self._write_described_once(measurement.tags, values, step, measurement.descriptions)
+        return result
+
+    def _write_described_once(self, tags_, values, step, descriptions):
+        """Writes a point; its series' descriptions go with their first point only.
+
+        Eagerly a tag is described once. In a ``tf.function`` that is decided
+        when it runs, not when it is traced: a function is often traced twice
+        (its first call builds the optimizer), and the discarded trace must
+        not use up the descriptions.
+        """
+        import tensorflow as tf
+        from tensorboard.plugins.scalar import metadata as scalar_metadata
+
+        def write(described):
+            for tag, value in zip(tags_, values):
+                description = descriptions.get(tag) if described else None
+                # tf.summary.write, not scalar: a scalar's tag would take the cond's name scope.
+                metadata = scalar_metadata.create_summary_metadata(display_name=None, description=description or "")
+                tf.summary.write(tag, tf.cast(value, tf.float32), step=step, metadata=metadata)
+
+        if tf.executing_eagerly():
+            for tag, value in zip(tags_, values):
+                tf.summary.scalar(tag, value, step=step, description=self._describe(tag, descriptions.get(tag)))
+            return
+        first = self._first_points.get(tuple(tags_))
+        if first is None:
+            with tf.init_scope():
+                first = self._first_points[tuple(tags_)] = tf.Variable(True, trainable=False)
+
+        def first_point():
+            write(True)
+            first.assign(False)
+            return tf.constant(0)
+
+        tf.cond(first, first_point, lambda: (write(False), tf.constant(0))[1])
 
     def flush(self):
         """Flushes written events to disk."""

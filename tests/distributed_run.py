@@ -2,8 +2,8 @@
 
 ``python tests/distributed_run.py KIND STRATEGY LOG_DIR OUT_JSON [INDEX PORTS]``
 
-KIND is ``fit`` (``model.fit`` with `RegLossCallback`, after
-`tb_regloss.enable_multi_worker_fit`), ``keras-fit`` (Keras' own ``fit``,
+KIND is ``fit`` (``model.fit`` with `RegLossCallback`, decay dynamics
+included, after `tb_regloss.enable_multi_worker_fit`), ``keras-fit`` (Keras' own ``fit``,
 neither fixed nor logged) or ``loop`` (a custom GradientTape loop
 with `RegLossWriter`, writing from the cross-replica context into
 ``LOG_DIR/train`` and from inside the replica function into
@@ -45,7 +45,7 @@ def main(kind, strategy_name, log_dir, out_json, index=None, ports=None):
         callbacks = []
         if kind == "fit":
             tb_regloss.enable_multi_worker_fit()
-            callbacks = [tb_regloss.RegLossCallback(log_dir, update_freq="batch")]
+            callbacks = [tb_regloss.RegLossCallback(log_dir, update_freq="batch", dynamics=True)]
         val = tf.data.Dataset.from_tensor_slices((x[:32], y[:32])).batch(GLOBAL_BATCH).with_options(options)
         history = model.fit(train, epochs=2, verbose=0, validation_data=val, callbacks=callbacks)
         result = history.history

@@ -21,7 +21,8 @@ EPOCHS = 30
 
 def hparams_of(run):
     """The hyperparameters logged for a sweep run (``hp.hparams`` takes names as keys)."""
-    values = {"weight_decay": WEIGHT_DECAYS[run], "optimizer": "adamw", "augment": run.endswith("1e-3")}
+    # "lr": a name shorter than its values, as "l2" or "wd" are in real sweeps.
+    values = {"weight_decay": WEIGHT_DECAYS[run], "optimizer": "adamw", "augment": run.endswith("1e-3"), "lr": 0.0003}
     if run == "sweep/wd_1e-2":
         values[HOSTILE_HPARAM] = HOSTILE_VALUE
     return values

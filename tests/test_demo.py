@@ -14,7 +14,7 @@ from demo.plan import Run, format_duration, format_loss, plan_lines, summary_lin
 from tests.event_reader import _events, regloss_tags
 
 RUNS = ["cnn_adamw", "cnn_l2_0", "cnn_l2_1e-2", "cnn_l2_1e-3", "cnn_l2_1e-4", "d2l_wd0", "d2l_wd3",
-        "mobilenet_v2"]
+        "equilibrium_adamw", "equilibrium_sgdm", "mobilenet_v2"]
 
 
 def _hparams_summaries(log_dir, tag):
@@ -57,8 +57,9 @@ def test_quick_demo_writes_every_run_and_kind_of_term_and_prints_a_line_per_run(
     out = capsys.readouterr().out.splitlines()
     assert sorted(p for p in os.listdir(tmp_path) if not p.startswith("events.")) == RUNS
     runs = demo_main.demo_runs(quick=True)
-    assert out[:9] == plan_lines(runs, os.fspath(tmp_path))
-    summaries = [line for line in out[9:] if line.split()[0] in RUNS]
+    plan = plan_lines(runs, os.fspath(tmp_path))
+    assert out[:len(plan)] == plan
+    summaries = [line for line in out[len(plan):] if line.split()[0] in RUNS]
     assert [line.split()[0] for line in summaries] == [run.name for run in runs]
     assert out[-2].startswith("Trained in ")
     assert out[-1] == (f"See them with: tensorboard --logdir {tmp_path}  "
@@ -67,7 +68,10 @@ def test_quick_demo_writes_every_run_and_kind_of_term_and_prints_a_line_per_run(
     assert regloss_tags(tmp_path / "d2l_wd0" / "train") == {"regloss/total", "regloss/data"}
     assert regloss_tags(tmp_path / "d2l_wd3" / "validation") == {
         "regloss/total", "regloss/data", "regloss/penalty/linear/kernel"}
-    cnn = regloss_tags(tmp_path / "cnn_l2_1e-3" / "train")
+    dynamics = {t for t in regloss_tags(tmp_path / "cnn_l2_1e-3" / "train") if t.startswith("regloss/dynamics/")}
+    assert "regloss/dynamics/decay_ratio/conv1/kernel" in dynamics
+    assert "regloss/dynamics/angular_equilibrium/conv1/kernel" not in dynamics  # Adam with coupled L2
+    cnn = regloss_tags(tmp_path / "cnn_l2_1e-3" / "train") - dynamics
     assert {t.rsplit("/", 1)[-1] for t in cnn if "/penalty/" in t} == {"kernel", "activity", "add_loss"}
     assert "regloss/penalty/fc/activity" in cnn and "regloss/penalty/logit_penalty/add_loss" in cnn
     assert len(cnn) == 2 + 4 + 2
@@ -76,10 +80,15 @@ def test_quick_demo_writes_every_run_and_kind_of_term_and_prints_a_line_per_run(
         "regloss/penalty/logit_penalty/add_loss"}
     adamw = regloss_tags(tmp_path / "cnn_adamw" / "train")
     assert "regloss/decoupled/conv1/kernel" in adamw
+    assert "regloss/dynamics/angular_equilibrium/conv1/kernel" in adamw
     assert not any(t.endswith("/kernel") for t in adamw if "/penalty/" in t)
     mobilenet = regloss_tags(tmp_path / "mobilenet_v2" / "train")
     assert "regloss/penalty/Conv1/kernel" in mobilenet
     assert not any("depthwise" in t for t in mobilenet)
+    for optimizer in ("adamw", "sgdm"):
+        equilibrium = regloss_tags(tmp_path / f"equilibrium_{optimizer}" / "train")
+        assert {"regloss/dynamics/angular_update/conv1/kernel",
+                "regloss/dynamics/angular_equilibrium/conv2/kernel"} <= equilibrium
 
 
 def test_quick_demo_sweep_logs_hyperparameters_for_the_hparams_plugin(tmp_path):

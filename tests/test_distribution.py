@@ -86,6 +86,8 @@ def _assert_one_writer_wrote_the_single_device_run(single, actual, subdirs):
 def test_mirrored_fit_matches_single_device(tmp_path):
     single = _run("fit", "single", tmp_path)
     mirrored = _run("fit", "mirrored", tmp_path)
+    # The decay dynamics too: the replicas' gradients are summed as the optimizer sums them.
+    assert any(tag.startswith("regloss/dynamics/loss_grad_norm/") for tag in _values(single / "train"))
     _assert_one_writer_wrote_the_single_device_run(single, mirrored, ("train", "validation"))
     h1 = json.loads((tmp_path / "single.json").read_text())
     h2 = json.loads((tmp_path / "mirrored.json").read_text())

@@ -138,7 +138,7 @@ _accept = st.sampled_from(["", "gzip", "identity", "gzip;q=0", "*", "br, gzip;q=
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-@given(st.sampled_from(["runs", "breakdown", "breakdowns", "index.js", "", "nothing.js"]), _query, _accept)
+@given(st.sampled_from(["runs", "breakdown", "breakdowns", "dynamics", "index.js", "", "nothing.js"]), _query, _accept)
 def test_any_query_on_any_route(client, route, query, accept):
     response = client.get(ROUTE + route, query_string=query, headers={"Accept-Encoding": accept})
     parsed = check(response)

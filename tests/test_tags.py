@@ -8,9 +8,9 @@ import pytest
 
 from tb_regloss import tags
 
-FIXTURE = json.loads(
-    (pathlib.Path(__file__).parent / "fixtures" / "tags.json").read_text()
-)["tags"]
+_FIXTURES = json.loads((pathlib.Path(__file__).parent / "fixtures" / "tags.json").read_text())
+FIXTURE = _FIXTURES["tags"]
+DYNAMICS_FIXTURE = _FIXTURES["dynamics"]
 
 
 @pytest.mark.parametrize("case", FIXTURE, ids=[c["tag"] for c in FIXTURE])
@@ -64,3 +64,21 @@ def test_point_values_and_descriptions():
 def test_docstring_examples():
     result = doctest.testmod(tags)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("case", DYNAMICS_FIXTURE, ids=[c["tag"] for c in DYNAMICS_FIXTURE])
+def test_parse_dynamics_tag_matches_fixture(case):
+    expected = None if case["quantity"] is None else (case["quantity"], case["key"])
+    assert tags.parse_dynamics_tag(case["tag"]) == expected
+
+
+def test_dynamics_tags_round_trip_and_stay_out_of_the_composition():
+    for quantity in tags.DYNAMICS_QUANTITIES:
+        tag = tags.dynamics_tag(quantity, "tower_a/proj/kernel#2")
+        assert tags.parse_dynamics_tag(tag) == (quantity, "tower_a/proj/kernel#2")
+        assert tags.parse_tag(tag) is None
+    assert tags.parse_dynamics_tag("regloss/dynamics/unknown/d/kernel") is None
+    assert tags.parse_dynamics_tag("regloss/dynamics/weight_norm/") is None
+    assert tags.parse_dynamics_tag("regloss/penalty/d/kernel") is None
+    with pytest.raises(ValueError, match="quantity must be one of"):
+        tags.dynamics_tag("grad_norm", "d/kernel")

@@ -82,3 +82,42 @@ def test_the_users_record_if_is_respected(tmp_path):
         writer.write(2, data_loss=2.0, penalties={"conv/kernel": 0.5})
     series, _ = read_scalars(tmp_path)
     assert series["regloss/total"] == [(2, 2.5)]
+
+
+def test_apply_gradients_writes_the_decay_dynamics_of_a_custom_loop(tmp_path):
+    from tests.test_dynamics import N, RTOL, data, expected_kernel, linear_model, logged
+
+    model = linear_model(keras.optimizers.SGD(0.05, momentum=0.9), keras.regularizers.L2(0.05))
+    optimizer, loss_fn = model.optimizer, keras.losses.MeanSquaredError()
+    writer = tb_regloss.RegLossWriter(tmp_path / "train")
+    x, t = data()
+
+    @tf.function
+    def train_step():
+        with tf.GradientTape() as tape:
+            loss = loss_fn(t, model(x, training=True)) + tf.add_n(model.losses)
+        grads = tape.gradient(loss, model.trainable_variables)
+        writer.apply_gradients(optimizer, zip(grads, model.trainable_variables), model=model)
+
+    snapshots = []
+    with writer:
+        for _ in range(3):
+            snapshots.append([w.copy() for w in model.get_weights()])
+            train_step()
+    snapshots.append([w.copy() for w in model.get_weights()])
+    assert len(x) == N
+    series, metadata = read_scalars(str(tmp_path / "train"))
+    for step in range(3):
+        for quantity, value in expected_kernel(snapshots, step, lambda w: 2 * 0.05 * w).items():
+            assert logged(series, quantity)[step] == (step + 1, pytest.approx(value, rel=RTOL)), quantity
+    assert logged(series, "angular_equilibrium")[0][1] == pytest.approx(np.sqrt(2 * 0.05 * 0.1 / 1.9), rel=RTOL)
+    assert "SGD" in metadata["regloss/dynamics/angular_equilibrium/d/kernel"].summary_description
+
+
+def test_apply_gradients_refuses_a_loss_scale_optimizer_naming_the_fix(tmp_path):
+    model = models.seed_case_model()
+    optimizer = keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(0.1))
+    grads = [tf.zeros_like(v) for v in model.trainable_variables]
+    with pytest.raises(ValueError, match="inner_optimizer"):
+        tb_regloss.RegLossWriter(tmp_path).apply_gradients(
+            optimizer, zip(grads, model.trainable_variables), model=model)

@@ -5,7 +5,7 @@
  * `<base href="plugin/regloss/">`, so `runs` resolves to
  * `/data/plugin/regloss/runs`.
  */
-import { parseTag } from "./tags";
+import { parseDynamicsName, parseTag } from "./tags";
 
 /** A value per step: a number (possibly NaN/±Infinity) or null where the step has no point. */
 export type Values = (number | null)[];
@@ -26,6 +26,8 @@ export interface RunInfo {
   descriptions: Record<string, string>;
   /** Core series the run does not have (absent in the answer = none). */
   missing: string[];
+  /** The dynamics quantities the run logged (`regloss/dynamics/<quantity>/...`); empty when it has none. */
+  dynamics: string[];
 }
 
 /** A non-finite value the backend sent: drawn as a gap, reported as a warning. */
@@ -123,6 +125,7 @@ export function parseRuns(x: unknown): RunInfo[] {
       terms: (r.terms as unknown[]).map(String),
       descriptions: parseDescriptions(r.descriptions),
       missing: parseNames(r.missing, "missing"),
+      dynamics: parseNames(r.dynamics, "dynamics"),
     };
   });
 }
@@ -204,7 +207,16 @@ function decodeFloat32(key: string, raw: unknown, length: number, gapIndices: un
   return values;
 }
 
-export function parseBreakdown(x: unknown): Breakdown {
+/** Whether a breakdown series is part of the loss composition (`regloss/<key>` in the tag contract). */
+function isCompositionSeries(key: string): boolean {
+  return parseTag("regloss/" + key) !== null;
+}
+
+/**
+ * Parses a breakdown; series for which `accept` is false are ignored, like
+ * unknown tags (the dynamics route's answer has the same shape, with its own names).
+ */
+export function parseBreakdown(x: unknown, accept: (key: string) => boolean = isCompositionSeries): Breakdown {
   if (!isRecord(x) || typeof x.run !== "string") fail("a breakdown needs `run`", x);
   if (!Array.isArray(x.steps) || !Array.isArray(x.wall_times) || !isRecord(x.series)) {
     fail("a breakdown needs `steps`, `wall_times` and `series`", x);
@@ -219,7 +231,7 @@ export function parseBreakdown(x: unknown): Breakdown {
   const badValues: BadValue[] = [];
   for (const [key, raw] of Object.entries(x.series)) {
     // Series outside the tag contract are ignored, like unknown tags.
-    if (parseTag("regloss/" + key) === null) continue;
+    if (!accept(key)) continue;
     const values = encoded ? decodeFloat32(key, raw, steps.length, gaps[key]) : parseValues(key, raw, steps.length);
     const column = new Float64Array(values.length);
     let bad = -1;
@@ -251,7 +263,7 @@ export function parseBreakdown(x: unknown): Breakdown {
 
 export function parseBreakdowns(x: unknown): Breakdown[] {
   if (!isRecord(x) || !Array.isArray(x.breakdowns)) fail("`breakdowns` must hold a list", x);
-  return (x.breakdowns as unknown[]).map(parseBreakdown);
+  return (x.breakdowns as unknown[]).map((b) => parseBreakdown(b));
 }
 
 async function getJson(url: string): Promise<unknown> {
@@ -280,6 +292,15 @@ export async function fetchBreakdowns(runs: string[], samples = SAMPLES): Promis
   query.set("samples", String(samples));
   query.set("encoding", "float32");
   return parseBreakdowns(await getJson("breakdowns?" + query.toString()));
+}
+
+/**
+ * One run's dynamics series (the `dynamics` route), as a breakdown whose series
+ * are named `<quantity>/<key>`; names outside the contract are ignored.
+ */
+export async function fetchDynamics(run: string, samples = SAMPLES): Promise<Breakdown> {
+  const query = new URLSearchParams({ run, samples: String(samples), encoding: "float32" });
+  return parseBreakdown(await getJson("dynamics?" + query.toString()), (key) => parseDynamicsName(key) !== null);
 }
 
 /** A hyperparameter value as `hp.hparams` logs it. */

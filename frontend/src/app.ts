@@ -204,6 +204,7 @@ export class App {
         this.cards.set(r.run, card);
         this.nearViewport?.observe(card.el);
       }
+      card.dynamics.setRun(r.run, r.dynamics);
       this.grid.appendChild(card.el);
       return card;
     });

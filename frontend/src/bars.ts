@@ -19,6 +19,14 @@ export interface BarGroup {
   values: Series;
 }
 
+/** What a bar list says besides values: its heading, and whether shares of the total mean anything. */
+export interface BarOptions {
+  /** The heading at a step; penalties by default. */
+  heading?: (step: number) => string;
+  /** False for quantities that do not add up (norms, ratios, angles): no share column, no sum of the rest. */
+  shares?: boolean;
+}
+
 interface Row {
   el: HTMLElement;
   swatch: HTMLElement;
@@ -70,6 +78,7 @@ export class BarList {
   constructor(
     private readonly colorOf: (key: string) => string,
     onPick: (key: string) => void,
+    private readonly options: BarOptions = {},
   ) {
     this.el = document.createElement("div");
     this.el.className = "bars";
@@ -134,7 +143,9 @@ export class BarList {
     if (this.el.hidden) return;
     const ranked = rankAt(this.groups, this.totals, this.index);
     const shown = this.expanded ? n : Math.min(n, BAR_ROWS);
-    setText(this.heading, `Penalties at step ${this.steps[this.index]}, largest first`);
+    const step = this.steps[this.index];
+    setText(this.heading, this.options.heading ? this.options.heading(step) : `Penalties at step ${step}, largest first`);
+    const shares = this.options.shares ?? true;
     const top = ranked[0]?.value;
     for (let k = 0; k < shown; k++) {
       const r = ranked[k];
@@ -158,7 +169,7 @@ export class BarList {
         row.bar.style.width = width;
       }
       setText(row.value, formatValue(Number.isNaN(r.value) ? null : r.value));
-      setText(row.share, formatShare(r.share));
+      setText(row.share, shares ? formatShare(r.share) : "");
     }
     for (let k = shown; k < this.rows.length; k++) this.rows[k].el.hidden = true;
     this.list.classList.toggle("expanded", this.expanded);
@@ -166,7 +177,11 @@ export class BarList {
     this.rest.hidden = rest.count === 0;
     setText(
       this.rest,
-      rest.count === 0 ? "" : `${rest.count} more: ${formatValue(rest.value)} (${formatShare(rest.share)} of the penalties)`,
+      rest.count === 0
+        ? ""
+        : shares
+          ? `${rest.count} more: ${formatValue(rest.value)} (${formatShare(rest.share)} of the penalties)`
+          : `${rest.count} more`,
     );
     this.toggle.hidden = n <= BAR_ROWS;
     setText(this.toggle, this.expanded ? `Show the first ${BAR_ROWS}` : `Show all ${n}`);

@@ -6,8 +6,9 @@
  * and legend.
  */
 import type { Breakdown } from "./api";
-import { HOVER_EVENT, StackedChart } from "./chart";
+import { StackedChart } from "./chart";
 import { PALETTE, slotOf } from "./colors";
+import { DynamicsSection } from "./dynamics_section";
 import { download, downloadBlob, fileName, toCsv, toJson } from "./export";
 import { highlight, seriesUnder } from "./highlight";
 import { chartSvg, svgToPng } from "./image";
@@ -17,6 +18,7 @@ import { rankAt } from "./order";
 import type { Settings, SortColumn } from "./settings";
 import { latestRows, renderDetailsTable, renderLatestTable } from "./table";
 import type { RunView } from "./view";
+import { downloadButton, element } from "./dom";
 
 const MAIN_HEIGHT = 240;
 /** In the focused layout the chart is taller: that is what focusing is for. */
@@ -30,30 +32,19 @@ export const DECOUPLED_NOTE =
   "Each term is (wd/2)·Σw²: in loss units under plain SGD only. Adam-style optimizers (AdamW) " +
   "decay outside their adaptive scaling, so there it compares to the penalties only roughly.";
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
-
-function button(text: string, title: string, onClick: () => void): HTMLButtonElement {
-  const b = element("button", "download", text);
-  b.type = "button";
-  b.title = title;
-  b.addEventListener("click", onClick);
-  return b;
-}
-
 /** A chart and its legend, with what the image export needs. */
 class ChartPanel {
   readonly chart: StackedChart;
   readonly legend: Legend;
   entries: LegendEntry[] = [];
 
-  constructor(height: number, onToggle: (key: string) => void) {
+  /** `onHover` hears the hovered step index (null when the cursor leaves), after the legend has ranked there. */
+  constructor(height: number, onToggle: (key: string) => void, onHover: (index: number | null) => void = () => {}) {
     this.legend = new Legend(onToggle);
-    this.chart = new StackedChart(height, (i) => this.legend.rank(i));
+    this.chart = new StackedChart(height, (i) => {
+      this.legend.rank(i);
+      onHover(i);
+    });
   }
 
   /** The legend entries that are drawn, ranked at the last step, for an exported image. */
@@ -75,6 +66,8 @@ export class RunCard {
   private readonly decoupledBox = element("div", "decoupled");
   private readonly decoupled: ChartPanel;
   private readonly manyTerms: ManyTermsView;
+  /** Folded, for runs that logged dynamics; fetches its own series when opened. Bars in the chart's colours. */
+  readonly dynamics = new DynamicsSection((key) => this.colorByKey.get(key) ?? PALETTE[slotOf(key)]);
   /** The band colors of the loss chart, for the ranking and the heatmap. */
   private colorByKey = new Map<string, string>();
   private readonly latestTable = document.createElement("table");
@@ -93,25 +86,26 @@ export class RunCard {
   ) {
     this.el = element("section", "run-card");
     const header = document.createElement("header");
-    this.focus = button("Focus", "Show this run alone, large", () => {
+    this.focus = downloadButton("Focus", "Show this run alone, large", () => {
       if (this.breakdown) onFocus(this.breakdown.run);
     });
     this.focus.classList.add("focus");
     header.append(
       this.title,
       this.focus,
-      button("CSV", "Download this run's breakdown as CSV", () => this.save("csv")),
-      button("JSON", "Download this run's breakdown as JSON", () => this.save("json")),
-      button("PNG", "Save the loss composition chart, with its legend, as a PNG image", () => void this.saveImage("main", "png")),
-      button("SVG", "Save the loss composition chart, with its legend, as an SVG image", () => void this.saveImage("main", "svg")),
+      downloadButton("CSV", "Download this run's breakdown as CSV", () => this.save("csv")),
+      downloadButton("JSON", "Download this run's breakdown as JSON", () => this.save("json")),
+      downloadButton("PNG", "Save the loss composition chart, with its legend, as a PNG image", () => void this.saveImage("main", "png")),
+      downloadButton("SVG", "Save the loss composition chart, with its legend, as an SVG image", () => void this.saveImage("main", "svg")),
     );
-    this.main = new ChartPanel(MAIN_HEIGHT, onToggle);
+    // The many-terms view follows the loss chart's hover.
+    this.main = new ChartPanel(MAIN_HEIGHT, onToggle, (i) => this.manyTerms.showStep(i));
     this.decoupled = new ChartPanel(DECOUPLED_HEIGHT, onToggle);
     const decoupledHeader = element("div", "chart-header");
     decoupledHeader.append(
       element("h3", "decoupled-heading", DECOUPLED_TITLE),
-      button("PNG", "Save the decoupled decay chart, with its legend, as a PNG image", () => void this.saveImage("decoupled", "png")),
-      button("SVG", "Save the decoupled decay chart, with its legend, as an SVG image", () => void this.saveImage("decoupled", "svg")),
+      downloadButton("PNG", "Save the decoupled decay chart, with its legend, as a PNG image", () => void this.saveImage("decoupled", "png")),
+      downloadButton("SVG", "Save the decoupled decay chart, with its legend, as an SVG image", () => void this.saveImage("decoupled", "svg")),
     );
     this.decoupledBox.append(
       decoupledHeader,
@@ -136,8 +130,6 @@ export class RunCard {
     // Built when first opened: hundreds of rows nobody asked for would slow the first render.
     this.detailsBox.addEventListener("toggle", () => this.renderTables());
     this.manyTerms = new ManyTermsView((key) => this.colorByKey.get(key) ?? PALETTE[slotOf(key)]);
-    this.main.chart.el.addEventListener(HOVER_EVENT, (e) =>
-      this.manyTerms.showStep((e as CustomEvent<number | null>).detail));
     // A click on a band highlights its series everywhere (the hover overlay lies above the bands).
     for (const chart of [this.main.chart, this.decoupled.chart]) {
       chart.el.addEventListener("click", (e) => {
@@ -146,7 +138,7 @@ export class RunCard {
       });
     }
     this.el.append(header, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox,
-      this.manyTerms.el, latestBox, this.detailsBox);
+      this.manyTerms.el, this.dynamics.el, latestBox, this.detailsBox);
   }
 
   private save(kind: "csv" | "json"): void {
@@ -206,8 +198,9 @@ export class RunCard {
     else this.decoupled.chart.clear();
     this.decoupled.entries = view.decoupledLegend;
     this.decoupled.legend.update(view.decoupledLegend, hidden);
-    this.colorByKey = new Map(view.mainLegend.map((e) => [e.key, e.color]));
+    this.colorByKey = view.mainColors;
     this.manyTerms.update(b, settings, width);
+    this.dynamics.update(b, settings, width);
     this.settings = settings;
     this.detailsBox.hidden = !view.mainLegend.some((e) => e.key !== "data") && view.decoupledLegend.length === 0;
     this.renderTables();

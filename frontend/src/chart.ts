@@ -15,8 +15,6 @@ import { Tooltip } from "./tooltip";
 import type { ChartModel } from "./view";
 
 const SVG = "http://www.w3.org/2000/svg";
-/** Fired on the chart's element with the hovered step index, or null when the pointer leaves: other views follow the hover. */
-export const HOVER_EVENT = "regloss-hover";
 /** Signatures whose paths a chart keeps, so toggling back and forth is instant. */
 const CACHED_SIGNATURES = 8;
 
@@ -85,8 +83,8 @@ export class StackedChart {
   private hoveredIndex: number | null = null;
 
   /**
-   * `onHover` hears the step index under the cursor, and null when it leaves,
-   * so the legend can rank its entries there.
+   * `onHover` hears the step index under the cursor when it changes, and null
+   * when the cursor leaves, so the legend and other views follow the hover.
    */
   constructor(
     private height: number,
@@ -247,7 +245,6 @@ export class StackedChart {
       this.hoveredIndex = i;
       this.onHover(i);
     }
-    this.el.dispatchEvent(new CustomEvent<number | null>(HOVER_EVENT, { detail: i }));
     // One measure at a time in the timeline; observers still see every one.
     performance.clearMeasures("regloss:hover");
     performance.measure("regloss:hover", "regloss:hover-start");
@@ -262,6 +259,5 @@ export class StackedChart {
     }
     this.rule.attr("visibility", "hidden");
     this.tooltip.hide();
-    this.el.dispatchEvent(new CustomEvent<number | null>(HOVER_EVENT, { detail: null }));
   }
 }

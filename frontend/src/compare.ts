@@ -1,17 +1,18 @@
 /**
  * The comparison chart's model: one series chosen for every run (the data
- * loss, the total, the penalties, their share, one term or one layer's
- * penalties), its lines with colour by experiment and dash by split, the shared
+ * loss, the total, the penalties, their share, one term, or the penalties of
+ * one layer or one block of layers), its lines with colour by experiment and dash by split, the shared
  * y extent, and the CSV/JSON of what is drawn. Pure functions, no DOM.
  */
 import { present, type Breakdown, type Column } from "./api";
 import { float32Text } from "./format";
 import { splitRunName, type Split } from "./hparams";
+import { blockPaths, groupAt } from "./depth";
 import { MODEL_LAYER, sumSeries } from "./group";
 import { smoothColumn } from "./smooth";
 import { termLayer } from "./tags";
 
-/** `total`, `data`, `penalties`, `share`, a series key (`penalty/…`, `decoupled/…`) or `layer:<chain>`. */
+/** `total`, `data`, `penalties`, `share`, a series key (`penalty/…`, `decoupled/…`), `layer:<chain>` or `block:<path>`. */
 export type CompareKey = string;
 
 export interface CompareChoice {
@@ -26,6 +27,7 @@ const FIXED: CompareChoice[] = [
   { key: "share", label: "Penalty share of the total" },
 ];
 const LAYER = "layer:";
+const BLOCK = "block:";
 
 function penaltyKeys(b: Breakdown): string[] {
   return [...b.series.keys()].filter((k) => k.startsWith("penalty/"));
@@ -36,9 +38,49 @@ function layerKey(seriesKey: string): string {
   return LAYER + termLayer(seriesKey.slice("penalty/".length));
 }
 
+/** Names in reading order, numbers by value: `block_2` before `block_10`. */
+const naturalOrder = new Intl.Collator("en", { numeric: true }).compare;
+
+/** The block paths of penalty keys (`penalty/` dropped), as the "By block" grouping reads them. */
+function penaltyPaths(keys: string[]): Map<string, string[]> {
+  return blockPaths(keys.map((k) => k.slice("penalty/".length)));
+}
+
+/** Whether the penalty at `path` is in block `group` (the group at the depth of its units). */
+function inBlock(path: string[], group: string): boolean {
+  return groupAt(path, group.split("/").length) === group;
+}
+
+/**
+ * The blocks worth a choice of their own: at every depth, the groups that span
+ * two layers or more (a one-layer group is already a layer choice), each set of
+ * penalties once, at its shallowest depth (`conv2`, `conv2/block1`, …).
+ */
+function blockChoices(penalties: string[]): string[] {
+  const paths = penaltyPaths(penalties);
+  const deepest = Math.max(0, ...[...paths.values()].map((p) => p.length));
+  const seen = new Set<string>();
+  const blocks: string[] = [];
+  for (let depth = 1; depth <= deepest; depth++) {
+    const groups = new Map<string, string[]>();
+    for (const [term, path] of paths) {
+      if (path.length === 0) continue;
+      const g = groupAt(path, depth);
+      groups.set(g, [...(groups.get(g) ?? []), term]);
+    }
+    for (const [group, terms] of groups) {
+      const members = terms.sort().join("\u0000");
+      if (new Set(terms.map(termLayer)).size < 2 || seen.has(members)) continue;
+      seen.add(members);
+      blocks.push(BLOCK + group);
+    }
+  }
+  return blocks;
+}
+
 /**
  * What the comparison can show for `breakdowns`: the fixed series, then the
- * penalties of each layer, then every term, each sorted.
+ * penalties of each block of layers, of each layer, then every term, each sorted.
  */
 export function compareChoices(breakdowns: Breakdown[]): CompareChoice[] {
   const terms = new Set<string>();
@@ -49,9 +91,11 @@ export function compareChoices(breakdowns: Breakdown[]): CompareChoice[] {
       if (key.startsWith("penalty/")) layers.add(layerKey(key));
     }
   }
-  const sorted = (s: Set<string>) => [...s].sort();
+  const sorted = (s: Iterable<string>) => [...s].sort(naturalOrder);
+  const penalties = sorted(terms).filter((k) => k.startsWith("penalty/"));
   return [
     ...FIXED,
+    ...sorted(blockChoices(penalties)).map((key) => ({ key, label: choiceLabel(key) })),
     ...sorted(layers).map((key) => ({ key, label: choiceLabel(key) })),
     ...sorted(terms).map((key) => ({ key, label: key })),
   ];
@@ -61,6 +105,7 @@ export function compareChoices(breakdowns: Breakdown[]): CompareChoice[] {
 export function choiceLabel(key: CompareKey): string {
   const fixed = FIXED.find((c) => c.key === key);
   if (fixed) return fixed.label;
+  if (key.startsWith(BLOCK)) return `Penalties of block ${key.slice(BLOCK.length)}`;
   return key.startsWith(LAYER) ? `Penalties of layer ${key.slice(LAYER.length) || MODEL_LAYER}` : key;
 }
 
@@ -90,6 +135,13 @@ export function compareValues(b: Breakdown, key: CompareKey): Column | null {
   if (key.startsWith(LAYER)) {
     const keys = penaltyKeys(b).filter((k) => layerKey(k) === key);
     return keys.length === 0 ? null : sumSeries(keys.map((k) => b.columns.get(k)!), n);
+  }
+  if (key.startsWith(BLOCK)) {
+    const group = key.slice(BLOCK.length);
+    const keys = penaltyKeys(b);
+    const paths = penaltyPaths(keys);
+    const members = keys.filter((k) => inBlock(paths.get(k.slice("penalty/".length))!, group));
+    return members.length === 0 ? null : sumSeries(members.map((k) => b.columns.get(k)!), n);
   }
   return column(b, key);
 }

@@ -16,6 +16,7 @@ import { download, downloadBlob, fileName } from "./export";
 import { svgDocument, svgToPng } from "./image";
 import { sweepCsv, sweepJson, sweepRows, type SweepColumn, type SweepRow } from "./sweep";
 import { renderSweepTable } from "./sweep_table";
+import { downloadButton } from "./dom";
 
 const STORAGE_KEY = "tb-regloss.compare.v1";
 
@@ -36,7 +37,8 @@ export const COMPARE_CSS = `
 .sweep-table th, .sweep-table td { overflow-wrap: normal; word-break: normal; }
 .sweep-table thead th.number { white-space: nowrap; }
 .sweep-table tbody th { overflow-wrap: anywhere; min-width: 8em; }
-.sweep-table td.hparam { font-family: ui-monospace, monospace; font-size: 11px; overflow-wrap: anywhere; }
+.sweep-table td.hparam { font-family: ui-monospace, monospace; font-size: 11px; white-space: nowrap; }
+.sweep-table td.hparam.long { white-space: normal; overflow-wrap: anywhere; min-width: 14em; }
 `;
 
 interface Choices {
@@ -65,16 +67,6 @@ function loadChoices(storage: Storage | null): Choices {
     // Disabled storage or junk in it: the defaults do.
     return { ...DEFAULT_CHOICES };
   }
-}
-
-function button(text: string, label: string, onClick: () => void): HTMLButtonElement {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.className = "download";
-  b.textContent = text;
-  b.setAttribute("aria-label", label);
-  b.addEventListener("click", onClick);
-  return b;
 }
 
 export class CompareSection {
@@ -125,10 +117,10 @@ export class CompareSection {
     controls.append(
       seriesLabel,
       logLabel,
-      button("PNG", "Download the comparison chart as PNG", () => void this.savePng()),
-      button("SVG", "Download the comparison chart as SVG", () => this.saveSvg()),
-      button("CSV", "Download the compared series as CSV", () => this.saveComparison("csv")),
-      button("JSON", "Download the compared series as JSON", () => this.saveComparison("json")),
+      downloadButton("PNG", "Download the comparison chart as PNG", () => void this.savePng()),
+      downloadButton("SVG", "Download the comparison chart as SVG", () => this.saveSvg()),
+      downloadButton("CSV", "Download the compared series as CSV", () => this.saveComparison("csv")),
+      downloadButton("JSON", "Download the compared series as JSON", () => this.saveComparison("json")),
     );
     this.note.className = "notice";
     this.note.hidden = true;
@@ -138,8 +130,8 @@ export class CompareSection {
     sweepText.textContent = "Sweep: last values of each experiment (train and validation runs paired by name)";
     sweepTitle.append(
       sweepText,
-      button("CSV", "Download the sweep table as CSV", () => download(sweepCsv(this.rows), "regloss-sweep.csv", "text/csv")),
-      button("JSON", "Download the sweep table as JSON", () => download(sweepJson(this.rows), "regloss-sweep.json", "application/json")),
+      downloadButton("CSV", "Download the sweep table as CSV", () => download(sweepCsv(this.rows), "regloss-sweep.csv", "text/csv")),
+      downloadButton("JSON", "Download the sweep table as JSON", () => download(sweepJson(this.rows), "regloss-sweep.json", "application/json")),
     );
     this.table.className = "sweep-table";
     const wrap = document.createElement("div");

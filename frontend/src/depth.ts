@@ -12,6 +12,11 @@
  * `block_1_expand_BN` → `block_1`, `expand_BN`; `block2b_se_reduce` → `block2b`,
  * `se_reduce`. A name without such a prefix (`predictions`, `dense_1`,
  * `my_dense_layer`) stays one unit, so ordinary names are never cut apart.
+ * Unnumbered names of one parent that differ only in their last `_` word and
+ * share a stem of two words or more are one block too: MobileNetV2's first
+ * block, `expanded_conv_depthwise` and `expanded_conv_project`, is
+ * `expanded_conv` (so the network reads as its 17 blocks, stem, head and
+ * classifier); `dense_1` and `dense_2` share a one-word stem and stay apart.
  * The `#N` of a repeated key stays with its layer (`d/kernel#2` is in `d`);
  * the model's own terms (bare keys) have an empty path.
  */
@@ -42,14 +47,39 @@ export function termPath(key: string): string[] {
   return chain === "" ? [] : chain.split("/").flatMap(nameUnits);
 }
 
-/** The group of a term at `depth` (≥ 1): the first `depth` units of its path, joined by `/`; `""` for the model's own terms. */
-export function depthGroup(key: string, depth: number): string {
-  return termPath(key).slice(0, Math.max(1, depth)).join("/");
+/** A name's stem of two words or more and its last word (`expanded_conv`, `project`), or null. */
+function stemOf(unit: string): [string, string] | null {
+  const cut = unit.lastIndexOf("_");
+  const stem = unit.slice(0, cut);
+  return cut > 0 && cut < unit.length - 1 && stem.includes("_") ? [stem, unit.slice(cut + 1)] : null;
 }
 
-/** How many units the deepest term has: the depth past which grouping changes nothing. */
-export function maxDepth(keys: Iterable<string>): number {
-  let deepest = 0;
-  for (const key of keys) deepest = Math.max(deepest, termPath(key).length);
-  return deepest;
+/**
+ * The path of each key from the top block down to its layer: `termPath`, with
+ * names that share a stem with a sibling split into the stem and the rest.
+ */
+export function blockPaths(keys: readonly string[]): Map<string, string[]> {
+  const paths = new Map(keys.map((k) => [k, termPath(k)]));
+  // parent path + stem → how many distinct names of that parent have the stem
+  const names = new Map<string, Set<string>>();
+  const siblings = (path: string[]) => path.slice(0, -1).join("/") + "\u0000" + stemOf(path[path.length - 1])?.[0];
+  for (const path of paths.values()) {
+    const last = path[path.length - 1];
+    if (last === undefined || stemOf(last) === null) continue;
+    const id = siblings(path);
+    const seen = names.get(id) ?? new Set<string>();
+    seen.add(last);
+    names.set(id, seen);
+  }
+  for (const [key, path] of paths) {
+    const last = path[path.length - 1];
+    const stem = last === undefined ? null : stemOf(last);
+    if (stem !== null && names.get(siblings(path))!.size > 1) paths.set(key, [...path.slice(0, -1), ...stem]);
+  }
+  return paths;
+}
+
+/** The group of a path at `depth` (≥ 1): its first `depth` units joined by `/`; `""` for the model's own terms. */
+export function groupAt(path: readonly string[], depth: number): string {
+  return path.slice(0, Math.max(1, depth)).join("/");
 }

@@ -17,7 +17,7 @@
  * The data loss is always its own layer, `data`.
  */
 import { present, type Breakdown, type Column, type Series } from "./api";
-import { depthGroup } from "./depth";
+import { blockPaths, groupAt } from "./depth";
 import { meanMagnitude } from "./order";
 import { termKind, termLayer } from "./tags";
 
@@ -51,6 +51,10 @@ export function familyKeys(b: Breakdown, family: Family): string[] {
 export function sumSeries(members: Series[], length: number): Column {
   const out = new Float64Array(length);
   for (const values of members) {
+    if (values instanceof Float64Array) {
+      addColumn(out, values, length);
+      continue;
+    }
     for (let i = 0; i < length; i++) {
       const v = values[i];
       out[i] = present(v) ? out[i] + v : NaN;
@@ -59,7 +63,22 @@ export function sumSeries(members: Series[], length: number): Column {
   return out;
 }
 
-function groupKey(family: Family, grouping: Grouping, seriesKey: string, topKeys: Set<string>, depth: number): string {
+/** `out += values`, a gap (NaN) or ±Infinity in `values` making a gap: the fast path of columns. */
+function addColumn(out: Float64Array, values: Float64Array, length: number): void {
+  for (let i = 0; i < length; i++) {
+    const v = values[i];
+    out[i] = v - v === 0 ? out[i] + v : NaN;
+  }
+}
+
+function groupKey(
+  family: Family,
+  grouping: Grouping,
+  seriesKey: string,
+  topKeys: Set<string>,
+  paths: Map<string, string[]>,
+  depth: number,
+): string {
   const term = seriesKey.slice(family.length + 1);
   const prefix = family === "decoupled" ? "decoupled:" : "";
   switch (grouping) {
@@ -68,7 +87,7 @@ function groupKey(family: Family, grouping: Grouping, seriesKey: string, topKeys
     case "layer":
       return prefix + LAYER + termLayer(term);
     case "block":
-      return prefix + BLOCK + depthGroup(term, depth);
+      return prefix + BLOCK + groupAt(paths.get(term)!, depth);
     case "kind":
       return `${prefix}kind:${termKind(term)}`;
     case "topk":
@@ -108,9 +127,10 @@ export function groupTerms(
           .map((e) => e.k)
       : [],
   );
+  const paths = grouping === "block" ? blockPaths(keys.map((k) => k.slice(family.length + 1))) : new Map<string, string[]>();
   const groups = new Map<string, string[]>();
   for (const k of keys) {
-    const g = groupKey(family, grouping, k, topKeys, depth);
+    const g = groupKey(family, grouping, k, topKeys, paths, depth);
     const members = groups.get(g);
     if (members) members.push(k);
     else groups.set(g, [k]);

@@ -10,7 +10,7 @@
  * stay distinguishable.
  */
 import { asColumn, type Series } from "./api";
-import { LEVELS } from "./colormap";
+import { cellPixels, LEVELS } from "./colormap";
 import { orderByMeanShare, stepTotals } from "./rank";
 
 export type HeatmapColor = "share" | "log";
@@ -134,19 +134,7 @@ export function levelScale(model: HeatmapModel): (cell: number) => number {
 export function heatmapPixels(
   model: HeatmapModel,
   table: Uint8Array,
-  pixels: Uint8ClampedArray = new Uint8ClampedArray(model.cells.length * 4),
+  pixels?: Uint8ClampedArray,
 ): Uint8ClampedArray {
-  const cells = model.cells;
-  const levelOf = levelScale(model);
-  for (let j = 0; j < cells.length; j++) {
-    const level = levelOf(cells[j]);
-    if (level < 0) continue;
-    const t = 3 * level;
-    const p = 4 * j;
-    pixels[p] = table[t];
-    pixels[p + 1] = table[t + 1];
-    pixels[p + 2] = table[t + 2];
-    pixels[p + 3] = 255;
-  }
-  return pixels;
+  return cellPixels(model.cells, levelScale(model), table, pixels);
 }

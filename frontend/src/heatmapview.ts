@@ -13,6 +13,7 @@ import { colorTable, cssGradient } from "./colormap";
 import { formatShare, formatValue } from "./format";
 import { heatmapModel, heatmapPixels, type HeatmapColor, type HeatmapModel } from "./heatmap";
 import { highlight } from "./highlight";
+import { element } from "./dom";
 
 /** Up to this many rows, each is tall enough for its label. */
 export const LABELLED_ROWS = 60;
@@ -36,12 +37,49 @@ export function rowHeight(rows: number): number {
   return Math.max(MIN_ROW_HEIGHT, Math.floor(BOX_HEIGHT / rows));
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, parent: HTMLElement, text?: string): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  el.className = className;
-  if (text !== undefined) el.textContent = text;
-  parent.appendChild(el);
-  return el;
+/** The plot's width in `width` px: what the labels (when shown) and a scrollbar (when the rows overflow) leave. */
+export function plotWidthFor(width: number, rows: number): number {
+  const scrolls = rows * rowHeight(rows) > BOX_HEIGHT;
+  return Math.max(40, Math.floor(width) - (rows <= LABELLED_ROWS ? LABEL_WIDTH : 0) - (scrolls ? SCROLLBAR : 0));
+}
+
+/**
+ * Paints `rows` × `columns` cells into `canvas`, a pixel each, stretched by CSS
+ * to `plotWidth` × `rows · rowPx`; `fill` writes the RGBA pixels.
+ */
+export function paintCells(
+  canvas: HTMLCanvasElement,
+  columns: number,
+  rows: number,
+  plotWidth: number,
+  fill: (pixels: Uint8ClampedArray) => void,
+): void {
+  canvas.width = columns;
+  canvas.height = Math.max(1, rows);
+  canvas.style.width = `${plotWidth}px`;
+  canvas.style.height = `${rows * rowHeight(rows)}px`;
+  const ctx = canvas.getContext("2d");
+  if (ctx && rows > 0) {
+    const image = ctx.createImageData(columns, rows);
+    fill(image.data);
+    ctx.putImageData(image, 0, 0);
+  }
+}
+
+/** Fills `box` with a label per row while there are few enough rows to read them (then hides it). */
+export function labelRows(box: HTMLElement, labels: readonly string[], keys?: readonly string[]): void {
+  const shown = labels.length <= LABELLED_ROWS;
+  box.hidden = !shown;
+  box.replaceChildren(
+    ...(shown
+      ? labels.map((text, r) => {
+          const div = element("div", "heatmap-label", text);
+          if (keys) div.dataset.key = keys[r];
+          div.title = text;
+          return div;
+        })
+      : []),
+  );
 }
 
 let colors: Uint8Array | null = null;
@@ -74,10 +112,10 @@ export class HeatmapView {
   ) {
     this.el = document.createElement("div");
     this.el.className = "heatmap";
-    const head = element("div", "heatmap-head", this.el);
-    const label = element("label", "", head);
-    element("span", "", label, "Colour");
-    this.colorSelect = element("select", "", label);
+    const head = element("div", "heatmap-head", undefined, this.el);
+    const label = element("label", "", undefined, head);
+    element("span", "", "Colour", label);
+    this.colorSelect = element("select", "", undefined, label);
     this.colorSelect.name = "heatmap-color";
     this.colorSelect.add(new Option("share of the penalties", "share"));
     this.colorSelect.add(new Option("value (log scale)", "log"));
@@ -85,19 +123,19 @@ export class HeatmapView {
       this.color = this.colorSelect.value as HeatmapColor;
       this.draw();
     });
-    const key = element("span", "heatmap-key", head);
-    this.lo = element("span", "", key);
-    element("span", "heatmap-gradient", key).style.background = cssGradient();
-    this.hi = element("span", "", key);
-    this.scroll = element("div", "heatmap-scroll", this.el);
-    this.labels = element("div", "heatmap-labels", this.scroll);
-    const plot = element("div", "heatmap-plot", this.scroll);
-    this.canvas = element("canvas", "", plot);
+    const key = element("span", "heatmap-key", undefined, head);
+    this.lo = element("span", "", undefined, key);
+    element("span", "heatmap-gradient", undefined, key).style.background = cssGradient();
+    this.hi = element("span", "", undefined, key);
+    this.scroll = element("div", "heatmap-scroll", undefined, this.el);
+    this.labels = element("div", "heatmap-labels", undefined, this.scroll);
+    const plot = element("div", "heatmap-plot", undefined, this.scroll);
+    this.canvas = element("canvas", "", undefined, plot);
     this.canvas.setAttribute("role", "img");
-    this.cursor = element("div", "heatmap-cursor", plot);
-    this.mark = element("div", "heatmap-mark", plot);
+    this.cursor = element("div", "heatmap-cursor", undefined, plot);
+    this.mark = element("div", "heatmap-mark", undefined, plot);
     this.cursor.hidden = this.mark.hidden = true;
-    this.readout = element("div", "heatmap-readout", this.el, "\u00a0");
+    this.readout = element("div", "heatmap-readout", "\u00a0", this.el);
     this.canvas.addEventListener("mousemove", (e) => this.hover(e.offsetX, e.offsetY));
     this.canvas.addEventListener("mouseleave", () => {
       this.cursor.hidden = true;
@@ -129,36 +167,15 @@ export class HeatmapView {
   private draw(): void {
     performance.mark("regloss:heatmap-start");
     const rows = this.groups.length;
-    const labelled = rows <= LABELLED_ROWS;
     this.rowPx = rowHeight(rows);
-    const scrolls = rows * this.rowPx > BOX_HEIGHT;
-    this.plotWidth = Math.max(40, this.width - (labelled ? LABEL_WIDTH : 0) - (scrolls ? SCROLLBAR : 0));
+    this.plotWidth = plotWidthFor(this.width, rows);
     const model = heatmapModel(this.groups, this.steps.length, this.plotWidth, this.color, this.totals);
     this.model = model;
-    const ctx = this.canvas.getContext("2d");
-    this.canvas.width = model.columns;
-    this.canvas.height = Math.max(1, rows);
-    this.canvas.style.width = `${this.plotWidth}px`;
-    this.canvas.style.height = `${rows * this.rowPx}px`;
-    if (ctx && rows > 0) {
+    paintCells(this.canvas, model.columns, rows, this.plotWidth, (pixels) => {
       colors ??= colorTable();
-      const image = ctx.createImageData(model.columns, rows);
-      heatmapPixels(model, colors, image.data);
-      ctx.putImageData(image, 0, 0);
-    }
-    this.labels.hidden = !labelled;
-    this.labels.replaceChildren(
-      ...(labelled
-        ? model.labels.map((text, r) => {
-            const div = document.createElement("div");
-            div.className = "heatmap-label";
-            div.dataset.key = model.keys[r];
-            div.textContent = text;
-            div.title = text;
-            return div;
-          })
-        : []),
-    );
+      heatmapPixels(model, colors, pixels);
+    });
+    labelRows(this.labels, model.labels, model.keys);
     const fmt = model.color === "share" ? formatShare : formatValue;
     this.lo.textContent = Number.isNaN(model.lo) ? "–" : fmt(model.lo);
     this.hi.textContent = Number.isNaN(model.hi) ? "–" : fmt(model.hi);

@@ -25,6 +25,20 @@ export function meanMagnitude(values: Series): number {
   return n === 0 ? 0 : sum / n;
 }
 
+/** Mean of the finite values (null, NaN and infinities left out); NaN when there is none. */
+export function finiteMean(values: ArrayLike<number | null>): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && v - v === 0) {
+      sum += v;
+      n += 1;
+    }
+  }
+  return n === 0 ? NaN : sum / n;
+}
+
 /**
  * Penalty layers bottom first: by size, largest first (so the largest sits on
  * the data loss and the slivers end up on top), or by name; the merged

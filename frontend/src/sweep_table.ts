@@ -6,6 +6,9 @@ import type { HParamValue } from "./api";
 import { formatCount, formatShare, formatValue } from "./format";
 import { COLUMN_TITLES, METRIC_COLUMNS, sortSweep, sweepHParamNames, type SweepColumn, type SweepRow } from "./sweep";
 
+/** Hyperparameter values longer than this wrap inside their cell; shorter ones stay on one line. */
+const LONG_HPARAM = 24;
+
 function hparamText(v: HParamValue | undefined): string {
   return v === undefined ? "–" : String(v);
 }
@@ -52,8 +55,10 @@ export function renderSweepTable(
     r.appendChild(th);
     for (const name of names) {
       const td = r.insertCell();
-      td.className = "hparam";
-      td.textContent = hparamText(row.hparams[name]);
+      const text = hparamText(row.hparams[name]);
+      // Numbers and short words never break ("0.01" is not cut into digits); long values wrap.
+      td.className = text.length > LONG_HPARAM ? "hparam long" : "hparam";
+      td.textContent = text;
     }
     for (const column of METRIC_COLUMNS) {
       const td = r.insertCell();

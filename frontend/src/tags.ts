@@ -73,3 +73,30 @@ export function termKind(key: string): TermKind {
 export function termLayer(key: string): string {
   return split(key)[0];
 }
+
+/** What `regloss/dynamics/<quantity>/<key>` measures per weight and step (`tb_regloss.tags.DYNAMICS_QUANTITIES`). */
+export const DYNAMICS_QUANTITIES = [
+  "weight_norm",
+  "update_norm",
+  "angular_update",
+  "angular_equilibrium",
+  "penalty_grad_norm",
+  "loss_grad_norm",
+  "decay_ratio",
+] as const;
+
+export type DynamicsQuantity = (typeof DYNAMICS_QUANTITIES)[number];
+
+/**
+ * Splits a dynamics series name (its tag after `regloss/dynamics/`,
+ * `decay_ratio/block_1/kernel`) into quantity and key; null for any other name
+ * (the twin of `parse_dynamics_tag`).
+ */
+export function parseDynamicsName(name: string): { quantity: DynamicsQuantity; key: string } | null {
+  const cut = name.indexOf("/");
+  if (cut < 0) return null;
+  const quantity = name.slice(0, cut);
+  const key = name.slice(cut + 1);
+  if (key === "" || !(DYNAMICS_QUANTITIES as readonly string[]).includes(quantity)) return null;
+  return { quantity: quantity as DynamicsQuantity, key };
+}

@@ -7,11 +7,11 @@
  * unreadable series, parts not adding up).
  * Pure: no DOM, so it is tested with exact numbers.
  */
-import { present, type Breakdown, type Column, type Series } from "./api";
+import { asColumn, present, type Breakdown, type Series } from "./api";
 import { capBands, MAX_BANDS } from "./bands";
 import { decimate } from "./decimate";
 import { bandColors, FIXED } from "./colors";
-import { groupTerms, OTHER, sumSeries, type Family, type Layer } from "./group";
+import { groupTerms, OTHER, type Family, type Layer } from "./group";
 import { formatShare, formatValue } from "./format";
 import type { LegendEntry } from "./legend";
 import { DATA_NAME, displayName, kindMarker } from "./names";
@@ -58,11 +58,14 @@ export interface RunView {
   notices: string[];
   warnings: string[];
   /**
-   * The legend of each chart: every series it may show, hidden ones included
-   * (so they can be shown again), in stack order, with their band colors.
+   * The legend of each chart: the series it draws in stack order ("other
+   * terms" included), then the hidden ones (so they can be shown again), with
+   * their band colors.
    */
   mainLegend: LegendEntry[];
   decoupledLegend: LegendEntry[];
+  /** The band color of every candidate of the loss chart, drawn or merged (the ranking and heatmap use them). */
+  mainColors: Map<string, string>;
 }
 
 const breakdownIds = new WeakMap<Breakdown, number>();
@@ -76,47 +79,74 @@ function breakdownId(b: Breakdown): number {
   return id;
 }
 
-const smoothCache = new WeakMap<Breakdown, { weight: number; series: Map<string, Column> }>();
-/** Smoothed columns of a breakdown, computed once per smoothing weight. */
-function smoothedSeries(b: Breakdown, weight: number): Map<string, Column> {
-  const cached = smoothCache.get(b);
-  if (cached && cached.weight === weight) return cached.series;
-  const series = new Map<string, Column>();
-  for (const [key, values] of b.columns) series.set(key, smoothColumn(values, weight));
-  smoothCache.set(b, { weight, series });
-  return series;
+/** A band to draw: its values as drawn (smoothed or not) and as recorded. */
+interface DrawnLayer extends Layer {
+  raw: Series;
 }
 
-/** The recorded values of a layer: its member series summed, unsmoothed. */
-function rawValues(b: Breakdown, layer: Layer): Series {
-  const columns = layer.members.map((k) => b.columns.get(k)!);
-  return columns.length === 1 ? columns[0] : sumSeries(columns, b.steps.length);
+/** `layers` with their values smoothed with EMA weight `weight`, the recorded ones kept beside. */
+function smoothLayers(layers: Layer[], weight: number): DrawnLayer[] {
+  return layers.map((l) => ({ ...l, raw: l.values, values: smoothColumn(asColumn(l.values), weight) }));
 }
 
-/** The legend entries of a chart's candidate layers (stack order), colored as their bands. */
-function legendEntries(layers: Layer[]): LegendEntry[] {
+/** Band colors of a chart's candidate layers, by key: neighbours in stack order never share a hue family. */
+function colorsOf(layers: Layer[]): Map<string, string> {
   const colors = bandColors(layers.map((l) => l.key));
-  return layers.map((l, i) => ({
+  return new Map(layers.map((l, i) => [l.key, colors[i]]));
+}
+
+/** Legend entries of the bands drawn, then of the hidden ones (so they can be shown again). */
+function legendEntries(drawn: DrawnLayer[], hidden: DrawnLayer[], colors: Map<string, string>): LegendEntry[] {
+  return [...drawn, ...hidden].map((l) => ({
     key: l.key,
     name: displayName(l.key),
     kind: kindMarker(l.key),
-    color: colors[i],
+    color: colors.get(l.key) ?? FIXED[l.key] ?? FIXED.other,
     values: l.values,
   }));
+}
+
+/**
+ * The bands one chart draws: the shown candidates, past `MAX_BANDS` the
+ * smallest merged into one (`otherKey`, left out when the user hid it), and
+ * only those smoothed — a thousand terms cost one smoothing per band drawn.
+ */
+function chartBands(
+  candidates: Layer[],
+  hidden: ReadonlySet<string>,
+  weight: number,
+  length: number,
+  otherKey: string,
+): { drawn: DrawnLayer[]; hidden: DrawnLayer[]; merged: number } {
+  const capped = capBands(
+    candidates.filter((l) => !hidden.has(l.key)),
+    MAX_BANDS,
+    length,
+    otherKey,
+  );
+  const kept = capped.layers.filter((l) => !hidden.has(l.key));
+  return {
+    drawn: smoothLayers(kept, weight),
+    // The merged band counts as hidden when the user hid it.
+    hidden: smoothLayers(
+      [...candidates, ...capped.layers].filter((l) => hidden.has(l.key)),
+      weight,
+    ),
+    merged: capped.merged,
+  };
 }
 
 function chartModel(
   b: Breakdown,
   ariaLabel: string,
-  layers: Layer[],
-  legend: LegendEntry[],
+  layers: DrawnLayer[],
+  colorOf: Map<string, string>,
   total: Series | null,
   settings: Settings,
   width: number,
   share: boolean,
   family: string,
 ): ChartModel {
-  const colorOf = new Map(legend.map((e) => [e.key, e.color]));
   const x = xValues(b, settings.xAxis);
   const indices = decimate(x, layers.map((l) => l.values), plotWidth(width));
   const stacked = stackLayers(layers, indices, share);
@@ -144,7 +174,7 @@ function chartModel(
     layers: stacked,
     // The merged smallest groups are grey, as "other" is in a legend.
     colors: layers.map((l) => colorOf.get(l.key) ?? FIXED[l.key] ?? FIXED.other),
-    raw: layers.map((l) => rawValues(b, l)),
+    raw: layers.map((l) => l.raw),
     smoothed: settings.smoothing > 0,
     totalLine: line,
     total,
@@ -226,8 +256,8 @@ function mergedNotice(kept: number, merged: number, decoupled = false): string {
 }
 
 /** The layers of one family, grouped, ordered as the settings ask, named without prefixes. */
-function familyLayers(b: Breakdown, family: Family, settings: Settings, series: Map<string, Column>): Layer[] {
-  const layers = groupTerms(b, family, settings.grouping, settings.topK, (k) => series.get(k)!, settings.depth);
+function familyLayers(b: Breakdown, family: Family, settings: Settings): Layer[] {
+  const layers = groupTerms(b, family, settings.grouping, settings.topK, (k) => b.columns.get(k)!, settings.depth);
   return orderLayers(layers, settings.order).map((l) => ({ ...l, label: displayName(l.key) }));
 }
 
@@ -240,6 +270,7 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
     warnings: [],
     mainLegend: [],
     decoupledLegend: [],
+    mainColors: new Map(),
   };
   view.warnings = warningsOf(b);
   if (b.steps.length === 0) {
@@ -250,12 +281,13 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
     return view;
   }
   view.notices.push(...missingNotices(b));
-  const series = smoothedSeries(b, settings.smoothing);
+  const weight = settings.smoothing;
   const hidden = new Set(settings.hidden);
-  const penalties = familyLayers(b, "penalty", settings, series);
-  const decoupled = familyLayers(b, "decoupled", settings, series);
-  const data: Layer[] = series.has("data")
-    ? [{ key: "data", label: DATA_NAME, members: ["data"], values: series.get("data")! }]
+  // Grouped, ordered and capped on the recorded values; only the bands drawn are smoothed.
+  const penalties = familyLayers(b, "penalty", settings);
+  const decoupled = familyLayers(b, "decoupled", settings);
+  const data: Layer[] = b.columns.has("data")
+    ? [{ key: "data", label: DATA_NAME, members: ["data"], values: b.columns.get("data")! }]
     : [];
 
   if (penalties.length === 0) {
@@ -265,19 +297,18 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
     );
   }
   const candidates = settings.mode === "penalties" ? penalties : [...data, ...penalties];
-  view.mainLegend = legendEntries(candidates);
-  view.decoupledLegend = legendEntries(decoupled);
-  const shown = candidates.filter((l) => !hidden.has(l.key));
-  const { layers: parts, merged } = capBands(shown, MAX_BANDS, b.steps.length);
-  if (merged > 0) view.notices.push(mergedNotice(parts.length - 1, merged));
-  if (parts.length > 0) {
-    const total = settings.mode === "penalties" ? null : series.get("total") ?? null;
+  view.mainColors = colorsOf(candidates);
+  const main = chartBands(candidates, hidden, weight, b.steps.length, OTHER);
+  view.mainLegend = legendEntries(main.drawn, main.hidden, view.mainColors);
+  if (main.merged > 0) view.notices.push(mergedNotice(main.drawn.length - 1, main.merged));
+  if (main.drawn.length > 0) {
+    const recorded = settings.mode === "penalties" ? null : b.columns.get("total") ?? null;
     view.main = chartModel(
       b,
       `Loss composition of run ${b.run}`,
-      parts,
-      view.mainLegend,
-      total,
+      main.drawn,
+      view.mainColors,
+      recorded === null ? null : smoothColumn(recorded, weight),
       settings,
       width,
       settings.mode === "share",
@@ -286,20 +317,18 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
   } else if (candidates.length > 0) {
     view.notices.push("Every series of this chart is hidden: click its name in the legend to show it again.");
   }
-  const capped = capBands(
-    decoupled.filter((l) => !hidden.has(l.key)),
-    MAX_BANDS,
-    b.steps.length,
-    "decoupled:" + OTHER,
-  );
-  const shownDecoupled = capped.layers;
-  if (capped.merged > 0) view.notices.push(mergedNotice(shownDecoupled.length - 1, capped.merged, true));
-  if (shownDecoupled.length > 0) {
+  const decoupledColors = colorsOf(decoupled);
+  const shownDecoupled = chartBands(decoupled, hidden, weight, b.steps.length, "decoupled:" + OTHER);
+  view.decoupledLegend = legendEntries(shownDecoupled.drawn, shownDecoupled.hidden, decoupledColors);
+  if (shownDecoupled.merged > 0) {
+    view.notices.push(mergedNotice(shownDecoupled.drawn.length - 1, shownDecoupled.merged, true));
+  }
+  if (shownDecoupled.drawn.length > 0) {
     view.decoupled = chartModel(
       b,
       `Decoupled weight decay of run ${b.run} (not part of the loss)`,
-      shownDecoupled,
-      view.decoupledLegend,
+      shownDecoupled.drawn,
+      decoupledColors,
       null,
       settings,
       width,

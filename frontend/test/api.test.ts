@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseBreakdown, parseBreakdowns, parseRuns, present } from "../src/api";
+import { parseDynamicsName } from "../src/tags";
 import { loadFixture } from "./fixtures";
 
 const raw = loadFixture<Record<string, unknown>>("breakdown.json");
@@ -85,12 +86,29 @@ describe("parseRuns / parseBreakdowns", () => {
   it("parses the runs listing", () => {
     expect(
       parseRuns({ runs: [{ run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" } }] }),
-    ).toEqual([{ run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" }, missing: [] }]);
+    ).toEqual([{ run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" }, missing: [], dynamics: [] }]);
+    expect(parseRuns({ runs: [{ run: "d", terms: ["total"], dynamics: ["weight_norm", "decay_ratio"] }] })[0].dynamics).toEqual([
+      "weight_norm",
+      "decay_ratio",
+    ]);
+    expect(() => parseRuns({ runs: [{ run: "d", terms: [], dynamics: "decay_ratio" }] })).toThrow(/`dynamics` must be a list of names/);
     expect(parseRuns({ runs: [{ run: "p", terms: ["penalty/a/kernel"], missing: ["total", "data"] }] })[0].missing).toEqual([
       "total",
       "data",
     ]);
     expect(() => parseRuns({})).toThrow(/runs/);
+  });
+
+  it("keeps only the series `accept` takes: the dynamics answer has its own names", () => {
+    const dynamics = {
+      run: "r",
+      steps: [0, 1],
+      wall_times: [1, 2],
+      series: { "decay_ratio/d/kernel": [0.5, 2], total: [1, 1], "nope/d/kernel": [1, 1] },
+    };
+    const b = parseBreakdown(dynamics, (key) => parseDynamicsName(key) !== null);
+    expect([...b.series.keys()]).toEqual(["decay_ratio/d/kernel"]);
+    expect([...parseBreakdown(dynamics).series.keys()]).toEqual(["total"]);
   });
 
   it("parses the multi-run answer", () => {

@@ -42,6 +42,14 @@ describe("BarList", () => {
     expect((list.el.querySelector(".bars-toggle") as HTMLElement).hidden).toBe(true);
   });
 
+  it("takes its heading from the options, and leaves shares out for quantities that do not add up", () => {
+    const list = new BarList(() => "red", () => {}, { heading: (step) => `Weight norm at step ${step}`, shares: false });
+    list.update(groups(BAR_ROWS + 2), [0, 10]);
+    expect(list.el.querySelector(".bars-heading")!.textContent).toBe("Weight norm at step 10");
+    expect(texts(list, ".bar-share").every((t) => t === "")).toBe(true);
+    expect(list.el.querySelector(".bars-rest")!.textContent).toBe("2 more");
+  });
+
   it("follows the step it is shown and reuses its rows", () => {
     const list = new BarList(() => "red", () => {});
     list.update(groups(3), [0, 10]);

@@ -49,14 +49,16 @@ describe("RunCard", () => {
 
   it("follows the chart's hover in the many-terms view and highlights a clicked band", async () => {
     const { highlight } = await import("../src/highlight");
-    const { HOVER_EVENT } = await import("../src/chart");
     // Enough terms for the many-terms view: the fixture's five and 25 more.
     const many = structuredClone(raw) as { series: Record<string, unknown>; steps: number[] };
     for (let i = 0; i < 25; i++) many.series[`penalty/extra/d${i}/kernel`] = many.steps.map(() => 0.001);
     const { card } = cardOf(parseBreakdown(many));
     const chart = card.el.querySelector<HTMLElement>(".chart")!;
-    chart.dispatchEvent(new CustomEvent(HOVER_EVENT, { detail: 2 }));
-    expect(card.el.querySelector(".bars-heading")!.textContent).toBe("Penalties at step 100, largest first");
+    const panel = (card as unknown as { main: { chart: { hoverAt(px: number): void } } }).main;
+    panel.chart.hoverAt(10_000); // right of the plot: the last step
+    expect(card.el.querySelector(".bars-heading")!.textContent).toBe("Penalties at step 350, largest first");
+    panel.chart.hoverAt(0);
+    expect(card.el.querySelector(".bars-heading")!.textContent).toBe("Penalties at step 0, largest first");
     // jsdom does no hit testing: the band under the pointer is what elementsFromPoint says.
     const band = card.el.querySelector<SVGPathElement>("path[data-series='penalty/dense/kernel']")!;
     document.elementsFromPoint = () => [card.el.querySelector("rect.overlay")!, band];

@@ -42,6 +42,43 @@ describe("compareChoices", () => {
     ]);
   });
 
+  it("offers the blocks that span two layers or more, each set of layers once, and sums them per run", () => {
+    const resnet = run("resnet/train", {
+      "penalty/conv1_conv/kernel": [1, 1, 1],
+      "penalty/conv2_block1_1_conv/kernel": [2, 2, 2],
+      "penalty/conv2_block1_2_conv/kernel": [3, 3, 3],
+      "penalty/conv2_block2_1_conv/kernel": [4, 4, NaN],
+      "penalty/conv2_block2_1_conv/bias": [5, 5, 5],
+      "penalty/expanded_conv_depthwise/kernel": [6, 6, 6],
+      "penalty/expanded_conv_project/kernel": [7, 7, 7],
+    });
+    const keys = compareChoices([resnet]).map((c) => c.key);
+    // conv2 (3 layers) and its first block; its second block is one layer, expanded_conv two.
+    expect(keys.filter((k) => k.startsWith("block:"))).toEqual(["block:conv2", "block:conv2/block1", "block:expanded_conv"]);
+    expect(choiceLabel("block:conv2/block1")).toBe("Penalties of block conv2/block1");
+    expect([...compareValues(resnet, "block:conv2")!]).toEqual([14, 14, NaN]);
+    expect([...compareValues(resnet, "block:conv2/block1")!]).toEqual([5, 5, 5]);
+    expect([...compareValues(resnet, "block:expanded_conv")!]).toEqual([13, 13, 13]);
+    expect(compareValues(wd3, "block:conv2")).toBeNull();
+  });
+
+  it("lists numbered names by number", () => {
+    const numbered = run("m/train", {
+      "penalty/block_10_expand/kernel": [1, 1, 1],
+      "penalty/block_2_expand/kernel": [1, 1, 1],
+      "penalty/block_10_project/kernel": [1, 1, 1],
+      "penalty/block_2_project/kernel": [1, 1, 1],
+    });
+    const keys = compareChoices([numbered]).map((c) => c.key);
+    expect(keys.filter((k) => k.startsWith("block:"))).toEqual(["block:block_2", "block:block_10"]);
+    expect(keys.filter((k) => k.startsWith("layer:"))).toEqual([
+      "layer:block_2_expand",
+      "layer:block_2_project",
+      "layer:block_10_expand",
+      "layer:block_10_project",
+    ]);
+  });
+
   it("labels layers, the model's own terms and fixed series", () => {
     expect(choiceLabel("layer:dense")).toBe("Penalties of layer dense");
     expect(choiceLabel("layer:")).toBe("Penalties of layer (model)");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Layer } from "../src/group";
-import { meanMagnitude, orderLayers, rankAt } from "../src/order";
+import { finiteMean, meanMagnitude, orderLayers, rankAt } from "../src/order";
 
 const layer = (key: string, values: (number | null)[]): Layer => ({ key, label: key, members: [key], values });
 
@@ -34,5 +34,14 @@ describe("rankAt", () => {
     const series = [[1, 5], [3, null], [2, 5], [null, 1]];
     expect(rankAt(series, 0)).toEqual([1, 2, 0, 3]);
     expect(rankAt(series, 1)).toEqual([0, 2, 3, 1]);
+  });
+});
+
+describe("finiteMean", () => {
+  it("averages the finite values only, NaN when there is none", () => {
+    expect(finiteMean([1, null, NaN, 3, Infinity])).toBe(2);
+    expect(finiteMean(Float64Array.of(-2, 4))).toBe(1);
+    expect(finiteMean([null, NaN, -Infinity])).toBeNaN();
+    expect(finiteMean([])).toBeNaN();
   });
 });

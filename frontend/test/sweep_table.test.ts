@@ -38,6 +38,9 @@ describe("renderSweepTable", () => {
     expect(texts(table, "tbody tr:nth-child(2) > *")).toEqual(["wd_0", HOSTILE, "true", "0", "1", "1", "–", "2.5", "2.5", "5"]);
     expect(table.querySelector("img")).toBeNull();
     expect(table.querySelector('th[aria-sort="ascending"]')!.textContent).toBe("Data loss ▲");
+    // Short values stay on one line; the 33-character hostile value may wrap.
+    const cells = Array.from(table.querySelectorAll("tbody tr:nth-child(2) td.hparam"), (td) => td.className);
+    expect(cells).toEqual(["hparam long", "hparam", "hparam"]);
   });
 
   it("reports the header clicked", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTag, termKind, termLayer } from "../src/tags";
+import { DYNAMICS_QUANTITIES, parseDynamicsName, parseTag, termKind, termLayer } from "../src/tags";
 import { loadFixture } from "./fixtures";
 
 interface Case {
@@ -10,7 +10,13 @@ interface Case {
   layer?: string;
 }
 
-const fixture = loadFixture<{ tags: Case[] }>("tags.json");
+interface DynamicsCase {
+  tag: string;
+  quantity: string | null;
+  key: string | null;
+}
+
+const fixture = loadFixture<{ tags: Case[]; dynamics: DynamicsCase[] }>("tags.json");
 
 describe("tag contract (shared fixture with tests/test_tags.py)", () => {
   it.each(fixture.tags)("$tag", (c) => {
@@ -24,6 +30,14 @@ describe("tag contract (shared fixture with tests/test_tags.py)", () => {
       expect(termKind(c.key)).toBe(c.term_kind);
       expect(termLayer(c.key)).toBe(c.layer);
     }
+  });
+});
+
+describe("dynamics tags (shared fixture with tests/test_tags.py)", () => {
+  const PREFIX = "regloss/dynamics/";
+  it.each(fixture.dynamics)("$tag", (c) => {
+    const parsed = c.tag.startsWith(PREFIX) ? parseDynamicsName(c.tag.slice(PREFIX.length)) : null;
+    expect(parsed).toEqual(c.quantity === null ? null : { quantity: c.quantity, key: c.key });
   });
 });
 
@@ -49,5 +63,30 @@ describe("key contract v2", () => {
     expect(termKind("d/kernel#")).toBe("other");
     expect(termKind("d/kernel#\u0662")).toBe("other");
     expect(termKind("d/kernel#2\n")).toBe("other");
+  });
+});
+
+describe("parseDynamicsName", () => {
+  it("splits a dynamics series name into quantity and key, the key keeping its slashes and #N", () => {
+    expect(parseDynamicsName("decay_ratio/block_1/expand/kernel#2")).toEqual({ quantity: "decay_ratio", key: "block_1/expand/kernel#2" });
+    expect(parseDynamicsName("angular_equilibrium/kernel")).toEqual({ quantity: "angular_equilibrium", key: "kernel" });
+  });
+
+  it("refuses unknown quantities, empty keys and composition names", () => {
+    for (const name of ["decay/d/kernel", "decay_ratio/", "decay_ratio", "penalty/d/kernel", "total"]) {
+      expect(parseDynamicsName(name)).toBeNull();
+    }
+  });
+
+  it("lists the quantities in the Python contract's order", () => {
+    expect(DYNAMICS_QUANTITIES).toEqual([
+      "weight_norm",
+      "update_norm",
+      "angular_update",
+      "angular_equilibrium",
+      "penalty_grad_norm",
+      "loss_grad_norm",
+      "decay_ratio",
+    ]);
   });
 });

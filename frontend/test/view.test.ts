@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parseBreakdown } from "../src/api";
 import { MAX_BANDS } from "../src/bands";
 import { DEFAULTS, type Settings } from "../src/settings";
-import { bandColors } from "../src/colors";
+import { bandColors, FIXED } from "../src/colors";
+import { smoothColumn } from "../src/smooth";
 import { buildRunView, latest, shareYDomains, type ChartModel } from "../src/view";
 import { loadFixture } from "./fixtures";
 
@@ -72,13 +73,16 @@ describe("buildRunView", () => {
     ]);
   });
 
-  it("colors the bands and the legend alike, hidden ones included", () => {
+  it("colors the bands and the legend alike, hidden ones listed last", () => {
     const view = buildRunView(b, settings({ hidden: ["penalty/conv/bias"] }), 800);
     const colors = bandColors(["data", ...PENALTIES]);
-    expect(view.mainLegend.map((e) => e.color)).toEqual(colors);
     // Hiding a band does not recolor the others.
-    expect(view.main!.colors).toEqual(colors.filter((_, i) => i !== 1));
-    expect(view.mainLegend[3]).toMatchObject({ key: "penalty/dense/activity", name: "dense/activity", kind: "activity" });
+    const drawn = colors.filter((_, i) => i !== 1);
+    expect(view.main!.colors).toEqual(drawn);
+    expect(view.mainLegend.map((e) => e.color)).toEqual([...drawn, colors[1]]);
+    expect(view.mainLegend.map((e) => e.key)).toEqual(["data", ...PENALTIES.filter((_, i) => i !== 0), PENALTIES[0]]);
+    expect([...view.mainColors.values()]).toEqual(colors);
+    expect(view.mainLegend[2]).toMatchObject({ key: "penalty/dense/activity", name: "dense/activity", kind: "activity" });
   });
 
   it("keeps the raw values beside the smoothed ones for the tooltip", () => {
@@ -287,7 +291,23 @@ describe("buildRunView with more series than a chart draws", () => {
     expect(view.notices).toContain(
       `The chart draws ${MAX_BANDS - 1} series and merges the 2 smallest into "other terms"; the ranking and the heatmap below show every one.`,
     );
-    // The legend still offers every term.
-    expect(view.mainLegend).toHaveLength(MAX_BANDS + 1);
+    // The legend lists what is drawn, "other terms" in grey; the colours of every term stay known.
+    expect(view.mainLegend.map((e) => e.key)).toEqual(layers.map((l) => l.key));
+    expect(view.mainLegend[MAX_BANDS - 1]).toMatchObject({ name: "other terms", color: FIXED.other });
+    expect(view.mainColors.size).toBe(MAX_BANDS + 1);
+  });
+
+  it("smooths the merged band as drawn, and lists it hidden when the user hides it", () => {
+    const series: Record<string, number[]> = { data: [1, 1, 1] };
+    for (let i = 0; i < MAX_BANDS + 1; i++) series[`penalty/l${String(i).padStart(2, "0")}/kernel`] = [1 + i, 2 + i, 1 + i];
+    const b = parseBreakdown({ run: "many", steps: [0, 1, 2], wall_times: [0, 1, 2], series });
+    const smoothed = buildRunView(b, { ...DEFAULTS, smoothing: 0.5, order: "name" }, 600).main!;
+    const other = smoothed.layers.findIndex((l) => l.key === "other");
+    // l00 + l01 + l02 = [6, 9, 6], smoothed as one series.
+    expect([...(smoothed.raw[other] as Float64Array)]).toEqual([6, 9, 6]);
+    expect([...(smoothed.layers[other].values as Float64Array)]).toEqual([...smoothColumn(Float64Array.of(6, 9, 6), 0.5)]);
+    const hiding = buildRunView(b, { ...DEFAULTS, smoothing: 0, order: "name", hidden: ["other"] }, 600);
+    expect(hiding.main!.layers.map((l) => l.key)).not.toContain("other");
+    expect(hiding.mainLegend.at(-1)).toMatchObject({ key: "other", name: "other terms" });
   });
 });

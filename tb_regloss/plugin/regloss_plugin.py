@@ -16,6 +16,16 @@ Routes, all under ``/data/plugin/regloss/``:
   (see ``session_hparams``). The hparams run is usually the parent directory
   of the regloss runs (``wd_0`` for ``wd_0/train`` and ``wd_0/validation``);
   the dashboard pairs them.
+- ``dynamics?run=R&samples=N&encoding=float32``: one run's
+  ``regloss/dynamics/<quantity>/<key>`` series aligned on steps, in the same
+  shape and encodings as ``breakdown``, each series named ``<quantity>/<key>``
+  (``decay_ratio/block_1_expand/kernel``), with its description. ``runs``
+  says which runs have some: a run with dynamics series carries
+  ``"dynamics": [quantity, ...]`` (the quantities it logged, in the order of
+  ``tags.DYNAMICS_QUANTITIES``); the field is absent otherwise. Dynamics
+  series are never part of ``runs``' terms nor of ``breakdown``: a model with
+  160 weights has 1,120 of them, loaded only when the dashboard's Dynamics
+  section asks. A run with dynamics but no composition series is not listed.
 - ``index.js`` and the other files shipped in ``static/``.
 
 Broken logdirs are served as far as they can be read: a truncated or
@@ -70,6 +80,7 @@ from tensorboard.plugins.scalar import metadata as scalar_metadata
 
 from tb_regloss import tags
 from tb_regloss.plugin import breakdown
+from tb_regloss.plugin import dynamics_series
 from tb_regloss.plugin import session_hparams
 
 logger = logging.getLogger(__name__)
@@ -219,6 +230,7 @@ class RegLossPlugin(base_plugin.TBPlugin):
             "/runs": self._serve_runs,
             "/breakdown": self._serve_breakdown,
             "/breakdowns": self._serve_breakdowns,
+            "/dynamics": self._serve_dynamics,
             "/hparams": self._serve_hparams,
             "/index.js": self._serve_static,
             "/*": self._serve_static,
@@ -237,24 +249,30 @@ class RegLossPlugin(base_plugin.TBPlugin):
     def frontend_metadata(self):
         return base_plugin.FrontendMetadata(es_module_path="/index.js", tab_name="Loss composition")
 
-    def _list(self, ctx, experiment, runs=None):
-        listing = self._data_provider.list_scalars(
+    def _listing(self, ctx, experiment, runs=None):
+        return self._data_provider.list_scalars(
             ctx,
             experiment_id=experiment,
             plugin_name=scalar_metadata.PLUGIN_NAME,
             run_tag_filter=provider.RunTagFilter(runs=runs) if runs is not None else None,
         )
-        return _terms_by_run(listing)
+
+    def _list(self, ctx, experiment, runs=None):
+        return _terms_by_run(self._listing(ctx, experiment, runs))
 
     def runs_impl(self, ctx, experiment):
         """Lists the runs with regloss series, sorted by name.
 
         Returns:
             ``{"runs": [{"run": name, "terms": [...], "descriptions": {term: text}}]}``
-            with terms ordered by ``breakdown.order_terms``, and ``"missing"``
-            in the runs that lack ``total`` or ``data``.
+            with terms ordered by ``breakdown.order_terms``, ``"missing"``
+            in the runs that lack ``total`` or ``data``, and ``"dynamics"``
+            (the quantities logged, see ``dynamics_series.quantities``) in the
+            runs that have dynamics series.
         """
-        terms_by_run = self._list(ctx, experiment)
+        listing = self._listing(ctx, experiment)
+        terms_by_run = _terms_by_run(listing)
+        dynamics_by_run = dynamics_series.dynamics_by_run(listing)
         runs = []
         for run in sorted(terms_by_run):
             terms = terms_by_run[run]
@@ -266,6 +284,8 @@ class RegLossPlugin(base_plugin.TBPlugin):
             missing = _missing(terms)
             if missing:
                 entry["missing"] = missing
+            if run in dynamics_by_run:
+                entry["dynamics"] = dynamics_series.quantities(dynamics_by_run[run])
             runs.append(entry)
         return {"runs": runs}
 
@@ -318,6 +338,44 @@ class RegLossPlugin(base_plugin.TBPlugin):
             result.append(entry)
         return result
 
+    def dynamics_impl(self, ctx, experiment, run, samples):
+        """Reads the dynamics series of one run and aligns them on steps.
+
+        Args:
+            ctx: A ``tensorboard.context.RequestContext``.
+            experiment: The experiment id (``""`` for a plain ``--logdir``).
+            run: The run name.
+            samples: Maximum number of points per series, downsampled by the
+                data provider.
+
+        Returns:
+            ``{"run", "steps", "wall_times", "series", "descriptions"}`` as
+            ``breakdown_impl`` answers, series named ``<quantity>/<key>`` and
+            ordered by ``dynamics_series.order_names``, with ``"unreadable"``
+            when some series cannot be read as scalars.
+
+        Raises:
+            errors.NotFoundError: the run has no dynamics series.
+        """
+        named = dynamics_series.dynamics_by_run(self._listing(ctx, experiment, [run])).get(run)
+        if not named:
+            raise errors.NotFoundError(
+                "No regloss dynamics series for run=%r; /runs lists the runs that have some "
+                "(those with a \"dynamics\" field)." % run
+            )
+        names = dynamics_series.order_names(named)
+        run_tags = [dynamics_series.series_tag(name) for name in names]
+        try:
+            data = self._read(ctx, experiment, [run], run_tags, samples).get(run, {})
+        except ValueError:
+            data = self._read_each(ctx, experiment, {run: run_tags}, samples, prefix="").get(run, {})
+        aligned = breakdown.align({name: data.get(dynamics_series.series_tag(name), ()) for name in names})
+        entry = dict(run=run, **aligned, descriptions=_descriptions(named))
+        unreadable = [name for name in names if data.get(dynamics_series.series_tag(name)) is None]
+        if unreadable:
+            entry["unreadable"] = unreadable
+        return entry
+
     def hparams_impl(self, ctx, experiment):
         """Lists the runs that logged hyperparameters with the HParams plugin, sorted by name.
 
@@ -346,12 +404,12 @@ class RegLossPlugin(base_plugin.TBPlugin):
             run_tag_filter=provider.RunTagFilter(runs=runs, tags=run_tags),
         )
 
-    def _read_each(self, ctx, experiment, terms_by_run, samples):
-        """Reads every series alone, leaving out those the provider fails to convert."""
+    def _read_each(self, ctx, experiment, terms_by_run, samples, prefix=tags.PREFIX):
+        """Reads every series alone (tag = ``prefix`` + term), leaving out those the provider fails to convert."""
         data = {}
         for run, terms in terms_by_run.items():
             for term in terms:
-                tag = tags.PREFIX + term
+                tag = prefix + term
                 try:
                     points = self._read(ctx, experiment, [run], [tag], samples).get(run, {}).get(tag)
                 except ValueError as e:
@@ -389,6 +447,19 @@ class RegLossPlugin(base_plugin.TBPlugin):
         experiment = plugin_util.experiment_id(request.environ)
         results = self.breakdown_impl(ctx, experiment, runs, samples)
         return '{"breakdowns": [%s]}' % ", ".join(breakdown.to_json(r, encoding) for r in results)
+
+    @_json_route
+    def _serve_dynamics(self, request):
+        runs = _parse_runs(request)
+        if len(runs) > 1:
+            raise errors.InvalidArgumentError(
+                "Parameter run must be given once: /dynamics answers one run. Received: run=%r" % (runs,)
+            )
+        samples = _parse_samples(request)
+        encoding = _parse_encoding(request)
+        ctx = plugin_util.context(request.environ)
+        result = self.dynamics_impl(ctx, plugin_util.experiment_id(request.environ), runs[0], samples)
+        return breakdown.to_json(result, encoding)
 
     @_json_route
     def _serve_hparams(self, request):

@@ -235,3 +235,25 @@ def dashboard(open_dashboard):
 def serve_tensorboard():
     """``running_tensorboard``, for test modules that serve a logdir of their own."""
     return running_tensorboard
+
+
+# Words (runs of non-space characters, split after "/") that a browser laid out on two lines or more, in the given elements.
+BROKEN_WORDS = """
+tables => {
+  const broken = [];
+  for (const table of tables) {
+    const walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const re = /[^\\s/]+\\/?/g;
+      for (let m = re.exec(node.data); m; m = re.exec(node.data)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}
+"""

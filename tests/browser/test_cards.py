@@ -5,7 +5,7 @@ import re
 import struct
 import xml.etree.ElementTree as ET
 
-from conftest import ARTIFACTS, HOSTILE_LAYER
+from conftest import ARTIFACTS, BROKEN_WORDS, HOSTILE_LAYER
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 SI_SUFFIX = re.compile(r"[0-9][yzafpnµmkMGTPEZY]$")
@@ -173,25 +173,6 @@ def test_axes_label_losses_without_si_prefixes_and_wall_time_with_one_date(dashb
     assert dashboard.errors == []
 
 
-_BROKEN_WORDS = """
-tables => {
-  const broken = [];
-  for (const table of tables) {
-    const walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const re = /[^\\s/]+\\/?/g;
-      for (let m = re.exec(node.data); m; m = re.exec(node.data)) {
-        const range = document.createRange();
-        range.setStart(node, m.index);
-        range.setEnd(node, m.index + m[0].length);
-        const tops = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
-        if (tops.size > 1) broken.push(m[0]);
-      }
-    }
-  }
-  return broken;
-}
-"""
 
 
 def test_three_columns_at_900_px_break_no_word_in_the_tables(dashboard):
@@ -204,7 +185,7 @@ def test_three_columns_at_900_px_break_no_word_in_the_tables(dashboard):
     card.locator(".details-table tbody tr").first.wait_for()
     columns = frame.evaluate("getComputedStyle(document.querySelector('.runs')).gridTemplateColumns.split(' ').length")
     assert columns == 3
-    broken = card.locator("table").evaluate_all(_BROKEN_WORDS)
+    broken = card.locator("table").evaluate_all(BROKEN_WORDS)
     assert broken == []
     dashboard.screenshot("cards-900-3col.png")
     assert dashboard.errors == []

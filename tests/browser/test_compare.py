@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from conftest import ARTIFACTS, Dashboard
+from conftest import ARTIFACTS, BROKEN_WORDS, Dashboard
 from sweep_runs import (
     EPOCHS,
     HOSTILE_HPARAM,
@@ -118,12 +118,12 @@ def test_sweep_table_lists_hparams_and_sorts(open_sweep):
     dashboard = open_sweep(900)
     frame = dashboard.frame
     headers = sweep_headers(frame)
-    assert headers[:5] == ["Run ▲", HOSTILE_HPARAM, "augment", "optimizer", "weight_decay"]
+    assert headers[:6] == ["Run ▲", HOSTILE_HPARAM, "augment", "lr", "optimizer", "weight_decay"]
     rows = {row[0]: row for row in sweep_rows(frame)}
     assert sorted(rows) == PREFIXES
-    assert rows["sweep/wd_1e-3"][2:5] == ["true", "adamw", "0.001"]
+    assert rows["sweep/wd_1e-3"][2:6] == ["true", "0.0003", "adamw", "0.001"]
     assert rows["sweep/wd_1e-2"][1] == HOSTILE_VALUE
-    assert rows[HOSTILE_RUN][1:5] == ["–"] * 4
+    assert rows[HOSTILE_RUN][1:6] == ["–"] * 5
     for run in WEIGHT_DECAYS:
         step, _ = best_validation(run)
         assert rows[run][-1] == str(step)
@@ -136,6 +136,12 @@ def test_sweep_table_lists_hparams_and_sorts(open_sweep):
     assert order[: len(expected)] == expected
     assert frame.evaluate("window.__xss") is None
     dashboard.screenshot("compare-900.png")
+    # Numbers and short values stay whole even with the table at its narrowest ("0.001" is not
+    # cut into digits, as a page with many hyperparameters would squeeze it); run names and
+    # long values may wrap.
+    frame.evaluate("document.querySelector('.sweep-table').style.width = '1px'")
+    broken = frame.locator(".sweep-table thead th, .sweep-table td:not(.long)").evaluate_all(BROKEN_WORDS)
+    assert broken == []
     assert dashboard.errors == []
 
 

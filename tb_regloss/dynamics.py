@@ -1,0 +1,336 @@
+"""What weight decay does to each weight's training, measured in the train step.
+
+For every trainable weight with a regularizer or decayed by the optimizer, the
+step's own gradients and the weight before and after the optimizer's update
+give (tags ``regloss/dynamics/<quantity>/<key>``, see `tb_regloss.tags`):
+
+- ``weight_norm``: ‖w‖ before the step;
+- ``update_norm``: ‖Δw‖ of the step (gradient step and decoupled decay);
+- ``angular_update``: the angle between w before and after the step, in
+  radians, computed as ``atan2`` of the update's parts across and along w,
+  which stays exact for the tiny angles of a step where ``arccos`` of a
+  float32 cosine would round to 0;
+- ``penalty_grad_norm``: ‖∇w R(w)‖ of the weight's own regularizer, plus
+  ``λ·w`` for decoupled decay (``weight_decay`` λ);
+- ``loss_grad_norm``: ‖g − ∇w R(w)‖, where g is the gradient handed to the
+  optimizer: the gradient of everything else in the loss (data loss, activity
+  and ``add_loss`` terms);
+- ``decay_ratio``: ``penalty_grad_norm / loss_grad_norm``;
+- ``angular_equilibrium``: the angle per step a scale-invariant weight settles
+  at (rotational equilibrium, Kosson et al. 2024; Wan et al. 2020), where the
+  theory applies, from the current learning rate η and the decay factor λ:
+  AdamW / Adam with decoupled decay ``√(2ηλ(1−β1)/(1+β1))``; SGD with
+  momentum α and coupled L2 (``L2(l2)`` has gradient ``2·l2·w``, so λ = 2·l2)
+  or decoupled decay without momentum ``√(2ηλ/(1+α))``. Absent for other
+  optimizers, L1 or custom regularizers, Adam with coupled L2, and Nesterov.
+
+The gradient is the one the optimizer receives, unscaled (a loss scale factor
+or a ``LossScaleOptimizer``'s scale divided out) and, under ``tf.distribute``,
+summed over the replicas as the optimizer sums it; it is taken before
+gradient clipping (the gradient of the loss, not the clipped step).
+
+Example:
+
+```python
+model.fit(x, y, callbacks=[tb_regloss.RegLossCallback("runs/exp", dynamics=True)])
+```
+"""
+
+import dataclasses
+
+import keras
+
+from tb_regloss import keras_internals
+from tb_regloss import keys
+from tb_regloss import tags
+
+# The quantities measured for every watched weight, in the order of a step's vector.
+PER_WEIGHT = ("weight_norm", "update_norm", "angular_update", "penalty_grad_norm",
+              "loss_grad_norm", "decay_ratio")
+# A loss gradient this small counts as zero in decay_ratio (no division by zero).
+_TINY = 1e-30
+
+
+@dataclasses.dataclass(frozen=True)
+class Watched:
+    """One weight whose dynamics are measured.
+
+    Attributes:
+        variable: the Keras variable.
+        key: its series key (`tb_regloss.keys`).
+        coupled_l2: the λ of its regularizer's gradient ``λ·w`` when it is an
+            L2 (``2·l2``), ``0.0`` without regularizer, ``None`` for one the
+            theory does not cover (L1, custom).
+        decoupled: the optimizer's decoupled ``weight_decay`` for it, or 0.
+        equilibrium: ``c`` with angle = ``√(2·η·λ·c)``, or ``None``.
+        equilibrium_lambda: the λ that formula uses.
+        equilibrium_text: the formula and its factors, for the description.
+    """
+
+    variable: object
+    key: str
+    coupled_l2: object
+    decoupled: float
+    equilibrium: object
+    equilibrium_lambda: float
+    equilibrium_text: str
+
+
+def watched(model):
+    """The `Watched` weights of ``model``: trainable, with a regularizer or decoupled decay.
+
+    Example:
+
+    ```python
+    [w.key for w in watched(model)]  # ["conv/kernel", "dense/kernel"]
+    ```
+    """
+    optimizer = _inner(getattr(model, "optimizer", None))
+    weight_decay = float(getattr(optimizer, "weight_decay", None) or 0.0)
+    model_keys = keys.ModelKeys(model)
+    out = []
+    for variable in model.trainable_variables:
+        regularizer = getattr(variable, "regularizer", None)
+        decoupled = weight_decay if weight_decay and keras_internals.decays(optimizer, variable) else 0.0
+        if regularizer is None and not decoupled:
+            continue
+        coupled = _coupled_l2(regularizer)
+        c, lam, text = _equilibrium(optimizer, coupled, decoupled)
+        out.append(Watched(variable, model_keys.weight_key(variable), coupled, decoupled, c, lam, text))
+    return out
+
+
+def descriptions(watched_weights):
+    """``{tag: description}`` of every dynamics series of ``watched_weights``."""
+    what = {
+        "weight_norm": "‖w‖ before the step",
+        "update_norm": "‖Δw‖ of the step (gradient step and decoupled decay)",
+        "angular_update": "angle between w before and after the step, radians",
+        "penalty_grad_norm": "‖∇w R(w)‖ of the weight's regularizer, plus ‖λ·w‖ of decoupled decay",
+        "loss_grad_norm": "‖gradient of the rest of the loss‖: data loss, activity and add_loss terms",
+        "decay_ratio": "penalty_grad_norm / loss_grad_norm: above 1, decay pulls harder than the data",
+    }
+    out = {}
+    for w in watched_weights:
+        for quantity in PER_WEIGHT:
+            out[tags.dynamics_tag(quantity, w.key)] = f"{what[quantity]}, of {w.key}"
+        if w.equilibrium is not None:
+            out[tags.dynamics_tag("angular_equilibrium", w.key)] = (
+                f"predicted equilibrium angle per step of {w.key} (rotational equilibrium): "
+                f"{w.equilibrium_text}"
+            )
+    return out
+
+
+@dataclasses.dataclass
+class Measurement:
+    """The dynamics of one step, traced: ``values`` of ``tags``, measured when ``taken`` is 1.
+
+    Attributes:
+        tags: the series' tags (`series_tags`).
+        values: a float32 vector of their values (zeros when not taken).
+        taken: 1.0 if this step was measured, else 0.0 (a float32 scalar).
+        descriptions: ``{tag: description}``.
+    """
+
+    tags: list
+    values: object
+    taken: object
+    descriptions: dict
+
+
+def apply_measured(model, optimizer, apply, grads, variables, every=1):
+    """Calls ``apply(grads, variables)`` and measures that update; returns ``(result, Measurement)``.
+
+    The `Measurement` is ``None`` when no variable with a gradient is watched.
+    With ``every > 1`` only the steps whose optimizer iteration is a multiple
+    of ``every`` are measured (sampled: a measurement costs about one more
+    update of the weights, which the other steps skip). ``optimizer`` is the
+    one whose ``apply`` gets unscaled gradients (a ``LossScaleOptimizer``'s
+    inner optimizer).
+    """
+    from keras import ops
+
+    by_id = {id(w.variable): w for w in watched(model)}
+    chosen = [(by_id[id(v)], g) for g, v in zip(grads, variables) if g is not None and id(v) in by_id]
+    if not chosen:
+        return apply(grads, variables), None
+    weights = [w for w, _ in chosen]
+    # Copied before the update: this step's learning rate, iteration and
+    # weights (a plain read may share the buffer the update writes in place).
+    learning_rate = ops.copy(optimizer.learning_rate)
+    iteration = ops.copy(optimizer.iterations)
+    before = {id(w.variable): ops.copy(w.variable) for w in weights}
+    step_grads = all_reduced([g for _, g in chosen])
+    scale = optimizer.loss_scale_factor
+    if scale is not None:
+        step_grads = [g / scale for g in step_grads]
+    grads_by_variable = {id(w.variable): g for w, g in zip(weights, step_grads)}
+    result = apply(grads, variables)
+    after = {id(w.variable): ops.convert_to_tensor(w.variable) for w in weights}
+    series = series_tags(weights)
+
+    def measured():
+        return measure(weights, grads_by_variable, before, after, learning_rate)
+
+    if every == 1:
+        taken, values = ops.ones(()), measured()
+    else:
+        due = ops.equal(ops.mod(iteration, every), 0)
+        taken = ops.cast(due, "float32")
+        values = ops.cond(due, measured, lambda: ops.zeros((len(series),), "float32"))
+    return result, Measurement(series, values, taken, descriptions(weights))
+
+
+def series_tags(watched_weights):
+    """The tags of one measurement, in the order of `measure`'s values."""
+    out = [tags.dynamics_tag(q, w.key) for w in watched_weights for q in PER_WEIGHT]
+    out += [tags.dynamics_tag("angular_equilibrium", w.key)
+            for w in watched_weights if w.equilibrium is not None]
+    return out
+
+
+def measure(watched_weights, grads_by_variable, before, after, learning_rate):
+    """The values of `series_tags` as one float32 vector, traced in the step.
+
+    Each weight costs a few sums over its values (‖b‖², ‖Δw‖², ⟨Δw, b⟩ and
+    the squared norm of the rest of the gradient); everything else is scalar
+    arithmetic on those, done for all weights at once, so a model with
+    hundreds of weights adds few operations to its step. An L2 penalty's
+    gradient is ``λ·w`` in closed form; other regularizers are differentiated.
+
+    Args:
+        watched_weights: the `Watched` weights that got a gradient this step.
+        grads_by_variable: ``{id(variable): gradient}``, unscaled and summed over replicas.
+        before, after: ``{id(variable): value}`` before and after the update.
+        learning_rate: the optimizer's learning rate for this step (a tensor).
+    """
+    from keras import ops
+
+    sums = {"bb": [], "dd": [], "db": [], "pp": [], "rr": []}
+    for w in watched_weights:
+        v = id(w.variable)
+        b = ops.cast(before[v], "float32")
+        g = ops.cast(grads_by_variable[v], "float32")
+        d = ops.cast(after[v], "float32") - b
+        bb = _sum_of_squares(b)
+        sums["bb"].append(bb)
+        sums["dd"].append(_sum_of_squares(d))
+        sums["db"].append(ops.sum(d * b))
+        regularizer = w.variable.regularizer
+        if regularizer is None or w.coupled_l2 is not None:
+            # No regularizer, or an L2: its gradient is coupled_l2·b, decoupled decay adds λ·b.
+            coupled = w.coupled_l2 if regularizer is not None else 0.0
+            sums["pp"].append((coupled + w.decoupled) ** 2 * bb)
+            sums["rr"].append(_sum_of_squares(g - coupled * b) if coupled else _sum_of_squares(g))
+        else:
+            penalty = _penalty_gradient(regularizer, b)
+            sums["rr"].append(_sum_of_squares(g - penalty))
+            sums["pp"].append(_sum_of_squares(penalty + w.decoupled * b if w.decoupled else penalty))
+    bb, dd, db, pp, rr = (ops.stack(sums[k]) for k in ("bb", "dd", "db", "pp", "rr"))
+    weight_norm = ops.sqrt(bb)
+    # w after the step is b + Δw: its parts along b and across it give the angle,
+    # without normalizing either vector (exact for the tiny angles of a step).
+    along = weight_norm + db / ops.maximum(weight_norm, _TINY)
+    across = ops.sqrt(ops.maximum(dd - ops.square(db) / ops.maximum(bb, _TINY), 0.0))
+    angle = ops.where(weight_norm > 0, ops.arctan2(across, along), ops.zeros_like(bb))
+    penalty_norm, rest_norm = ops.sqrt(pp), ops.sqrt(rr)
+    per_weight = ops.stack([weight_norm, ops.sqrt(dd), angle, penalty_norm, rest_norm,
+                            penalty_norm / ops.maximum(rest_norm, _TINY)], axis=1)
+    values = [ops.reshape(per_weight, (-1,))]  # weight by weight, in PER_WEIGHT order
+    factors = [w.equilibrium_lambda * w.equilibrium for w in watched_weights if w.equilibrium is not None]
+    if factors:
+        lr = ops.cast(learning_rate, "float32")
+        values.append(ops.sqrt(2.0 * lr * ops.convert_to_tensor(factors, "float32")))
+    return ops.concatenate(values) if len(values) > 1 else values[0]
+
+
+def _sum_of_squares(x):
+    from keras import ops
+
+    return ops.sum(ops.square(x))
+
+
+def _penalty_gradient(regularizer, value):
+    """∇ of ``regularizer`` at ``value``, traced in the step (a few elementwise operations)."""
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        tape.watch(value)
+        penalty = regularizer(value)
+    gradient = tape.gradient(penalty, value)
+    return tf.zeros_like(value) if gradient is None else gradient
+
+
+def all_reduced(grads):
+    """The gradients summed over the replicas, as the optimizer sums them (unchanged on one device)."""
+    import tensorflow as tf
+
+    replica = tf.distribute.get_replica_context()
+    if replica is None or replica.num_replicas_in_sync == 1:
+        return grads
+    return replica.all_reduce(tf.distribute.ReduceOp.SUM, grads)
+
+
+def _inner(optimizer):
+    return getattr(optimizer, "inner_optimizer", optimizer)  # LossScaleOptimizer
+
+
+def _coupled_l2(regularizer):
+    if regularizer is None:
+        return 0.0
+    if isinstance(regularizer, keras.regularizers.L2):
+        return 2.0 * float(regularizer.l2)
+    if isinstance(regularizer, keras.regularizers.L1L2) and not float(regularizer.l1):
+        return 2.0 * float(regularizer.l2)
+    return None
+
+
+def _float(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _learning_rate_text(optimizer):
+    """``η = the current learning rate`` with where it comes from: its value, or the schedule's class."""
+    import tensorflow as tf
+
+    with tf.init_scope():  # Called while the step is traced; the config reads the variable's value.
+        learning_rate = optimizer.get_config().get("learning_rate")
+    if isinstance(learning_rate, dict):
+        source = f"of its {learning_rate.get('class_name', 'schedule')} schedule"
+    elif _float(learning_rate) is not None:
+        source = f"(learning_rate = {_float(learning_rate):g} when compiled)"
+    else:
+        source = ""
+    return f"η = the current learning rate {source}".rstrip()
+
+
+def _equilibrium(optimizer, coupled, decoupled):
+    """``(c, λ, text)`` with angle = √(2ηλc), or ``(None, 0.0, "")`` where the theory does not apply."""
+    none = (None, 0.0, "")
+    if optimizer is None or coupled is None:
+        return none
+    name = type(optimizer).__name__
+    eta = _learning_rate_text(optimizer)
+    if isinstance(optimizer, keras.optimizers.Adam):  # AdamW is one
+        beta_1 = _float(optimizer.beta_1)
+        if coupled or not decoupled or beta_1 is None:
+            return none
+        c = (1 - beta_1) / (1 + beta_1)
+        return (c, decoupled,
+                f"{name}: √(2ηλ(1−β1)/(1+β1)) with {eta}, "
+                f"λ = weight_decay = {decoupled:g}, β1 = {beta_1:g}")
+    if isinstance(optimizer, keras.optimizers.SGD) and not optimizer.nesterov:
+        momentum = _float(optimizer.momentum)
+        lam = coupled + decoupled
+        # Decoupled decay bypasses the momentum: the formula holds for it without momentum only.
+        if momentum is None or not lam or (decoupled and momentum):
+            return none
+        source = f"2·l2 = {coupled:g} (coupled L2)" if coupled else f"weight_decay = {decoupled:g}"
+        return (1 / (1 + momentum), lam,
+                f"{name}: √(2ηλ/(1+α)) with {eta}, λ = {source}, "
+                f"α = momentum = {momentum:g}")
+    return none

@@ -1,0 +1,38 @@
+"""The wheel as the package index would get it: one version, the license, the dashboard bundle."""
+
+import pathlib
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import tb_regloss
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def test_the_wheel_carries_the_license_the_bundle_and_the_one_version(tmp_path):
+    # Built from a copy of what setup.py reads, so the checkout gets no build/ or egg-info.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("setup.py", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "tb_regloss", source / "tb_regloss", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)],
+        check=True,
+        cwd=tmp_path,
+    )
+    (wheel,) = tmp_path.glob("tb_regloss-*.whl")
+    assert wheel.name.startswith(f"tb_regloss-{tb_regloss.__version__}-")
+    with zipfile.ZipFile(wheel) as z:
+        names = z.namelist()
+        # dist-info/LICENSE, or dist-info/licenses/LICENSE with newer setuptools
+        (license_file,) = [n for n in names if ".dist-info/" in n and n.endswith("/LICENSE")]
+        assert "Apache License" in z.read(license_file).decode()
+        (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+        text = z.read(metadata).decode()
+    assert f"\nVersion: {tb_regloss.__version__}\n" in text
+    assert "tb_regloss/plugin/static/index.js" in names
+    # The README is the long description the index shows.
+    assert "see where your Keras loss comes from" in text
