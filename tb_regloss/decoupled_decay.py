@@ -25,8 +25,7 @@ def prepare(model):
 
 
 def _decaying_optimizer(model):
-    optimizer = getattr(model, "optimizer", None)
-    optimizer = getattr(optimizer, "inner_optimizer", optimizer)  # LossScaleOptimizer
+    optimizer = keras_internals.unscaled_optimizer(getattr(model, "optimizer", None))
     return optimizer if getattr(optimizer, "weight_decay", None) else None
 
 

@@ -85,7 +85,7 @@ def watched(model):
     [w.key for w in watched(model)]  # ["conv/kernel", "dense/kernel"]
     ```
     """
-    optimizer = _inner(getattr(model, "optimizer", None))
+    optimizer = keras_internals.unscaled_optimizer(getattr(model, "optimizer", None))
     weight_decay = float(getattr(optimizer, "weight_decay", None) or 0.0)
     model_keys = keys.ModelKeys(model)
     out = []
@@ -161,7 +161,7 @@ def apply_measured(model, optimizer, apply, grads, variables, every=1):
     learning_rate = ops.copy(optimizer.learning_rate)
     iteration = ops.copy(optimizer.iterations)
     before = {id(w.variable): ops.copy(w.variable) for w in weights}
-    step_grads = all_reduced([g for _, g in chosen])
+    step_grads = keras_internals.summed_over_replicas([g for _, g in chosen])
     scale = optimizer.loss_scale_factor
     if scale is not None:
         step_grads = [g / scale for g in step_grads]
@@ -213,20 +213,20 @@ def measure(watched_weights, grads_by_variable, before, after, learning_rate):
         b = ops.cast(before[v], "float32")
         g = ops.cast(grads_by_variable[v], "float32")
         d = ops.cast(after[v], "float32") - b
-        bb = _sum_of_squares(b)
+        bb = keras_internals.squared_norm(b)
         sums["bb"].append(bb)
-        sums["dd"].append(_sum_of_squares(d))
+        sums["dd"].append(keras_internals.squared_norm(d))
         sums["db"].append(ops.sum(d * b))
         regularizer = w.variable.regularizer
         if regularizer is None or w.coupled_l2 is not None:
             # No regularizer, or an L2: its gradient is coupled_l2·b, decoupled decay adds λ·b.
             coupled = w.coupled_l2 if regularizer is not None else 0.0
             sums["pp"].append((coupled + w.decoupled) ** 2 * bb)
-            sums["rr"].append(_sum_of_squares(g - coupled * b) if coupled else _sum_of_squares(g))
+            sums["rr"].append(keras_internals.squared_norm(g - coupled * b) if coupled else keras_internals.squared_norm(g))
         else:
-            penalty = _penalty_gradient(regularizer, b)
-            sums["rr"].append(_sum_of_squares(g - penalty))
-            sums["pp"].append(_sum_of_squares(penalty + w.decoupled * b if w.decoupled else penalty))
+            penalty = keras_internals.gradient_of(regularizer, b)
+            sums["rr"].append(keras_internals.squared_norm(g - penalty))
+            sums["pp"].append(keras_internals.squared_norm(penalty + w.decoupled * b if w.decoupled else penalty))
     bb, dd, db, pp, rr = (ops.stack(sums[k]) for k in ("bb", "dd", "db", "pp", "rr"))
     weight_norm = ops.sqrt(bb)
     # w after the step is b + Δw: its parts along b and across it give the angle,
@@ -243,37 +243,6 @@ def measure(watched_weights, grads_by_variable, before, after, learning_rate):
         lr = ops.cast(learning_rate, "float32")
         values.append(ops.sqrt(2.0 * lr * ops.convert_to_tensor(factors, "float32")))
     return ops.concatenate(values) if len(values) > 1 else values[0]
-
-
-def _sum_of_squares(x):
-    from keras import ops
-
-    return ops.sum(ops.square(x))
-
-
-def _penalty_gradient(regularizer, value):
-    """∇ of ``regularizer`` at ``value``, traced in the step (a few elementwise operations)."""
-    import tensorflow as tf
-
-    with tf.GradientTape() as tape:
-        tape.watch(value)
-        penalty = regularizer(value)
-    gradient = tape.gradient(penalty, value)
-    return tf.zeros_like(value) if gradient is None else gradient
-
-
-def all_reduced(grads):
-    """The gradients summed over the replicas, as the optimizer sums them (unchanged on one device)."""
-    import tensorflow as tf
-
-    replica = tf.distribute.get_replica_context()
-    if replica is None or replica.num_replicas_in_sync == 1:
-        return grads
-    return replica.all_reduce(tf.distribute.ReduceOp.SUM, grads)
-
-
-def _inner(optimizer):
-    return getattr(optimizer, "inner_optimizer", optimizer)  # LossScaleOptimizer
 
 
 def _coupled_l2(regularizer):
@@ -295,9 +264,7 @@ def _float(value):
 
 def _learning_rate_text(optimizer):
     """``η = the current learning rate`` with where it comes from: its value, or the schedule's class."""
-    import tensorflow as tf
-
-    with tf.init_scope():  # Called while the step is traced; the config reads the variable's value.
+    with keras_internals.outside_the_step():  # The config reads the learning rate variable's value.
         learning_rate = optimizer.get_config().get("learning_rate")
     if isinstance(learning_rate, dict):
         source = f"of its {learning_rate.get('class_name', 'schedule')} schedule"

@@ -274,8 +274,7 @@ class StepProbe:
 
     def _watch_optimizer(self):
         """Makes the model's optimizer measure the dynamics of the steps it applies."""
-        optimizer = getattr(self._model, "optimizer", None)
-        optimizer = getattr(optimizer, "inner_optimizer", optimizer)  # LossScaleOptimizer: unscaled grads
+        optimizer = keras_internals.unscaled_optimizer(getattr(self._model, "optimizer", None))
         if optimizer is not None:
             keras_internals.wrap_optimizer_apply(optimizer, lambda apply: self._measuring(optimizer, apply))
 

@@ -11,6 +11,7 @@ import contextlib
 
 from tb_regloss import cluster
 from tb_regloss import dynamics
+from tb_regloss import keras_internals
 from tb_regloss import tags
 
 
@@ -128,10 +129,9 @@ class RegLossWriter:
         # A user's own tf.summary.record_if stays in force unless only the
         # first replica, known at run time, may write.
         only_first_replica = contextlib.nullcontext() if writes is True else tf.summary.record_if(writes)
+        points = tags.point_values(total_loss, data_loss, values)
         with self._file_writer(strategy).as_default(), only_first_replica:
-            for tag, value in tags.point_values(total_loss, data_loss, values).items():
-                tf.summary.scalar(tag, value, step=step,
-                                  description=self._describe(tag, descriptions.get(tag)))
+            self._write_described_once(list(points), list(points.values()), step, descriptions)
 
     def apply_gradients(self, optimizer, grads_and_vars, *, model):
         """Applies ``grads_and_vars`` with ``optimizer`` and writes that step's decay dynamics.
@@ -158,7 +158,7 @@ class RegLossWriter:
         """
         import tensorflow as tf
 
-        if hasattr(optimizer, "inner_optimizer"):
+        if keras_internals.unscaled_optimizer(optimizer) is not optimizer:
             raise ValueError(
                 "RegLossWriter.apply_gradients measures the gradients it applies, so it needs them "
                 "unscaled: call it with `optimizer.inner_optimizer` and gradients divided by the "
@@ -226,6 +226,8 @@ class RegLossWriter:
             self._writer.close()
             self._writer = None
             self._described.clear()
+            for first in self._first_points.values():  # the next file describes its series again
+                first.assign(True)
 
     def __enter__(self):
         return self

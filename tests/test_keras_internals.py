@@ -1,4 +1,4 @@
-"""The Keras boundary: private Keras names are used in keras_internals.py only; the range is checked."""
+"""The Keras boundary: private Keras names are used in keras_internals.py only; the range is checked; its tensor operations."""
 
 import ast
 import pathlib
@@ -62,3 +62,28 @@ def test_other_versions_are_refused_naming_installed_and_supported(monkeypatch, 
 def test_setup_py_declares_the_same_range():
     setup = (PACKAGE.parent / "setup.py").read_text()
     assert '"keras>=3.10,<3.16"' in setup
+
+
+def test_squared_norm_equals_numpy_on_a_large_tensor():
+    import numpy as np
+
+    x = np.random.default_rng(0).normal(size=(3, 3, 64, 128)).astype("float32")
+    assert float(keras_internals.squared_norm(keras.ops.convert_to_tensor(x))) == pytest.approx(
+        float(np.sum(x.astype("float64") ** 2)), rel=1e-5)
+    assert float(keras_internals.squared_norm(keras.ops.zeros((0,)))) == 0.0
+
+
+def test_gradient_of_a_regularizer_and_of_a_constant():
+    import numpy as np
+
+    w = keras.ops.convert_to_tensor(np.array([[1.0, -2.0], [0.5, 0.0]], "float32"))
+    np.testing.assert_allclose(keras_internals.gradient_of(keras.regularizers.L1(0.1), w),
+                               0.1 * np.sign(np.asarray(w)), rtol=1e-6)
+    np.testing.assert_array_equal(keras_internals.gradient_of(lambda v: keras.ops.ones(()), w), np.zeros((2, 2)))
+
+
+def test_one_optimizer_is_unwrapped_from_its_loss_scale_optimizer():
+    sgd = keras.optimizers.SGD()
+    assert keras_internals.unscaled_optimizer(keras.optimizers.LossScaleOptimizer(sgd)) is sgd
+    assert keras_internals.unscaled_optimizer(sgd) is sgd
+    assert keras_internals.unscaled_optimizer(None) is None

@@ -58,6 +58,36 @@ def test_eager_write_with_explicit_total_and_descriptions(tmp_path):
     assert metadata["regloss/penalty/conv/kernel"].summary_description == "L2(l2=0.01)"
 
 
+def test_descriptions_survive_a_tf_function_traced_twice(tmp_path):
+    # The first call builds the optimizer (its momentum variables), so TensorFlow
+    # traces train_step twice: the discarded first trace must not use up the descriptions.
+    model = models.activity_and_add_loss_model()
+    optimizer = keras.optimizers.SGD(0.01, momentum=0.9)
+    x, y = models.images(16)
+    writer = tb_regloss.RegLossWriter(tmp_path)
+    traces = []
+
+    @tf.function
+    def train_step(xb, yb):
+        traces.append(1)
+        with tf.GradientTape() as tape:
+            data_loss = keras.losses.MeanSquaredError()(yb, model(xb, training=True))
+            terms = tb_regloss.penalties(model)
+            loss = data_loss + tf.add_n(list(terms.values()))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        writer.write(optimizer.iterations, data_loss=data_loss, penalties=terms,
+                     descriptions={"act/activity": "L2 on the activity of act"})
+
+    with writer:
+        for i in range(0, 16, 8):
+            train_step(x[i:i + 8], y[i:i + 8])
+    assert len(traces) == 2
+    series, metadata = read_scalars(tmp_path)
+    assert [s for s, _ in series["regloss/penalty/act/activity"]] == [1, 2]
+    assert metadata["regloss/penalty/act/activity"].summary_description == "L2 on the activity of act"
+
+
 def test_bad_input_names_the_fix(tmp_path):
     writer = tb_regloss.RegLossWriter(tmp_path)
     with pytest.raises(TypeError, match=r"dict from key to scalar.*Received: penalties="):

@@ -82,6 +82,68 @@ export function labelRows(box: HTMLElement, labels: readonly string[], keys?: re
   );
 }
 
+/** The parts of a canvas heatmap (`heatmapFrame`). */
+export interface HeatmapFrame {
+  el: HTMLElement;
+  head: HTMLElement;
+  /** The colour key's ends. */
+  lo: HTMLElement;
+  hi: HTMLElement;
+  scroll: HTMLElement;
+  labels: HTMLElement;
+  plot: HTMLElement;
+  canvas: HTMLCanvasElement;
+  cursor: HTMLElement;
+  readout: HTMLElement;
+}
+
+/**
+ * Builds a canvas heatmap's elements: a head with what `lead` puts in it, then
+ * a colour key on `gradient`; row labels beside the canvas in a scrolling box;
+ * a cursor; a readout. Moving over the canvas calls `hover(x, y)`; leaving it
+ * hides the cursor, clears the readout and reports `onStep(null)`.
+ */
+export function heatmapFrame(
+  className: string,
+  gradient: string,
+  lead: (head: HTMLElement) => void,
+  hover: (x: number, y: number) => void,
+  onStep: (index: number | null) => void,
+): HeatmapFrame {
+  const el = element("div", className);
+  const head = element("div", "heatmap-head", undefined, el);
+  lead(head);
+  const key = element("span", "heatmap-key", undefined, head);
+  const lo = element("span", "", undefined, key);
+  element("span", "heatmap-gradient", undefined, key).style.background = gradient;
+  const hi = element("span", "", undefined, key);
+  const scroll = element("div", "heatmap-scroll", undefined, el);
+  const labels = element("div", "heatmap-labels", undefined, scroll);
+  const plot = element("div", "heatmap-plot", undefined, scroll);
+  const canvas = element("canvas", "", undefined, plot);
+  canvas.setAttribute("role", "img");
+  const cursor = element("div", "heatmap-cursor", undefined, plot);
+  cursor.hidden = true;
+  const readout = element("div", "heatmap-readout", "\u00a0", el);
+  canvas.addEventListener("mousemove", (e) => hover(e.offsetX, e.offsetY));
+  canvas.addEventListener("mouseleave", () => {
+    cursor.hidden = true;
+    readout.textContent = "\u00a0";
+    onStep(null);
+  });
+  return { el, head, lo, hi, scroll, labels, plot, canvas, cursor, readout };
+}
+
+/**
+ * The step index under `x` px of a plot `plotWidth` px wide whose `columns`
+ * cover the steps `start[c] … start[c + 1] − 1`: the last step of that column.
+ */
+export function stepIndexAt(x: number, plotWidth: number, columns: number, start: ArrayLike<number>): number | null {
+  if (columns === 0) return null;
+  const c = Math.min(columns - 1, Math.max(0, Math.floor((x / plotWidth) * columns)));
+  return start[c + 1] - 1;
+}
+
 let colors: Uint8Array | null = null;
 
 export class HeatmapView {
@@ -110,12 +172,12 @@ export class HeatmapView {
     private readonly onStep: (index: number | null) => void,
     private readonly onPick: (key: string) => void,
   ) {
-    this.el = document.createElement("div");
-    this.el.className = "heatmap";
-    const head = element("div", "heatmap-head", undefined, this.el);
-    const label = element("label", "", undefined, head);
-    element("span", "", "Colour", label);
-    this.colorSelect = element("select", "", undefined, label);
+    const colorLabel = element("label", "");
+    element("span", "", "Colour", colorLabel);
+    this.colorSelect = element("select", "", undefined, colorLabel);
+    const frame = heatmapFrame("heatmap", cssGradient(), (head) => head.append(colorLabel), (x, y) => this.hover(x, y), onStep);
+    ({ el: this.el, lo: this.lo, hi: this.hi, scroll: this.scroll, labels: this.labels } = frame);
+    ({ canvas: this.canvas, cursor: this.cursor, readout: this.readout } = frame);
     this.colorSelect.name = "heatmap-color";
     this.colorSelect.add(new Option("share of the penalties", "share"));
     this.colorSelect.add(new Option("value (log scale)", "log"));
@@ -123,25 +185,8 @@ export class HeatmapView {
       this.color = this.colorSelect.value as HeatmapColor;
       this.draw();
     });
-    const key = element("span", "heatmap-key", undefined, head);
-    this.lo = element("span", "", undefined, key);
-    element("span", "heatmap-gradient", undefined, key).style.background = cssGradient();
-    this.hi = element("span", "", undefined, key);
-    this.scroll = element("div", "heatmap-scroll", undefined, this.el);
-    this.labels = element("div", "heatmap-labels", undefined, this.scroll);
-    const plot = element("div", "heatmap-plot", undefined, this.scroll);
-    this.canvas = element("canvas", "", undefined, plot);
-    this.canvas.setAttribute("role", "img");
-    this.cursor = element("div", "heatmap-cursor", undefined, plot);
-    this.mark = element("div", "heatmap-mark", undefined, plot);
-    this.cursor.hidden = this.mark.hidden = true;
-    this.readout = element("div", "heatmap-readout", "\u00a0", this.el);
-    this.canvas.addEventListener("mousemove", (e) => this.hover(e.offsetX, e.offsetY));
-    this.canvas.addEventListener("mouseleave", () => {
-      this.cursor.hidden = true;
-      this.readout.textContent = "\u00a0";
-      this.onStep(null);
-    });
+    this.mark = element("div", "heatmap-mark", undefined, frame.plot);
+    this.mark.hidden = true;
     this.canvas.addEventListener("click", (e) => {
       const row = this.rowAt(e.offsetY);
       if (row !== null) this.onPick(this.model!.keys[row]);
@@ -194,9 +239,7 @@ export class HeatmapView {
   /** The step index under `x` px: the last step of that column's bucket. */
   private stepAt(x: number): number | null {
     const m = this.model;
-    if (!m || m.columns === 0) return null;
-    const c = Math.min(m.columns - 1, Math.max(0, Math.floor((x / this.plotWidth) * m.columns)));
-    return m.start[c + 1] - 1;
+    return m ? stepIndexAt(x, this.plotWidth, m.columns, m.start) : null;
   }
 
   /** Moves the cursor, names the cell under the pointer and reports its step. */

@@ -10,7 +10,7 @@
 import type { Series } from "./api";
 import { divergingGradient, divergingTable } from "./diverging";
 import { formatValue } from "./format";
-import { labelRows, paintCells, plotWidthFor, rowHeight } from "./heatmapview";
+import { heatmapFrame, labelRows, paintCells, plotWidthFor, rowHeight, stepIndexAt } from "./heatmapview";
 import { describeRatio, ratioHeatmap, ratioPixels, type RatioHeatmap } from "./ratio_heatmap";
 import { element } from "./dom";
 
@@ -34,7 +34,6 @@ export class RatioHeatmapView {
   readonly el: HTMLElement;
   private readonly lo: HTMLElement;
   private readonly hi: HTMLElement;
-  private readonly scroll: HTMLElement;
   private readonly labels: HTMLElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly cursor: HTMLElement;
@@ -46,29 +45,12 @@ export class RatioHeatmapView {
   private rowPx = rowHeight(0);
 
   constructor(private readonly onStep: (index: number | null) => void) {
-    this.el = document.createElement("div");
-    this.el.className = "heatmap ratio-heatmap";
-    const head = element("div", "heatmap-head", undefined, this.el);
-    element("span", "ratio-title", "Decay ratio: ‖∇ decay‖ ÷ ‖∇ data‖", head);
-    const key = element("span", "heatmap-key", undefined, head);
-    this.lo = element("span", "", undefined, key);
-    element("span", "heatmap-gradient", undefined, key).style.background = divergingGradient();
-    this.hi = element("span", "", undefined, key);
-    element("span", "ratio-note", `blue: data dominates · red: decay dominates · ${RATIO_KEY_NOTE}`, head);
-    this.scroll = element("div", "heatmap-scroll", undefined, this.el);
-    this.labels = element("div", "heatmap-labels", undefined, this.scroll);
-    const plot = element("div", "heatmap-plot", undefined, this.scroll);
-    this.canvas = element("canvas", "", undefined, plot);
-    this.canvas.setAttribute("role", "img");
-    this.cursor = element("div", "heatmap-cursor", undefined, plot);
-    this.cursor.hidden = true;
-    this.readout = element("div", "heatmap-readout", "\u00a0", this.el);
-    this.canvas.addEventListener("mousemove", (e) => this.hover(e.offsetX, e.offsetY));
-    this.canvas.addEventListener("mouseleave", () => {
-      this.cursor.hidden = true;
-      this.readout.textContent = "\u00a0";
-      this.onStep(null);
-    });
+    const frame = heatmapFrame("heatmap ratio-heatmap", divergingGradient(), (head) => {
+      element("span", "ratio-title", "Decay ratio: ‖∇ decay‖ ÷ ‖∇ data‖", head);
+    }, (x, y) => this.hover(x, y), onStep);
+    element("span", "ratio-note", `blue: data dominates · red: decay dominates · ${RATIO_KEY_NOTE}`, frame.head);
+    ({ el: this.el, lo: this.lo, hi: this.hi, labels: this.labels } = frame);
+    ({ canvas: this.canvas, cursor: this.cursor, readout: this.readout } = frame);
   }
 
   /** Draws `groups` over `steps` in `width` px; `label` is the canvas' accessible name. */
@@ -100,8 +82,7 @@ export class RatioHeatmapView {
     if (!m || m.columns === 0) return;
     const row = Math.floor(y / this.rowPx);
     if (row < 0 || row >= m.keys.length) return;
-    const c = Math.min(m.columns - 1, Math.max(0, Math.floor((x / this.plotWidth) * m.columns)));
-    const i = m.start[c + 1] - 1;
+    const i = stepIndexAt(x, this.plotWidth, m.columns, m.start)!;
     this.cursor.hidden = false;
     this.cursor.style.transform = `translateX(${Math.round(x)}px)`;
     const raw = this.groups[row].values[i];
