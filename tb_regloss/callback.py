@@ -7,6 +7,7 @@ import keras
 
 from tb_regloss import cluster
 from tb_regloss import event_writer
+from tb_regloss import files
 from tb_regloss import keras_internals
 from tb_regloss import step_axis
 from tb_regloss import step_probe
@@ -172,7 +173,7 @@ class RegLossCallback(keras.callbacks.Callback):
             # operation) but only the chief writes, like checkpoints.
             self._writers[subdir] = _NoWriter()
             return
-        path = os.path.join(self.log_dir, subdir)
+        path = files.join(self.log_dir, subdir)
         _check_writable(path, self.log_dir)
         self._writers[subdir] = event_writer.EventWriter(path, flush_secs=self.flush_secs)
 
@@ -295,15 +296,9 @@ class _NoWriter:
 
 def _check_writable(path, log_dir):
     """Fails before training starts if ``path`` cannot be created or written."""
-    import tensorflow as tf
-
-    probe_file = tf.io.gfile.join(path, ".tb_regloss_write_check")
     try:
-        tf.io.gfile.makedirs(path)
-        with tf.io.gfile.GFile(probe_file, "w") as f:
-            f.write("")
-        tf.io.gfile.remove(probe_file)
-    except (OSError, tf.errors.OpError) as error:
+        files.check_writable(path)
+    except OSError as error:
         raise OSError(
             f"RegLossCallback cannot write its event files to {path!r}: {error}. "
             "Pass a log_dir you can create and write, e.g. "

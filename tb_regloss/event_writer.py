@@ -4,9 +4,9 @@
 as floats; eager ``tf.summary`` ops would cost about a millisecond a point.
 This writer builds the protobufs ``tf.summary.scalar`` writes (rank-0 float32
 tensor, plugin ``scalars``, the description with a tag's first point) and
-appends them with TensorFlow's C++ record writer (event files are TFRecord
-files). Pending points are flushed at most ``flush_secs`` after they are
-written, and on `flush`.
+appends them as records of an event file (`tb_regloss.record_files`), with
+no TensorFlow. Pending points are flushed at most ``flush_secs`` after they
+are written, and on `flush`.
 
 A point of hundreds of series is written every batch, so building each
 ``Summary.Value`` message field by field (about 4 µs each) would cost more than
@@ -31,6 +31,9 @@ from tensorboard.compat.proto import event_pb2
 from tensorboard.compat.proto import types_pb2
 from tensorboard.plugins.scalar import metadata as scalar_metadata
 
+from tb_regloss import files
+from tb_regloss import record_files
+
 _file_ids = itertools.count()
 # Records wait for the next flush up to this size (a few hundred points of 300 terms).
 _MAX_PENDING_BYTES = 4 << 20
@@ -50,13 +53,11 @@ class EventWriter:
     """
 
     def __init__(self, log_dir, flush_secs=10):
-        import tensorflow as tf
-
-        tf.io.gfile.makedirs(log_dir)
+        files.makedirs(log_dir)
         name = "events.out.tfevents.%d.%s.%d.%d.regloss.v2" % (
             time.time(), socket.gethostname(), os.getpid(), next(_file_ids))
-        self.path = tf.io.gfile.join(log_dir, name)
-        self._records = tf.io.TFRecordWriter(self.path)
+        self.path = files.join(log_dir, name)
+        self._file = files.create(self.path)
         self._flush_secs = flush_secs
         self._lock = threading.Lock()
         self._pending = []  # records not yet handed to the record writer
@@ -96,20 +97,20 @@ class EventWriter:
         with self._lock:
             self._cancel_timer()
             self._write_pending()
-            self._records.flush()
+            self._file.flush()
 
     def close(self):
         with self._lock:
             self._cancel_timer()
             self._write_pending()
-            self._records.close()
+            self._file.close()
 
     def _append(self, event):
         self._append_bytes(event.SerializeToString())
 
     def _append_bytes(self, record):
-        # Kept as bytes until the flush: the record writer costs less per
-        # record on many in a row than on one right after a training step.
+        # Kept as bytes until the flush, where the checksums of all pending
+        # records are computed at once (`record_files`).
         with self._lock:
             self._pending.append(record)
             self._pending_bytes += len(record)
@@ -121,8 +122,7 @@ class EventWriter:
                 self._flush_timer.start()
 
     def _write_pending(self):
-        for record in self._pending:
-            self._records.write(record)
+        self._file.write(record_files.frame(self._pending))
         self._pending = []
         self._pending_bytes = 0
 

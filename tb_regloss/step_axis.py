@@ -17,6 +17,9 @@ import functools
 import os
 import threading
 
+from tb_regloss import files
+from tb_regloss import record_files
+
 _SUBDIRS = ("train", "validation")
 _OUR_FILES = "events.out.tfevents.*.regloss.v2"
 
@@ -65,19 +68,15 @@ def _key(log_dir):
 
 
 def _read_last_step(log_dir):
-    import tensorflow as tf
     from tensorboard.compat.proto import event_pb2
 
     last = None
     for subdir in _SUBDIRS:
-        for path in tf.io.gfile.glob(tf.io.gfile.join(os.fspath(log_dir), subdir, _OUR_FILES)):
-            records = iter(tf.data.TFRecordDataset(path))
-            while True:
-                try:
-                    record = next(records)
-                except (StopIteration, tf.errors.DataLossError):
-                    break  # A killed writer's file ends with a truncated record.
-                event = event_pb2.Event.FromString(record.numpy())
+        for path in files.glob(files.join(files.join(os.fspath(log_dir), subdir), _OUR_FILES)):
+            # A killed writer's file ends with a truncated record: the records before it count.
+            records, _ = record_files.read(files.read_bytes(path))
+            for record in records:
+                event = event_pb2.Event.FromString(record)
                 if event.summary.value and (last is None or event.step > last):
                     last = event.step
     return last

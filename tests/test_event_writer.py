@@ -1,6 +1,8 @@
 """EventWriter: standard scalar events written from Python, flushed in time."""
 
 import math
+import subprocess
+import sys
 import time
 
 from tb_regloss.event_writer import EventWriter
@@ -86,3 +88,19 @@ def test_later_points_of_the_same_tags_are_the_messages_tf_summary_writes(tmp_pa
             point.tensor.float_val.append(math.copysign(math.inf, value) if abs(value) > 3.5e38 else value)
             point.metadata.CopyFrom(scalar_metadata.create_summary_metadata(None, None))
         assert event.SerializeToString() == expected.SerializeToString()
+
+
+def test_writes_without_tensorflow_and_imports_no_backend(tmp_path):
+    code = """
+import sys
+sys.modules["tensorflow"] = None  # as if it were not installed: importing it fails
+from tb_regloss.event_writer import EventWriter
+writer = EventWriter(sys.argv[1])
+writer.write(3, {"regloss/total": 0.5}, {"regloss/total": "The loss."})
+writer.close()
+assert not {"jax", "torch", "keras"} & set(sys.modules)
+"""
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True)
+    series, metadata = read_scalars(tmp_path)
+    assert series["regloss/total"] == [(3, 0.5)]
+    assert metadata["regloss/total"].summary_description == "The loss."

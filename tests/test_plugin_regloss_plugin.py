@@ -407,3 +407,17 @@ def test_breakdown_of_a_resumed_run_written_by_the_callback(regloss_callback_log
         for total, data, penalty in zip(series["total"], series["data"], series["penalty/dense/kernel"]):
             assert penalty > 0
             assert total == pytest.approx(data + penalty, rel=1e-5)
+
+
+def test_loading_the_plugin_imports_no_backend():
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import tb_regloss
+from tb_regloss.plugin import regloss_plugin
+loaded = {"tensorflow", "jax", "torch", "keras"} & set(sys.modules)
+assert not loaded, loaded
+"""
+    subprocess.run([sys.executable, "-c", code], check=True)
