@@ -3,9 +3,12 @@
 Test modules use the ``regloss_logdir`` fixture by importing it.
 """
 
+import json
 import math
 
 import pytest
+
+ROUTE = "/data/plugin/regloss/"
 
 # run -> tag -> [(step, value)]; values are exact in float32.
 REGLOSS_RUNS = {
@@ -259,3 +262,12 @@ def broken_logdir(tmp_path_factory):
     logdir = tmp_path_factory.mktemp("broken_logdir")
     write_broken_logdir(logdir)
     return logdir
+
+
+def get_json(client, path, expected_status=200):
+    """The JSON answer of the plugin route ``path`` (werkzeug test client), checking status and headers."""
+    response = client.get(ROUTE + path)
+    assert response.status_code == expected_status, response.get_data(as_text=True)
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    return json.loads(response.get_data(as_text=True))

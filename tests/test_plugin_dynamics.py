@@ -2,14 +2,13 @@
 
 import base64
 import doctest
-import json
 import urllib.parse
 
 import numpy as np
 import pytest
 from werkzeug import test as werkzeug_test
 
-from plugin_runs import make_provider, write_regloss_runs
+from plugin_runs import get_json, make_provider, write_regloss_runs
 from tensorboard import context as tb_context
 from tensorboard.backend import application
 from tensorboard.plugins import base_plugin
@@ -18,7 +17,6 @@ from tb_regloss import tags
 from tb_regloss.plugin import dynamics_series
 from tb_regloss.plugin import regloss_plugin
 
-ROUTE = "/data/plugin/regloss/"
 HOSTILE_KEY = """<img src=x onerror=1>"q'ü🚀/kernel"""
 KEYS = ("conv/kernel", HOSTILE_KEY)
 EQUILIBRIUM = "AdamW: √(2ηλ(1−β1)/(1+β1)) with η = the current learning rate, λ = weight_decay = 0.004, β1 = 0.9"
@@ -87,14 +85,6 @@ def plugin(provider):
 @pytest.fixture(scope="module")
 def client(plugin, provider):
     return werkzeug_test.Client(application.TensorBoardWSGI([plugin], data_provider=provider))
-
-
-def get_json(client, path, expected_status=200):
-    response = client.get(ROUTE + path)
-    assert response.status_code == expected_status, response.get_data(as_text=True)
-    assert response.headers["Content-Type"] == "application/json"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    return json.loads(response.get_data(as_text=True))
 
 
 def dynamics_query(**params):

@@ -13,6 +13,8 @@ import pytest
 from werkzeug import test as werkzeug_test
 
 from plugin_runs import (  # noqa: F401 (fixtures)
+    ROUTE,
+    get_json,
     make_provider,
     REGLOSS_RUNS,
     regloss_callback_logdir,
@@ -26,7 +28,6 @@ from tensorboard.plugins import base_plugin
 
 from tb_regloss.plugin import regloss_plugin
 
-ROUTE = "/data/plugin/regloss/"
 STATIC_DIR = os.path.join(os.path.dirname(regloss_plugin.__file__), "static")
 
 
@@ -61,14 +62,6 @@ def plugin(provider):
 def client(plugin, provider):
     app = application.TensorBoardWSGI([plugin], data_provider=provider)
     return werkzeug_test.Client(app)
-
-
-def get_json(client, path, expected_status=200):
-    response = client.get(ROUTE + path)
-    assert response.status_code == expected_status, response.get_data(as_text=True)
-    assert response.headers["Content-Type"] == "application/json"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    return json.loads(response.get_data(as_text=True))
 
 
 def query(**params):

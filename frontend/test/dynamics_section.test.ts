@@ -3,15 +3,10 @@ import type { Breakdown } from "../src/api";
 import { DynamicsSection, equilibriumNote, panelsCaption } from "../src/dynamics_section";
 import { DEFAULTS, type Settings } from "../src/settings";
 import { BIAS, dynamicsBreakdown, KERNEL, weight } from "./dynamics_fixture";
+import { mockCanvas } from "./canvas_mock";
 
 beforeEach(() => {
-  vi.spyOn(HTMLCanvasElement.prototype, "getContext").mockImplementation(
-    () =>
-      ({
-        createImageData: (w: number, h: number) => ({ width: w, height: h, data: new Uint8ClampedArray(w * h * 4) }),
-        putImageData: () => {},
-      }) as unknown as CanvasRenderingContext2D,
-  );
+  mockCanvas();
 });
 afterEach(() => vi.restoreAllMocks());
 

@@ -1,15 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { HeatmapView, LABELLED_ROWS, heatmapFrame, rowHeight, stepIndexAt } from "../src/heatmapview";
 import { stepTotals } from "../src/rank";
+import { mockCanvas } from "./canvas_mock";
 
 beforeEach(() => {
-  vi.spyOn(HTMLCanvasElement.prototype, "getContext").mockImplementation(
-    () =>
-      ({
-        createImageData: (w: number, h: number) => ({ width: w, height: h, data: new Uint8ClampedArray(w * h * 4) }),
-        putImageData: () => {},
-      }) as unknown as CanvasRenderingContext2D,
-  );
+  mockCanvas();
 });
 afterEach(() => vi.restoreAllMocks());
 

@@ -4,20 +4,14 @@ import { BAR_ROWS } from "../src/bars";
 import { highlight } from "../src/highlight";
 import { MANY_TERMS, ManyTermsView, shortLabel } from "../src/manyterms";
 import { DEFAULTS } from "../src/settings";
+import { mockCanvas } from "./canvas_mock";
 
 const hostile = `<img src=x onerror="window.__xss=1">`;
-let put: ReturnType<typeof vi.fn>;
+let put: ReturnType<typeof vi.fn<(image: ImageData) => void>>;
 
 beforeEach(() => {
-  // jsdom has no canvas: a 2D context that records what is put into it.
-  put = vi.fn();
-  vi.spyOn(HTMLCanvasElement.prototype, "getContext").mockImplementation(
-    () =>
-      ({
-        createImageData: (w: number, h: number) => ({ width: w, height: h, data: new Uint8ClampedArray(w * h * 4) }),
-        putImageData: put,
-      }) as unknown as CanvasRenderingContext2D,
-  );
+  put = vi.fn<(image: ImageData) => void>();
+  mockCanvas(put);
   highlight.set(null);
 });
 

@@ -1,16 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { powerOfTen, RatioHeatmapView } from "../src/ratio_heatmapview";
+import { mockCanvas } from "./canvas_mock";
 
 let put: ImageData[] = [];
 beforeEach(() => {
   put = [];
-  vi.spyOn(HTMLCanvasElement.prototype, "getContext").mockImplementation(
-    () =>
-      ({
-        createImageData: (w: number, h: number) => ({ width: w, height: h, data: new Uint8ClampedArray(w * h * 4) }),
-        putImageData: (image: ImageData) => put.push(image),
-      }) as unknown as CanvasRenderingContext2D,
-  );
+  mockCanvas((image) => put.push(image));
 });
 afterEach(() => vi.restoreAllMocks());
 
