@@ -31,7 +31,7 @@ class Term:
     description: str
 
 
-def penalties(model):
+def penalties(model, losses=None):
     """Returns every term of ``model.losses``, attributed to where it comes from.
 
     Keys name where a term comes from by the chain of layer names from
@@ -48,6 +48,9 @@ def penalties(model):
     Args:
         model: a Keras 3 model (or layer). Activity and ``add_loss`` terms exist
             only after the model has been called, as in Keras itself.
+        losses: the losses to attribute instead of ``model.losses``: on JAX,
+            those ``model.stateless_call(..., return_losses=True)`` returns,
+            in the order Keras gives them.
 
     Returns:
         A dict from key to a scalar float tensor.
@@ -64,27 +67,40 @@ def penalties(model):
         ...
         writer.write(optimizer.iterations, data_loss=data_loss, penalties=terms)
     ```
+
+    On JAX, in the stateless step of a custom loop:
+
+    ```python
+    y_pred, non_trainable_variables, losses = model.stateless_call(
+        trainable_variables, non_trainable_variables, x, training=True, return_losses=True)
+    terms = tb_regloss.penalties(model, losses)
+    ```
     """
     from keras import ops
 
     keras_internals.check_keras_version()
     loss_origins.watch(model)  # Exact activity terms from the next call on.
-    losses = model.losses
-    _check_usable_here(losses)
+    returned = losses is not None
+    losses = list(model.losses if losses is None else losses)
+    if not returned:
+        _check_usable_here(losses)
     values = {}
-    for term, loss in zip(attribute(model, losses), losses):
+    for term, loss in zip(attribute(model, losses, returned_by_a_call=returned), losses):
         value = ops.sum(ops.cast(loss, "float32"))
         values[term.key] = values[term.key] + value if term.key in values else value
     return values
 
 
-def attribute(model, losses):
+def attribute(model, losses, returned_by_a_call=False):
     """Names each tensor of ``losses``, a list taken from ``model.losses``.
+
+    With ``returned_by_a_call``, ``losses`` are those the model's last
+    ``stateless_call(..., return_losses=True)`` returned instead.
 
     Returns a list of `Term`, one per element of ``losses``, in the same order.
     """
     model_keys = keys.ModelKeys(model)
-    owners = _own_loss_owners(model, model_keys)
+    owners = _own_loss_owners(model, model_keys, losses if returned_by_a_call else None)
     regularized = [v for v in model.trainable_weights if v.regularizer is not None]
     n_own = len(losses) - len(regularized)
     if n_own < 0:  # Not the structure Keras builds: name nothing wrongly.
@@ -126,6 +142,8 @@ def _check_usable_here(losses):
     in the layers but belong to that step's graph; using them eagerly would
     fail deep inside TensorFlow.
     """
+    if not keras_internals.tensorflow_backend():
+        return
     import tensorflow as tf
 
     if not tf.executing_eagerly():
@@ -138,11 +156,14 @@ def _check_usable_here(losses):
         )
 
 
-def _own_loss_owners(model, model_keys):
-    """Maps ``id(tensor)`` of each ``add_loss`` or activity term to its `Term`."""
+def _own_loss_owners(model, model_keys, returned=None):
+    """Maps ``id(tensor)`` of each ``add_loss`` or activity term to its `Term`.
+
+    ``returned``: the losses a ``stateless_call`` returned, if they are those named.
+    """
     owners = {}
     for layer in keras_internals.all_layers(model, include_self=True):
-        own = keras_internals.own_losses(layer)
+        own = keras_internals.own_losses(layer, returned)
         if not own:
             continue
         name = model_keys.layer_name(layer)

@@ -95,12 +95,17 @@ def all_layers(model, include_self=True):
     return list(model._flatten_layers(include_self=include_self))
 
 
-def own_losses(layer):
+def own_losses(layer, returned=None):
     """The ``add_loss`` terms of ``layer`` itself (activity terms included).
 
     Relies on ``Layer._get_own_losses`` (Keras 3.0+), which ``Layer.losses``
     concatenates for the layer and its sublayers before the weight terms.
+    With ``returned``, the losses a ``stateless_call`` returned (they live in
+    its scope, not in the layers), those of ``layer``: the ids Keras keeps in
+    ``Layer._loss_ids`` until the next call (Keras 3.0+).
     """
+    if returned is not None:
+        return [t for t in returned if id(t) in layer._loss_ids]
     return layer._get_own_losses()
 
 
@@ -296,6 +301,36 @@ def squared_norm(x):
 
         return 2.0 * tf.nn.l2_loss(x)
     return ops.sum(ops.square(x))
+
+
+def tensorflow_backend():
+    """Whether Keras runs on TensorFlow, whose steps are ``tf.function`` graphs that write summaries.
+
+    On JAX and PyTorch a custom loop writes from the host the values its step returned.
+    """
+    return _backend() == "tensorflow"
+
+
+def host_float(value):
+    """``value`` (a scalar of any backend, or a number) as a Python float; ``TypeError`` inside a compiled step.
+
+    Example:
+
+    >>> from keras import ops
+    >>> host_float(ops.convert_to_tensor(0.5))
+    0.5
+    """
+    import numpy as np
+
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except Exception as error:  # noqa: BLE001 - a JAX tracer, a torch tensor needing grad, …
+        if hasattr(value, "detach"):  # torch: the value without its graph
+            return host_float(value.detach().cpu())
+        raise TypeError(f"not a value on the host ({type(error).__name__})") from None
+    if array.size != 1:
+        raise ValueError(f"not a scalar: shape {array.shape}")
+    return float(array.reshape(()))
 
 
 def gradient_of(function, value):

@@ -8,8 +8,10 @@ tb-regloss dashboard.
 """
 
 import contextlib
+import math
 
 from tb_regloss import cluster
+from tb_regloss import event_writer
 from tb_regloss import dynamics
 from tb_regloss import keras_internals
 from tb_regloss import tags
@@ -86,6 +88,7 @@ class RegLossWriter:
         self.log_dir = os.fspath(log_dir)
         self._strategy = strategy
         self._writer = None
+        self._events = None  # the event file of writes from the host (JAX, PyTorch)
         self._described = set()
         self._first_points = {}  # tags of a point written in a tf.function -> whether none was written yet
 
@@ -106,14 +109,17 @@ class RegLossWriter:
             descriptions: optional dict from key to a description naming the
                 regularizer; written with the series' first point.
         """
-        import tensorflow as tf
-
         if not isinstance(penalties, dict):
             raise TypeError(
                 "RegLossWriter.write expects `penalties` to be a dict from key "
                 "to scalar, such as tb_regloss.penalties(model). "
                 f"Received: penalties={penalties!r}"
             )
+        if not keras_internals.tensorflow_backend():
+            self._write_from_host(step, data_loss, penalties, total_loss, descriptions)
+            return
+        import tensorflow as tf
+
         strategy = self._strategy or tf.distribute.get_strategy()
         data_loss, values, total_loss, writes = _combine_replicas(
             self._strategy, data_loss, penalties, total_loss)
@@ -132,6 +138,25 @@ class RegLossWriter:
         points = tags.point_values(total_loss, data_loss, values)
         with self._file_writer(strategy).as_default(), only_first_replica:
             self._write_described_once(list(points), list(points.values()), step, descriptions)
+
+    def _write_from_host(self, step, data_loss, penalties, total_loss, descriptions):
+        """`write` on JAX and PyTorch: the values a step returned, written as the callback writes them."""
+        try:
+            data = keras_internals.host_float(data_loss)
+            values = {k: keras_internals.host_float(v) for k, v in penalties.items()}
+            total = data + math.fsum(values.values()) if total_loss is None else keras_internals.host_float(total_loss)
+            step = int(keras_internals.host_float(step))
+        except (TypeError, ValueError) as error:
+            raise TypeError(
+                f"RegLossWriter.write takes the scalars a step returned, on the host: {error}. Return "
+                "data_loss and tb_regloss.penalties(model, losses) from your jitted step (as its "
+                "auxiliary outputs) and call write outside it, e.g. "
+                "`writer.write(int(step), data_loss=data_loss, penalties=terms)`."
+            ) from None
+        if self._events is None:
+            self._events = event_writer.EventWriter(self.log_dir)
+        points = tags.point_values(total, data, values)
+        self._events.write(step, points, tags.tag_descriptions(descriptions or {}))
 
     def apply_gradients(self, optimizer, grads_and_vars, *, model):
         """Applies ``grads_and_vars`` with ``optimizer`` and writes that step's decay dynamics.
@@ -217,11 +242,16 @@ class RegLossWriter:
 
     def flush(self):
         """Flushes written events to disk."""
+        if self._events is not None:
+            self._events.flush()
         if self._writer is not None:
             self._writer.flush()
 
     def close(self):
         """Flushes and closes the event file; a later `write` opens a new one."""
+        if self._events is not None:
+            self._events.close()
+            self._events = None
         if self._writer is not None:
             self._writer.close()
             self._writer = None

@@ -151,3 +151,33 @@ def test_apply_gradients_refuses_a_loss_scale_optimizer_naming_the_fix(tmp_path)
     with pytest.raises(ValueError, match="inner_optimizer"):
         tb_regloss.RegLossWriter(tmp_path).apply_gradients(
             optimizer, zip(grads, model.trainable_variables), model=model)
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_custom_loops_of_jax_and_pytorch_write_the_decomposition_without_tensorflow(tmp_path, backend):
+    pytest.importorskip(backend)
+    import os
+    import subprocess
+    import sys
+
+    script = os.path.join(os.path.dirname(__file__), "backend_loops.py")
+    subprocess.run([sys.executable, script, str(tmp_path)], check=True,
+                   env={**os.environ, "KERAS_BACKEND": backend})
+    conv_k, conv_b, act_k, act_b, head_k, head_b = np.load(tmp_path / "weights.npz").values()
+    x, y = models.images(24)
+    series, metadata = read_scalars(tmp_path)
+    for step in range(3):
+        xb, yb = x[8 * step:8 * step + 8], y[8 * step:8 * step + 8]
+        act = (xb @ conv_k[0, 0] + conv_b).reshape(8, -1) @ act_k + act_b  # the 1×1 convolution, flattened
+        out = act @ head_k + head_b
+        data = np.mean((yb - out) ** 2)
+        terms = {"conv/kernel": 0.01 * np.sum(conv_k ** 2), "act/bias": 0.02 * np.sum(act_b ** 2),
+                 "noise/add_loss": 0.5 * np.mean(act ** 2)}
+        if models.every_kind_model().get_layer("act").activity_regularizer is not None:
+            terms["act/activity"] = models.activity_term(0.1, act)
+        assert {t for t in series if t.startswith("regloss/penalty/")} == {f"regloss/penalty/{k}" for k in terms}
+        assert series["regloss/data"][step] == (step, pytest.approx(data, rel=1e-5))
+        for key, value in terms.items():
+            assert series[f"regloss/penalty/{key}"][step] == (step, pytest.approx(value, rel=1e-5)), key
+        assert series["regloss/total"][step] == (step, pytest.approx(data + sum(terms.values()), rel=1e-5))
+    assert metadata["regloss/total"].summary_description  # total and data are described
