@@ -77,6 +77,13 @@ class RegLossCallback(keras.callbacks.Callback):
 
     def __init__(self, log_dir, update_freq="epoch", dynamics=False, flush_secs=10):
         keras_internals.check_keras_version()
+        if not keras_internals.tensorflow_backend():
+            raise RuntimeError(
+                "RegLossCallback hooks into the train step of Keras' TensorFlow backend; Keras runs "
+                f"on {keras_internals.backend_name()}. Train with KERAS_BACKEND=tensorflow, or write your "
+                "loop as the keras.io guide for your backend does and log it with "
+                "tb_regloss.RegLossWriter (see the README's custom training loops)."
+            )
         super().__init__()
         self.log_dir = os.fspath(log_dir)
         self.update_freq = _validate_update_freq(update_freq)

@@ -296,7 +296,7 @@ def squared_norm(x):
     from keras import ops
 
     x = ops.cast(x, "float32")
-    if _backend() == "tensorflow":
+    if backend_name() == "tensorflow":
         import tensorflow as tf
 
         return 2.0 * tf.nn.l2_loss(x)
@@ -308,7 +308,7 @@ def tensorflow_backend():
 
     On JAX and PyTorch a custom loop writes from the host the values its step returned.
     """
-    return _backend() == "tensorflow"
+    return backend_name() == "tensorflow"
 
 
 def host_float(value):
@@ -364,7 +364,8 @@ def outside_the_step():
     return tf.init_scope()
 
 
-def _backend():
+def backend_name():
+    """The name of Keras' backend: ``tensorflow``, ``jax``, ``torch`` or ``numpy``."""
     import keras
 
     return keras.backend.backend()

@@ -181,6 +181,12 @@ class RegLossWriter:
             model: the model the variables belong to: it names them (keys)
                 and holds their regularizers.
         """
+        if not keras_internals.tensorflow_backend():
+            raise RuntimeError(
+                "RegLossWriter.apply_gradients measures a step of Keras' TensorFlow backend; Keras "
+                f"runs on {keras_internals.backend_name()}: write the decomposition with "
+                "RegLossWriter.write and apply the gradients as your backend's guide does."
+            )
         import tensorflow as tf
 
         if keras_internals.unscaled_optimizer(optimizer) is not optimizer:
