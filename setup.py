@@ -22,13 +22,18 @@ setuptools.setup(
     python_requires=">=3.10",
     packages=setuptools.find_packages(include=["tb_regloss", "tb_regloss.*"]),
     package_data={"tb_regloss.plugin": ["static/*"]},
+    # No backend: event files are written without TensorFlow; pick one as an extra.
     install_requires=[
-        "tensorflow>=2.16",
         "keras>=3.10,<3.16",  # tb_regloss/keras_internals.py: SUPPORTED
         "tensorboard>=2.16",
         "numpy",
         "protobuf",
     ],
+    extras_require={
+        "tensorflow": ["tensorflow>=2.16"],  # RegLossCallback (fit) and everything else
+        "jax": ["jax>=0.4.30"],  # custom training loops with RegLossWriter
+        "torch": ["torch>=2.1"],  # custom training loops with RegLossWriter
+    },
     entry_points={
         "tensorboard_plugins": [
             "regloss = tb_regloss.plugin.loader:RegLossPluginLoader",

@@ -33,6 +33,11 @@ def test_the_wheel_carries_the_license_the_bundle_and_the_one_version(tmp_path):
         (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
         text = z.read(metadata).decode()
     assert f"\nVersion: {tb_regloss.__version__}\n" in text
+    # TensorFlow, JAX and PyTorch are extras: installing the package pulls none of them.
+    required = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Requires-Dist:")]
+    plain = sorted(r.split(";")[0].split(">")[0].split("=")[0].split("<")[0] for r in required if "extra ==" not in r)
+    assert plain == ["keras", "numpy", "protobuf", "tensorboard"]
+    assert {r.split("extra ==")[1].strip(" \"'") for r in required if "extra ==" in r} == {"tensorflow", "jax", "torch"}
     assert "tb_regloss/plugin/static/index.js" in names
     # The README is the long description the index shows.
     assert "see where your Keras loss comes from" in text
