@@ -4,7 +4,6 @@
  * first while the cursor is on that step).
  */
 import { present, type Series } from "./api";
-import type { Layer } from "./group";
 
 export type BandOrder = "size" | "name";
 
@@ -44,9 +43,9 @@ export function finiteMean(values: ArrayLike<number | null>): number {
  * the data loss and the slivers end up on top), or by name; the merged
  * `other` always last; ties by key so the order is the same on every run.
  */
-export function orderLayers(layers: Layer[], order: BandOrder): Layer[] {
+export function orderLayers<L extends { key: string; values: Series }>(layers: L[], order: BandOrder): L[] {
   const size = new Map(order === "size" ? layers.map((l) => [l.key, meanMagnitude(l.values)]) : []);
-  const byKey = (a: Layer, b: Layer) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  const byKey = (a: L, b: L) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   return [...layers].sort(
     (a, b) =>
       Number(isOther(a.key)) - Number(isOther(b.key)) ||
