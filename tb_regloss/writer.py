@@ -1,18 +1,19 @@
 """Writes one loss decomposition as standard TensorBoard scalars.
 
-The only module that writes summaries: `RegLossCallback` uses it for ``fit`` and
-users call it from custom training loops. Values are written as rank-0 float32
-``tf.summary.scalar`` summaries (plugin ``scalars``), so they show in
-TensorBoard's Scalars dashboard and in tools such as tbparse as well as in the
-tb-regloss dashboard.
+Users call it from custom training loops. Values are written as rank-0
+float32 scalar summaries (plugin ``scalars``), so they show in TensorBoard's
+Scalars dashboard and in tools such as tbparse as well as in the tb-regloss
+dashboard: with ``tf.summary`` on TensorFlow (eagerly and inside
+``tf.function``), from the host through `tb_regloss.event_writer` on JAX and
+PyTorch.
 """
 
 import contextlib
 import math
 
 from tb_regloss import cluster
-from tb_regloss import event_writer
 from tb_regloss import dynamics
+from tb_regloss import event_writer
 from tb_regloss import keras_internals
 from tb_regloss import tags
 
