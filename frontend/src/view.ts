@@ -293,7 +293,9 @@ export function buildRunView(b: Breakdown, settings: Settings, width: number): R
   if (penalties.length === 0) {
     view.notices.push(
       "This run has no penalties (model.losses is empty), so all of its loss is data loss. " +
-        "Add e.g. kernel_regularizer=keras.regularizers.L2(1e-4) to a layer to see its decay here.",
+        (decoupled.length > 0
+          ? "Its weight decay is decoupled: the optimizer applies it outside the loss (below)."
+          : "Add e.g. kernel_regularizer=keras.regularizers.L2(1e-4) to a layer to see its decay here."),
     );
   }
   const candidates = settings.mode === "penalties" ? penalties : [...data, ...penalties];

@@ -194,8 +194,14 @@ describe("buildRunView", () => {
       settings(),
       800,
     );
-    expect(dataOnly.notices[0]).toMatch(/^This run has no penalties/);
+    expect(dataOnly.notices[0]).toMatch(/^This run has no penalties.*Add e\.g\. kernel_regularizer/);
     expect(dataOnly.main!.layers.map((l) => l.key)).toEqual(["data"]);
+    const decoupledOnly = buildRunView(
+      parseBreakdown({ run: "w", steps: [1], wall_times: [1], series: { data: [1], total: [1], "decoupled/d/kernel": [0.5] } }),
+      settings(),
+      800,
+    );
+    expect(decoupledOnly.notices[0]).toMatch(/^This run has no penalties.*decoupled: the optimizer applies it outside the loss/);
   });
 
   it("draws the penalties of a run without total and data, and says what is not shown", () => {
