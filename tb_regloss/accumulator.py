@@ -26,28 +26,90 @@ import math
 import keras
 import numpy as np
 
+from tb_regloss import keras_internals
+
 
 class _LayoutSums(keras.metrics.Metric):
-    """A weighted running sum of ``[weight, total, data, *terms, 0…]``."""
+    """A weighted running sum of ``[weight, total, data, *terms, 0…]``.
+
+    Float64 where the backend has it; on JAX (float32 only) a float32 sum and
+    its rounding error, added as a two-sum, so the pair keeps float64's
+    precision. A step whose state cannot carry the variables (a custom JAX
+    ``train_step``, see `tb_regloss.keras_internals.assignable_in_step`) sends
+    its vector to the host, where it is added in float64.
+
+    It may sit in ``model.metrics`` (on JAX, for Keras to carry it through the
+    step): Keras resets metrics every epoch and custom steps call
+    ``update_state(y, y_pred)`` on each, so both do nothing here, and
+    ``result()`` adds nothing to the logs. Readers subtract their last read.
+    """
 
     def __init__(self, capacity, **kwargs):
-        super().__init__(dtype="float64", **kwargs)
+        super().__init__(name=f"regloss_sums_{keras.backend.get_uid('regloss_sums')}", **kwargs)
         self.capacity = capacity
+        exact = keras_internals.has_float64()
         self.sums = self.add_variable(
-            shape=(capacity,), initializer="zeros", dtype="float64", name="sums"
+            shape=(capacity,), initializer="zeros", dtype="float64" if exact else "float32", name="sums"
         )
+        self.errors = None if exact else self.add_variable(
+            shape=(capacity,), initializer="zeros", dtype="float32", name="errors")
+        self.on_host = np.zeros(capacity, np.float64)
+        self._sends = False  # whether a traced step sends its vectors to the host
 
-    def update_state(self, vector):
-        from keras import ops
+    def update_state(self, *args, **kwargs):
+        pass
 
-        vector = ops.cast(vector, "float64")
-        padding = self.capacity - vector.shape[0]
-        if padding:
-            vector = ops.concatenate([vector, ops.zeros((padding,), "float64")])
-        self.sums.assign_add(vector)
+    def reset_state(self):
+        pass
 
     def result(self):
-        return self.sums.value
+        return {}
+
+    def add(self, vector):
+        """Adds ``vector`` (at most ``capacity`` entries) in the step being run or traced."""
+        from keras import ops
+
+        padding = self.capacity - vector.shape[0]
+        if padding:
+            vector = ops.concatenate([vector, ops.zeros((padding,), vector.dtype)])
+        if not keras_internals.assignable_in_step(self.sums):
+            self._sends = True
+            keras_internals.send_to_host(self._add_on_host, vector)
+        elif self.errors is None:
+            self.sums.assign_add(ops.cast(vector, "float64"))
+        else:
+            high, low = _two_sum(self.sums.value, self.errors.value, ops.cast(vector, "float32"))
+            self.sums.assign(high)
+            self.errors.assign(low)
+
+    def _add_on_host(self, vector):
+        self.on_host += np.asarray(vector, np.float64)
+
+    def read(self, host_value):
+        """The sums as a float64 NumPy vector; ``host_value(variable)`` reads a variable."""
+        now = host_value(self.sums).astype(np.float64)
+        if self.errors is not None:
+            now += host_value(self.errors)
+        if not self._sends:
+            return now
+        keras_internals.wait_for_host()
+        return now + self.on_host
+
+    def clear(self):
+        """Sets the sums to zero (a non-finite value must not spoil every later read)."""
+        for variable in (self.sums, self.errors):
+            if variable is not None:
+                variable.assign(keras.ops.zeros_like(variable.value))
+        self.on_host[:] = 0
+
+
+def _two_sum(high, low, value):
+    """``(high, low) + value`` as a new float32 pair ``high + low`` (error-free transformation)."""
+    total = high + value
+    back = total - high
+    error = (high - (total - back)) + (value - back) + low
+    new_high = total + error
+    return new_high, error - (new_high - total)
 
 
 class PhaseAccumulator:
@@ -65,8 +127,10 @@ class PhaseAccumulator:
     ```
     """
 
-    def __init__(self, strategy):
+    def __init__(self, strategy, host_value=keras_internals.host_value_of_variable, on_new=None):
         self._strategy = strategy
+        self._host_value = host_value
+        self._on_new = on_new  # called with each new _LayoutSums (e.g. to put it in the model's state)
         self._layouts = {}  # keys -> _LayoutSums
         self._ids = {}  # keys -> the layout's name in a step's outputs
         self._latest = {}  # keys -> the sums after the last step, as the step returned them
@@ -77,7 +141,7 @@ class PhaseAccumulator:
         """A new `Reader`: it sees the batches added from now on."""
         reader = Reader(self)
         for keys, sums in self._layouts.items():
-            reader.last[keys] = np.asarray(sums.result(), dtype=np.float64)[: len(keys) + 3]
+            reader.last[keys] = sums.read(self._host_value)[: len(keys) + 3]
         self._readers.append(reader)
         return reader
 
@@ -89,7 +153,9 @@ class PhaseAccumulator:
         """
         if self._spare is None or self._spare.capacity < capacity:
             with self._strategy.scope():
-                self._spare = _LayoutSums(capacity, name="regloss_sums")
+                self._spare = _LayoutSums(capacity)
+            if self._on_new is not None:
+                self._on_new(self._spare)
 
     def add(self, keys, weight, total, data, terms):
         """Adds one batch; called while the step is traced. ``terms`` match ``keys``.
@@ -100,7 +166,7 @@ class PhaseAccumulator:
 
         keys = tuple(keys)
         sums = self._sums_for(keys)
-        sums.update_state(ops.stack([ops.ones(()), total, data, *terms]) * weight)
+        sums.add(ops.stack([ops.ones(()), total, data, *terms]) * weight)
         return self._ids[keys]
 
     def add_values(self, keys, weight, values):
@@ -114,7 +180,7 @@ class PhaseAccumulator:
         keys = tuple(keys)
         sums = self._sums_for(keys)
         head = ops.convert_to_tensor([1.0, 0.0, 0.0], "float32")
-        sums.update_state(ops.concatenate([head, ops.cast(values, "float32")]) * weight)
+        sums.add(ops.concatenate([head, ops.cast(values, "float32")]) * weight)
         return self._ids[keys]
 
     def values_now(self, names):
@@ -147,20 +213,15 @@ class PhaseAccumulator:
         return self._layouts[keys]
 
     def _create(self, keys):
-        import tensorflow as tf
-
         # No vector prepared: create one while tracing, lifted out of the
-        # function graph into the strategy (TensorFlow then traces twice).
-        def create(_=None):
-            with tf.init_scope(), self._strategy.scope():
+        # step (TensorFlow then traces twice; on JAX the step sends this
+        # layout's sums to the host, as its state cannot carry a new variable).
+        def create():
+            with keras_internals.outside_the_step(), self._strategy.scope():
                 if keys not in self._layouts:
-                    self._layouts[keys] = _LayoutSums(len(keys) + 3, name="regloss_sums")
+                    self._layouts[keys] = _LayoutSums(len(keys) + 3)
 
-        replica = tf.distribute.get_replica_context()
-        if replica is not None and replica.num_replicas_in_sync > 1:
-            replica.merge_call(create)
-        else:
-            create()
+        keras_internals.once_for_all_replicas(create)
 
     def _reset_non_finite(self, keys, now, reader_who_read):
         """Resets a non-finite vector; the other readers keep what they had not read."""
@@ -168,7 +229,7 @@ class PhaseAccumulator:
             if other is not reader_who_read:
                 other.pending[keys] = other.pending.get(keys, 0.0) + (now - other.last.get(keys, 0.0))
                 other.last[keys] = 0.0
-        self._layouts[keys].reset_state()
+        self._layouts[keys].clear()
         self._latest.pop(keys, None)
         reader_who_read.last[keys] = 0.0
 
@@ -206,8 +267,8 @@ class Reader:
         for keys, sums in list(self._accumulator._layouts.items()):
             # The step's own output when it returned one: reading the
             # variable costs an operation on the device.
-            now = np.asarray(latest[keys] if keys in latest else sums.result(),
-                             dtype=np.float64)[: len(keys) + 3]  # the rest is padding
+            now = (np.asarray(latest[keys], dtype=np.float64) if keys in latest
+                   else sums.read(self._accumulator._host_value))[: len(keys) + 3]  # the rest is padding
             # Few array operations: right after a step each costs some 20 µs.
             last = self.last.get(keys)
             delta = now if last is None else now - last

@@ -77,13 +77,6 @@ class RegLossCallback(keras.callbacks.Callback):
 
     def __init__(self, log_dir, update_freq="epoch", dynamics=False, flush_secs=10):
         keras_internals.check_keras_version()
-        if not keras_internals.tensorflow_backend():
-            raise RuntimeError(
-                "RegLossCallback hooks into the train step of Keras' TensorFlow backend; Keras runs "
-                f"on {keras_internals.backend_name()}. Train with KERAS_BACKEND=tensorflow, or write your "
-                "loop as the keras.io guide for your backend does and log it with "
-                "tb_regloss.RegLossWriter (see the README's custom training loops)."
-            )
         super().__init__()
         self.log_dir = os.fspath(log_dir)
         self.update_freq = _validate_update_freq(update_freq)
@@ -124,10 +117,9 @@ class RegLossCallback(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self._open_writer("train")
-        self._probe.prepare()
         self._readers["train"].skip()
         self._readers["dynamics"].skip()
-        self._step_offset = step_axis.offset(self.log_dir, self._iterations())
+        self._step_offset = step_axis.offset(self.log_dir, self._optimizer_step())
         self._in_fit = True
         self._batches_seen = 0
         self._batches_written = 0
@@ -137,7 +129,7 @@ class RegLossCallback(keras.callbacks.Callback):
 
     def _on_train_batch_end(self, batch, logs=None):
         batch = keras_internals.last_batch_reported(
-            batch, getattr(self.model, "steps_per_execution", 1))
+            batch, getattr(self._model, "steps_per_execution", 1))
         # With steps_per_execution, Keras reports the last execution of an
         # epoch as if it were full: clamp to the epoch's length when known.
         steps = (self.params or {}).get("steps")
@@ -163,8 +155,7 @@ class RegLossCallback(keras.callbacks.Callback):
     def on_test_begin(self, logs=None):
         self._open_writer("validation")
         if not self._in_fit:
-            self._probe.prepare()
-            self._step_offset = step_axis.offset(self.log_dir, self._iterations())
+            self._step_offset = step_axis.offset(self.log_dir, self._optimizer_step())
         self._readers["test"].skip()
 
     def on_test_end(self, logs=None):
@@ -175,7 +166,7 @@ class RegLossCallback(keras.callbacks.Callback):
     def _open_writer(self, subdir):
         if subdir in self._writers:
             return
-        if not cluster.is_chief(self.model.distribute_strategy):
+        if not cluster.is_chief(keras_internals.strategy_of(self._model)):
             # Other workers take part in reading the sums (a collective
             # operation) but only the chief writes, like checkpoints.
             self._writers[subdir] = _NoWriter()
@@ -184,9 +175,9 @@ class RegLossCallback(keras.callbacks.Callback):
         _check_writable(path, self.log_dir)
         self._writers[subdir] = event_writer.EventWriter(path, flush_secs=self.flush_secs)
 
-    def _iterations(self):
-        optimizer = getattr(self.model, "optimizer", None)
-        return int(optimizer.iterations.numpy()) if optimizer is not None else 0
+    def _optimizer_step(self):
+        # Not `self.model`: on JAX it would sync the whole state to the model.
+        return keras_internals.host_iterations(self._model)
 
     def _write(self, phase, subdir):
         means = self._readers[phase].read()
@@ -202,7 +193,7 @@ class RegLossCallback(keras.callbacks.Callback):
                 self._noticed_no_penalties = True
                 self._notice_no_penalties()
         step = self._probe.step_now(phase)
-        step = (self._iterations() if step is None else step) + self._step_offset
+        step = (self._optimizer_step() if step is None else step) + self._step_offset
         try:
             self._writers[subdir].write_row(
                 step, point_tags, means.point,

@@ -20,7 +20,7 @@ def prepare(model):
     """
     optimizer = _decaying_optimizer(model)
     if optimizer is not None and not optimizer.built:
-        with model.distribute_strategy.scope():  # Its variables go where the model's are.
+        with keras_internals.strategy_of(model).scope():  # Its variables go where the model's are.
             optimizer.build(model.trainable_variables)
 
 

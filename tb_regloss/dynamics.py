@@ -37,6 +37,7 @@ model.fit(x, y, callbacks=[tb_regloss.RegLossCallback("runs/exp", dynamics=True)
 """
 
 import dataclasses
+import weakref
 
 import keras
 
@@ -262,8 +263,23 @@ def _float(value):
         return None
 
 
+def prepare(model):
+    """Reads on the host what the descriptions say of the model's optimizer; call before the step is built.
+
+    In a JAX step the learning rate is a traced value: it cannot be read there.
+    """
+    optimizer = keras_internals.unscaled_optimizer(getattr(model, "optimizer", None))
+    if optimizer is not None:
+        _LEARNING_RATE_TEXTS[optimizer] = _learning_rate_text(optimizer)
+
+
+_LEARNING_RATE_TEXTS = weakref.WeakKeyDictionary()  # optimizer -> its `_learning_rate_text`
+
+
 def _learning_rate_text(optimizer):
     """``η = the current learning rate`` with where it comes from: its value, or the schedule's class."""
+    if optimizer in _LEARNING_RATE_TEXTS:
+        return _LEARNING_RATE_TEXTS[optimizer]
     with keras_internals.outside_the_step():  # The config reads the learning rate variable's value.
         learning_rate = optimizer.get_config().get("learning_rate")
     if isinstance(learning_rate, dict):

@@ -109,6 +109,19 @@ def own_losses(layer, returned=None):
     return layer._get_own_losses()
 
 
+def losses_of_the_call(model):
+    """The losses ``model.losses`` stands for in a JAX train step, or ``None`` elsewhere.
+
+    Keras' JAX steps call the model with ``stateless_call(...,
+    return_losses=True)`` and put what it returns in
+    ``Layer._losses_override`` (Keras 3.0+) for ``compute_loss``: the
+    activity and ``add_loss`` terms, then the weight terms, as `own_losses`
+    with ``returned`` names them.
+    """
+    override = getattr(model, "_losses_override", None)
+    return list(override) if override else None
+
+
 def is_keras_layer(layer):
     """Whether ``layer``'s class is one of Keras' own (they never call ``add_loss``)."""
     return type(layer).__module__.startswith("keras.")
@@ -140,6 +153,8 @@ def activity_regularizer_adder():
 #   ``self.losses`` itself is seen too);
 # - ``_flatten_metrics_in_order(logs)``: Keras 3.0+, builds the list
 #   ``evaluate(return_dict=False)`` returns.
+# ``compute_metrics`` is public: Keras' own steps call it after the
+# optimizer's update, on JAX in the scope that carries the metrics' state.
 _STEP_METHODS = {
     "train_step": "train_step",
     "test_step": "test_step",
@@ -148,6 +163,7 @@ _STEP_METHODS = {
     "weight_terms": "_get_regularization_losses",
     "list_results": "_flatten_metrics_in_order",
     "reset_metrics": "reset_metrics",
+    "compute_metrics": "compute_metrics",
     "make_train_function": "make_train_function",
     "make_test_function": "make_test_function",
 }
@@ -158,7 +174,7 @@ def wrap_step_methods(model, make_wrappers):
 
     ``make_wrappers(originals)`` gets ``{role: bound method}`` for the roles
     ``train_step``, ``test_step``, ``compute_loss``, ``add_term``,
-    ``weight_terms``, ``list_results``, ``reset_metrics``,
+    ``weight_terms``, ``list_results``, ``reset_metrics``, ``compute_metrics``,
     ``make_train_function`` and ``make_test_function``, and returns
     ``{role: function}``. The compiled steps are dropped so that Keras traces
     them again with the wrappers inside.
@@ -181,6 +197,8 @@ def wrap_step_function(model, phase, wrap):
     (Keras 3.0+), with an iterator or batches, and get the step's logs. A
     function already wrapped is left as it is.
     """
+    if not tensorflow_backend():
+        return  # JAX and PyTorch steps: the sums are read where the step left them (`host_value`).
     name = _STEP_FUNCTIONS[phase]
     function = getattr(model, name, None)
     if function is None or getattr(function, _WRAPPED, False):
@@ -264,6 +282,15 @@ def decays(optimizer, variable):
     return optimizer._use_weight_decay(variable)
 
 
+def variables_of(optimizer):
+    """The variables ``optimizer.apply(grads)`` updates when given no variables.
+
+    Relies on ``BaseOptimizer._trainable_variables`` (Keras 3.0+), set by
+    ``build``; JAX's ``stateless_apply`` calls ``apply(grads)`` that way.
+    """
+    return list(optimizer._trainable_variables)
+
+
 def wrap_optimizer_apply(optimizer, wrap):
     """Shadows ``optimizer.apply`` (this instance only) by ``wrap(original)``; once.
 
@@ -303,6 +330,36 @@ def squared_norm(x):
     return ops.sum(ops.square(x))
 
 
+def tensors_feeding(total, tensors):
+    """``{id(t)}`` of the ``tensors`` that ``total`` is computed from.
+
+    Read from the TensorFlow graph being traced. Eagerly, and on JAX and
+    PyTorch, there is no graph to read: every tensor is taken to feed ``total``.
+    """
+    if not tensorflow_backend():
+        return {id(t) for t in tensors}
+    import tensorflow as tf
+
+    if tf.executing_eagerly() or not hasattr(total, "op"):
+        return {id(t) for t in tensors}
+    wanted = {}
+    for t in tensors:
+        wanted.setdefault(getattr(t, "name", None), []).append(id(t))
+    found = set()
+    seen = set()
+    stack = [total.op]
+    while stack:
+        op = stack.pop()
+        if op.name in seen:
+            continue
+        seen.add(op.name)
+        for tensor in op.inputs:
+            found.update(wanted.get(tensor.name, ()))
+            stack.append(tensor.op)
+    found.update(wanted.get(total.name, ()))
+    return found
+
+
 def tensorflow_backend():
     """Whether Keras runs on TensorFlow, whose steps are ``tf.function`` graphs that write summaries.
 
@@ -334,7 +391,31 @@ def host_float(value):
 
 
 def gradient_of(function, value):
-    """``∇ function(value)`` (a scalar function), traced in the step; zeros where it is constant."""
+    """``∇ function(value)`` (a scalar function), traced in the step; zeros where it is constant.
+
+    Example:
+
+    >>> from keras import ops
+    >>> [float(g) for g in gradient_of(lambda w: ops.sum(w * w), ops.convert_to_tensor([1.0, 2.0]))]
+    [2.0, 4.0]
+    """
+    from keras import ops
+
+    backend = backend_name()
+    if backend == "jax":
+        import jax
+
+        return jax.grad(lambda v: ops.convert_to_tensor(function(v), "float32"))(value)
+    if backend == "torch":
+        import torch
+
+        with torch.enable_grad():
+            leaf = value.detach().requires_grad_(True)
+            result = function(leaf)
+            if not result.requires_grad:
+                return torch.zeros_like(value)
+            (gradient,) = torch.autograd.grad(result, leaf)
+        return gradient
     import tensorflow as tf
 
     with tf.GradientTape() as tape:
@@ -349,6 +430,8 @@ def summed_over_replicas(tensors):
 
     Unchanged on one device or outside a replica context.
     """
+    if not tensorflow_backend():
+        return tensors  # JAX's DataParallel steps see the gradient of the global batch
     import tensorflow as tf
 
     replica = tf.distribute.get_replica_context()
@@ -358,10 +441,47 @@ def summed_over_replicas(tensors):
 
 
 def outside_the_step():
-    """A context that reads variables' current values while a step is being traced."""
-    import tensorflow as tf
+    """A context that reads variables' current values, or creates variables, while a step is traced.
 
-    return tf.init_scope()
+    TensorFlow: ``tf.init_scope``; JAX: ``jax.ensure_compile_time_eval`` (a
+    variable's initial value is then concrete, not a tracer); PyTorch runs
+    steps eagerly.
+    """
+    import contextlib
+
+    if tensorflow_backend():
+        import tensorflow as tf
+
+        return tf.init_scope()
+    if backend_name() == "jax":
+        import jax
+
+        return jax.ensure_compile_time_eval()
+    return contextlib.nullcontext()
+
+
+def once_for_all_replicas(function):
+    """Calls ``function()`` once, also from a replica of a ``tf.distribute`` step being traced.
+
+    Under ``MirroredStrategy`` each replica traces the step in its own thread:
+    ``merge_call`` runs ``function`` once, for all of them.
+    """
+    if tensorflow_backend():
+        import tensorflow as tf
+
+        replica = tf.distribute.get_replica_context()
+        if replica is not None and replica.num_replicas_in_sync > 1:
+            replica.merge_call(lambda _: function())
+            return
+    function()
+
+
+def host_value_of_variable(variable):
+    """``variable``'s value as a NumPy array of its own (see `host_value` for variables of a JAX step)."""
+    import numpy as np
+    from keras import ops
+
+    return np.array(ops.convert_to_numpy(variable.value))
 
 
 def backend_name():
@@ -369,6 +489,173 @@ def backend_name():
     import keras
 
     return keras.backend.backend()
+
+
+# --- State that lives across steps, per backend -------------------------------
+
+def strategy_of(model):
+    """The ``tf.distribute`` strategy ``model`` trains under; on other backends a stand-in.
+
+    The stand-in has what the package uses of a strategy: ``scope()`` (a
+    context that does nothing), ``num_replicas_in_sync`` (1: Keras' JAX
+    ``DataParallel`` needs no unscaling, see `replicas_in_sync`) and no
+    ``cluster_resolver`` (one process writes).
+    """
+    if tensorflow_backend():
+        return model.distribute_strategy
+    return _NO_STRATEGY
+
+
+class _NoStrategy:
+    num_replicas_in_sync = 1
+    cluster_resolver = None
+
+    def scope(self):
+        import contextlib
+
+        return contextlib.nullcontext()
+
+
+_NO_STRATEGY = _NoStrategy()
+
+
+def replicas_in_sync():
+    """How many replicas of a ``tf.distribute`` step share a batch: Keras divides their losses by it.
+
+    1 outside ``tf.distribute``; on JAX, Keras' ``DataParallel`` computes the
+    loss of the global batch, unscaled.
+    """
+    if not tensorflow_backend():
+        return 1
+    import tensorflow as tf
+
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+def has_float64():
+    """Whether variables can hold float64: not on JAX unless ``jax_enable_x64`` is set."""
+    if backend_name() != "jax":
+        return True
+    import jax
+
+    return bool(jax.config.jax_enable_x64)
+
+
+def steps_thread_metrics(model):
+    """Whether metric updates made while ``model``'s train and test steps run reach its metrics.
+
+    On TensorFlow and PyTorch variables are stateful: always. On JAX the
+    steps are stateless: Keras' own ``train_step``/``test_step`` thread
+    ``model.metrics_variables`` through ``compute_loss`` (Keras 3.0+), a
+    custom one (keras.io, "Customizing what happens in fit() with JAX") calls
+    ``compute_loss`` outside any such scope.
+    """
+    if backend_name() != "jax":
+        return True
+    from keras.src.backend.jax.trainer import JAXTrainer
+
+    cls = type(model)
+    return cls.train_step is JAXTrainer.train_step and cls.test_step is JAXTrainer.test_step
+
+
+def assignable_in_step(variable):
+    """Whether an ``assign`` to ``variable`` made now reaches the step's outputs.
+
+    On JAX: only inside a ``StatelessScope`` that maps ``variable`` (Keras'
+    own steps map the metrics' variables); elsewhere an assignment would leak a
+    tracer into the variable. Always on the stateful backends.
+    """
+    if backend_name() != "jax":
+        return True
+    from keras.src.backend.common import stateless_scope
+
+    scope = stateless_scope.get_stateless_scope()
+    return scope is not None and scope.get_current_value(variable) is not None
+
+
+def send_to_host(function, *values):
+    """Calls ``function(*numpy arrays)`` on the host with ``values`` of the running step.
+
+    For a JAX step that cannot carry them in its state (`assignable_in_step`):
+    ``jax.debug.callback``, which also works inside ``jax.grad`` and ``jit``;
+    `wait_for_host` waits for the calls of the steps dispatched so far.
+    """
+    import jax
+
+    jax.debug.callback(function, *values)
+
+
+def wait_for_host():
+    """Waits until every `send_to_host` call of the steps dispatched so far has run."""
+    if backend_name() == "jax":
+        import jax
+
+        jax.effects_barrier()
+
+
+def register_step_state(model, metric):
+    """Makes Keras carry ``metric``'s variables through ``model``'s steps where they are stateless.
+
+    On JAX, when `steps_thread_metrics`: ``metric`` joins ``model.metrics``
+    (see `add_model_metric`) before the step is built, so its variables are
+    part of the state each step takes and returns. Elsewhere nothing is needed.
+    """
+    if backend_name() == "jax" and steps_thread_metrics(model):
+        add_model_metric(model, metric)
+
+
+def host_value(model, variable):
+    """The current value of ``variable`` as a NumPy array, read on the host.
+
+    During a JAX ``fit``/``evaluate`` the values after the last step live in
+    ``model._jax_state`` (Keras 3.0+) until Keras syncs them at the epoch's end;
+    reading there costs no sync (``Callback.model`` would sync the whole state).
+    The array is copied at once: the next step donates those buffers.
+    """
+    state = getattr(model, "_jax_state", None)
+    if state and not getattr(model, "_jax_state_synced", True):
+        for group in ("metrics_variables", "optimizer_variables"):
+            values = state.get(group)
+            index = _state_index(model, group, values).get(id(variable)) if values else None
+            if index is not None:
+                import numpy as np
+
+                return np.array(values[index])
+    return host_value_of_variable(variable)
+
+
+def host_iterations(model):
+    """``model.optimizer.iterations`` read on the host (0 without an optimizer), as `host_value` reads.
+
+    With ``gradient_accumulation_steps`` that property is computed from the
+    variable ``BaseOptimizer._iterations`` (Keras 3.0+), which is read here.
+    """
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        return 0
+    applied = int(host_value(model, optimizer._iterations))
+    return applied // optimizer.gradient_accumulation_steps if optimizer.gradient_accumulation_steps else applied
+
+
+_STATE_INDEX = "_tb_regloss_state_index"
+
+
+def _state_index(model, group, values):
+    """``{id(variable): position}`` in ``model._jax_state[group]``, kept while its length holds.
+
+    Listing ``model.metrics_variables`` walks every layer: too slow for every batch.
+    """
+    cached = model.__dict__.get(_STATE_INDEX, {})
+    index = cached.get((group, len(values)))
+    if index is None:
+        if group == "metrics_variables":
+            variables = model.metrics_variables
+        else:
+            optimizer = getattr(model, "optimizer", None)
+            variables = optimizer.variables if optimizer is not None else []
+        index = {id(v): i for i, v in enumerate(variables)} if len(variables) == len(values) else {}
+        replace_method(model, _STATE_INDEX, {**cached, (group, len(values)): index})
+    return index
 
 
 # --- TensorFlow trainer (MultiWorkerMirroredStrategy repairs) ---------------

@@ -88,12 +88,16 @@ class StepProbe:
     def __init__(self, model):
         keras_internals.check_keras_version()
         self._model = model
-        strategy = model.distribute_strategy
-        self.accumulators = {
-            "train": accumulator.PhaseAccumulator(strategy),
-            "test": accumulator.PhaseAccumulator(strategy),
-            "dynamics": accumulator.PhaseAccumulator(strategy),
-        }
+        strategy = keras_internals.strategy_of(model)
+
+        def new_accumulator():
+            return accumulator.PhaseAccumulator(
+                strategy,
+                host_value=lambda variable: keras_internals.host_value(model, variable),
+                on_new=lambda sums: keras_internals.register_step_state(model, sums))
+
+        self.accumulators = {"train": new_accumulator(), "test": new_accumulator(),
+                             "dynamics": new_accumulator()}
         self.dynamics_every = 0
         self.descriptions = tags.tag_descriptions({})  # total and data, then terms as traced
         self.missed_loss = {"train": False, "test": False}
@@ -108,25 +112,32 @@ class StepProbe:
             # In model.metrics, Keras resets and logs them, and saves nothing.
             # Two flat entries, so a custom step returning
             # {m.name: m.result() for m in self.metrics} logs flat keys.
-            for metric in (self._data_tracker, self._reg_tracker,
-                           _direction_holder([self._data_tracker, self._reg_tracker])):
-                keras_internals.add_model_metric(model, metric)
+            # Not where the steps cannot update them (a custom JAX step).
+            if keras_internals.steps_thread_metrics(model):
+                for metric in (self._data_tracker, self._reg_tracker,
+                               _direction_holder([self._data_tracker, self._reg_tracker])):
+                    keras_internals.add_model_metric(model, metric)
         loss_origins.watch(model)
-        self.prepare()
+        for phase in ("train", "test"):
+            self.prepare(phase)
         self._patch(model)
 
-    def prepare(self):
-        """Readies the sums for the next traces; call on the host before fit/evaluate."""
+    def prepare(self, phase):
+        """Readies the sums of ``phase`` for the next trace; called on the host before its step is made.
+
+        On JAX the sums must exist before Keras builds the step: they are part
+        of the state it takes and returns.
+        """
         n_layers = len(keras_internals.all_layers(self._model))
         # At most: a weight term and a decoupled term per weight, an activity
         # and an add_loss term per layer.
-        capacity = 3 + 2 * len(self._model.trainable_weights) + 2 * n_layers + 8
-        for phase in ("train", "test"):
-            self.accumulators[phase].prepare(capacity)
-        if self.dynamics_every:
-            per_weight = len(dynamics.PER_WEIGHT) + 1
-            self.accumulators["dynamics"].prepare(3 + per_weight * len(self._model.trainable_weights))
-        decoupled_decay.prepare(self._model)
+        self.accumulators[phase].prepare(3 + 2 * len(self._model.trainable_weights) + 2 * n_layers + 8)
+        if phase == "train":
+            if self.dynamics_every:
+                dynamics.prepare(self._model)
+                per_weight = len(dynamics.PER_WEIGHT) + 1
+                self.accumulators["dynamics"].prepare(3 + per_weight * len(self._model.trainable_weights))
+            decoupled_decay.prepare(self._model)
 
     def measure_dynamics(self, every):
         """Measures `tb_regloss.dynamics` every ``every`` train steps from now on (0: stop).
@@ -141,22 +152,27 @@ class StepProbe:
         keras_internals.wrap_step_methods(model, self._wrappers)
 
     def _wrappers(self, originals):
-        def train_step(data):
+        # A JAX step takes and returns its state: (state, data) -> (logs, state).
+        def train_step(*args):
             with self._in_phase("train"):
                 if self.dynamics_every:
                     self._watch_optimizer()
-                return self._finish_step("train", originals["train_step"](data))
+                return self._finish_step("train", originals["train_step"](*args))
 
-        def test_step(data):
+        def test_step(*args):
             with self._in_phase("test"):
-                return self._finish_step("test", originals["test_step"](data))
+                return self._finish_step("test", originals["test_step"](*args))
 
         def make_train_function(force=False):
+            if force or self._model.train_function is None:
+                self.prepare("train")
             made = originals["make_train_function"](force)
             keras_internals.wrap_step_function(self._model, "train", self._returning_sums)
             return made
 
         def make_test_function(force=False):
+            if force or self._model.test_function is None:
+                self.prepare("test")
             made = originals["make_test_function"](force)
             keras_internals.wrap_step_function(self._model, "test", self._returning_sums)
             return made
@@ -175,7 +191,9 @@ class StepProbe:
                 trace.weight_terms = None
             if total is not None:
                 if captured:
-                    terms = attribution.attribute(self._model, [loss for loss, _ in captured])
+                    terms = attribution.attribute(
+                        self._model, [loss for loss, _ in captured],
+                        returned_by_a_call=keras_internals.losses_of_the_call(self._model) is not None)
                     values = [value for _, value in captured]
                 else:  # An override that summed self.losses itself, or none of them.
                     terms, values = self._terms_in_loss(total, weight_terms or [])
@@ -202,6 +220,11 @@ class StepProbe:
                 {k: v for k, v in logs.items() if k not in (DATA_LOSS, REG_LOSS)}
             )
 
+        def compute_metrics(*args, **kwargs):
+            if getattr(self._trace, "phase", None) == "train":
+                self._add_measurements()
+            return originals["compute_metrics"](*args, **kwargs)
+
         def reset_metrics():
             originals["reset_metrics"]()
             # Also when a `metrics` property override leaves them out.
@@ -216,6 +239,7 @@ class StepProbe:
             "weight_terms": get_regularization_losses,
             "list_results": flatten_metrics_in_order,
             "reset_metrics": reset_metrics,
+            "compute_metrics": compute_metrics,
             "make_train_function": make_train_function,
             "make_test_function": make_test_function,
         }
@@ -223,9 +247,10 @@ class StepProbe:
     @contextlib.contextmanager
     def _in_phase(self, phase):
         trace = self._trace
-        names = ("phase", "recorded", "layouts", "dynamics_layouts")
+        names = ("phase", "recorded", "layouts", "dynamics_layouts", "measurements")
         outer = tuple(getattr(trace, name, None) for name in names)
-        trace.phase, trace.recorded, trace.layouts, trace.dynamics_layouts = phase, False, [], []
+        trace.phase, trace.recorded, trace.layouts = phase, False, []
+        trace.dynamics_layouts, trace.measurements = [], []
         try:
             yield
         finally:
@@ -237,6 +262,7 @@ class StepProbe:
         from keras import ops
 
         trace = self._trace
+        self._add_measurements()
         if not trace.recorded:
             self.missed_loss[phase] = True
             return logs
@@ -283,10 +309,13 @@ class StepProbe:
         def measuring_apply(grads, trainable_variables=None):
             trace = self._trace
             if (getattr(trace, "phase", None) != "train" or not self.dynamics_every
-                    or trainable_variables is None or trace.dynamics_layouts):
+                    or trace.measurements):
                 return apply(grads, trainable_variables)
-            grads, variables = list(grads), list(trainable_variables)
-            return self._apply_measured(optimizer, apply, grads, variables)
+            grads = list(grads)
+            if trainable_variables is None:  # e.g. from stateless_apply (JAX): the optimizer's own list
+                variables = keras_internals.variables_of(optimizer)
+                return self._apply_measured(optimizer, lambda g, _: apply(g), grads, variables)
+            return self._apply_measured(optimizer, apply, grads, list(trainable_variables))
 
         return measuring_apply
 
@@ -294,11 +323,27 @@ class StepProbe:
         result, measurement = dynamics.apply_measured(
             self._model, optimizer, apply, grads, variables, every=self.dynamics_every)
         if measurement is not None:
-            self._trace.dynamics_layouts.append(self.accumulators["dynamics"].add_values(
-                measurement.tags, measurement.taken, measurement.values))
+            # Added to the sums where the step can carry them: see `_add_measurements`.
+            self._trace.measurements.append(measurement)
             for tag, text in measurement.descriptions.items():
                 self.descriptions.setdefault(tag, text)
         return result
+
+    def _add_measurements(self):
+        """Adds the step's dynamics measurements to their sums, once.
+
+        Called from ``compute_metrics``, which Keras' own steps call after the
+        optimizer's update in the scope that carries the metrics' state (on
+        JAX, the optimizer's ``stateless_apply`` scope carries only its own),
+        and at the end of the step for the others.
+        """
+        trace = self._trace
+        for measurement in trace.measurements:
+            if measurement is not None:
+                trace.dynamics_layouts.append(self.accumulators["dynamics"].add_values(
+                    measurement.tags, measurement.taken, measurement.values))
+        # Keep the list non-empty: one measurement per step.
+        trace.measurements[:] = [None] * len(trace.measurements)
 
     def step_now(self, phase):
         """The optimizer's step after the last step of ``phase``, if that step returned it, else ``None``."""
@@ -313,13 +358,16 @@ class StepProbe:
         """The terms of ``model.losses`` a ``compute_loss`` override added to ``total``."""
         from keras import ops
 
-        own = [t for layer in keras_internals.all_layers(self._model)
-               for t in keras_internals.own_losses(layer)]
-        read = own + list(weight_terms)
+        of_the_call = keras_internals.losses_of_the_call(self._model)
+        if of_the_call is None:
+            read = [t for layer in keras_internals.all_layers(self._model)
+                    for t in keras_internals.own_losses(layer)] + list(weight_terms)
+        else:
+            read = of_the_call
         if not read:
             return [], []
-        terms = attribution.attribute(self._model, read)
-        feeding = _feeding(total, read)
+        terms = attribution.attribute(self._model, read, returned_by_a_call=of_the_call is not None)
+        feeding = keras_internals.tensors_feeding(total, read)
         self.penalties_left_out = len(read) - len(feeding)
         kept = [(term, loss) for term, loss in zip(terms, read) if id(loss) in feeding]
         return ([term for term, _ in kept],
@@ -351,34 +399,6 @@ class StepProbe:
         self._reg_tracker.record(reg, weight)
 
 
-def _feeding(total, tensors):
-    """``{id(t)}`` of the ``tensors`` that ``total`` is computed from.
-
-    Read from the TensorFlow graph being traced; when running eagerly there is
-    no graph to read and every tensor is taken to feed ``total``.
-    """
-    import tensorflow as tf
-
-    if tf.executing_eagerly() or not hasattr(total, "op"):
-        return {id(t) for t in tensors}
-    wanted = {}
-    for t in tensors:
-        wanted.setdefault(getattr(t, "name", None), []).append(id(t))
-    found = set()
-    seen = set()
-    stack = [total.op]
-    while stack:
-        op = stack.pop()
-        if op.name in seen:
-            continue
-        seen.add(op.name)
-        for tensor in op.inputs:
-            found.update(wanted.get(tensor.name, ()))
-            stack.append(tensor.op)
-    found.update(wanted.get(total.name, ()))
-    return found
-
-
 def _batch_size(x, y_pred):
     """The weight Keras gives a batch's loss: its number of samples."""
     from keras import ops
@@ -393,9 +413,7 @@ def _batch_size(x, y_pred):
 
 def _unscale(value):
     """Undoes Keras' per-replica loss scaling, as its loss tracker does."""
-    import tensorflow as tf
-
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    replicas = keras_internals.replicas_in_sync()
     return value * float(replicas) if replicas > 1 else value
 
 
@@ -416,7 +434,8 @@ class _SplitMean(keras.metrics.Mean):
         pass
 
     def record(self, value, weight):
-        super().update_state(value, sample_weight=weight)
+        if keras_internals.assignable_in_step(self.variables[0]):
+            super().update_state(value, sample_weight=weight)
 
     def result(self):
         return super().result() if self._known_here() else {}

@@ -16,6 +16,7 @@ KERAS_PRIVATE = (
     "_metrics", "_direction", "_use_weight_decay", "_maybe_symbolic_build", "reduce_per_replica",
     "_collective_all_reduce_multi_worker", "_losses", "MetricsList", "_distribute_strategy",
     "_compile_loss", "_loss_tracker", "_compile_metrics", "_losses_override", "_loss_ids",
+    "_jax_state", "_jax_state_synced", "JAXTrainer", "get_stateless_scope", "_iterations",
 )
 
 

@@ -98,9 +98,9 @@ def test_steps_return_their_sums_to_the_host_and_nobody_else_sees_them(tmp_path,
     x, y = models.images(48)
     view = _HostView()
     variable_reads = []
-    result = accumulator._LayoutSums.result
-    monkeypatch.setattr(accumulator._LayoutSums, "result",
-                        lambda self: variable_reads.append(1) or result(self))
+    read = accumulator._LayoutSums.read
+    monkeypatch.setattr(accumulator._LayoutSums, "read",
+                        lambda self, host_value: variable_reads.append(1) or read(self, host_value))
     callback = tb_regloss.RegLossCallback(tmp_path, update_freq="batch")
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False,
                         validation_data=(x, y), callbacks=[callback, view])
