@@ -85,31 +85,36 @@ class _LayoutSums(keras.metrics.Metric):
     def _add_on_host(self, vector):
         self.on_host += np.asarray(vector, np.float64)
 
-    def read(self, host_value):
-        """The sums as a float64 NumPy vector; ``host_value(variable)`` reads a variable."""
-        now = host_value(self.sums).astype(np.float64)
+    def read(self, host):
+        """The sums as a float64 NumPy vector; ``host`` is a `tb_regloss.keras_internals.HostState`."""
+        now = host.read(self.sums).astype(np.float64)
         if self.errors is not None:
-            now += host_value(self.errors)
+            now += host.read(self.errors)
         if not self._sends:
             return now
         keras_internals.wait_for_host()
         return now + self.on_host
 
-    def clear(self):
+    def clear(self, host):
         """Sets the sums to zero (a non-finite value must not spoil every later read)."""
-        for variable in (self.sums, self.errors):
-            if variable is not None:
-                variable.assign(keras.ops.zeros_like(variable.value))
+        host.zero([v for v in (self.sums, self.errors) if v is not None])
         self.on_host[:] = 0
 
 
 def _two_sum(high, low, value):
-    """``(high, low) + value`` as a new float32 pair ``high + low`` (error-free transformation)."""
+    """``(high, low) + value`` as a new float32 pair ``high + low`` (error-free transformation).
+
+    A non-finite sum is kept as it is (the rounding error of ``inf`` is NaN).
+    """
+    from keras import ops
+
     total = high + value
     back = total - high
     error = (high - (total - back)) + (value - back) + low
     new_high = total + error
-    return new_high, error - (new_high - total)
+    finite = ops.isfinite(total)
+    return (ops.where(finite, new_high, total),
+            ops.where(finite, error - (new_high - total), ops.zeros_like(low)))
 
 
 class PhaseAccumulator:
@@ -127,9 +132,9 @@ class PhaseAccumulator:
     ```
     """
 
-    def __init__(self, strategy, host_value=keras_internals.host_value_of_variable, on_new=None):
+    def __init__(self, strategy, host=None, on_new=None):
         self._strategy = strategy
-        self._host_value = host_value
+        self._host = host or keras_internals.HostState()  # reads and resets the sums
         self._on_new = on_new  # called with each new _LayoutSums (e.g. to put it in the model's state)
         self._layouts = {}  # keys -> _LayoutSums
         self._ids = {}  # keys -> the layout's name in a step's outputs
@@ -141,7 +146,7 @@ class PhaseAccumulator:
         """A new `Reader`: it sees the batches added from now on."""
         reader = Reader(self)
         for keys, sums in self._layouts.items():
-            reader.last[keys] = sums.read(self._host_value)[: len(keys) + 3]
+            reader.last[keys] = sums.read(self._host)[: len(keys) + 3]
         self._readers.append(reader)
         return reader
 
@@ -229,7 +234,7 @@ class PhaseAccumulator:
             if other is not reader_who_read:
                 other.pending[keys] = other.pending.get(keys, 0.0) + (now - other.last.get(keys, 0.0))
                 other.last[keys] = 0.0
-        self._layouts[keys].clear()
+        self._layouts[keys].clear(self._host)
         self._latest.pop(keys, None)
         reader_who_read.last[keys] = 0.0
 
@@ -268,7 +273,7 @@ class Reader:
             # The step's own output when it returned one: reading the
             # variable costs an operation on the device.
             now = (np.asarray(latest[keys], dtype=np.float64) if keys in latest
-                   else sums.read(self._accumulator._host_value))[: len(keys) + 3]  # the rest is padding
+                   else sums.read(self._accumulator._host))[: len(keys) + 3]  # the rest is padding
             # Few array operations: right after a step each costs some 20 µs.
             last = self.last.get(keys)
             delta = now if last is None else now - last

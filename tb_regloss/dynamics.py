@@ -152,7 +152,8 @@ def apply_measured(model, optimizer, apply, grads, variables, every=1):
     """
     from keras import ops
 
-    by_id = {id(w.variable): w for w in watched(model)}
+    prepared = _WATCHED.get(model)
+    by_id = {id(w.variable): w for w in (watched(model) if prepared is None else prepared)}
     chosen = [(by_id[id(v)], g) for g, v in zip(grads, variables) if g is not None and id(v) in by_id]
     if not chosen:
         return apply(grads, variables), None
@@ -264,16 +265,19 @@ def _float(value):
 
 
 def prepare(model):
-    """Reads on the host what the descriptions say of the model's optimizer; call before the step is built.
+    """Finds the `watched` weights on the host; call before the step is built.
 
-    In a JAX step the learning rate is a traced value: it cannot be read there.
+    In a JAX step the learning rate is a traced value that the descriptions
+    cannot read, and a compiled PyTorch step should not format text.
     """
     optimizer = keras_internals.unscaled_optimizer(getattr(model, "optimizer", None))
     if optimizer is not None:
         _LEARNING_RATE_TEXTS[optimizer] = _learning_rate_text(optimizer)
+    _WATCHED[model] = watched(model)
 
 
 _LEARNING_RATE_TEXTS = weakref.WeakKeyDictionary()  # optimizer -> its `_learning_rate_text`
+_WATCHED = weakref.WeakKeyDictionary()  # model -> its `watched` weights when prepared
 
 
 def _learning_rate_text(optimizer):

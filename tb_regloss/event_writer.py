@@ -54,7 +54,9 @@ class EventWriter:
 
     def __init__(self, log_dir, flush_secs=10):
         files.makedirs(log_dir)
-        name = "events.out.tfevents.%d.%s.%d.%d.regloss.v2" % (
+        # Files sort in the order they were made (TensorBoard reads them so and
+        # skips a file that sorts before the one it reads): the count is padded.
+        name = "events.out.tfevents.%d.%s.%d.%06d.regloss.v2" % (
             time.time(), socket.gethostname(), os.getpid(), next(_file_ids))
         self.path = files.join(log_dir, name)
         self._file = files.create(self.path)

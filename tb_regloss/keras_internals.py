@@ -198,7 +198,7 @@ def wrap_step_function(model, phase, wrap):
     function already wrapped is left as it is.
     """
     if not tensorflow_backend():
-        return  # JAX and PyTorch steps: the sums are read where the step left them (`host_value`).
+        return  # JAX and PyTorch steps: the sums are read where the step left them (`HostState`).
     name = _STEP_FUNCTIONS[phase]
     function = getattr(model, name, None)
     if function is None or getattr(function, _WRAPPED, False):
@@ -386,7 +386,7 @@ def host_float(value):
             return host_float(value.detach().cpu())
         raise TypeError(f"not a value on the host ({type(error).__name__})") from None
     if array.size != 1:
-        raise ValueError(f"not a scalar: shape {array.shape}")
+        raise ValueError(f"shape {array.shape}")
     return float(array.reshape(()))
 
 
@@ -477,7 +477,7 @@ def once_for_all_replicas(function):
 
 
 def host_value_of_variable(variable):
-    """``variable``'s value as a NumPy array of its own (see `host_value` for variables of a JAX step)."""
+    """``variable``'s value as a NumPy array of its own (see `HostState` for variables of a JAX step)."""
     import numpy as np
     from keras import ops
 
@@ -604,36 +604,65 @@ def register_step_state(model, metric):
         add_model_metric(model, metric)
 
 
-def host_value(model, variable):
-    """The current value of ``variable`` as a NumPy array, read on the host.
+class HostState:
+    """Reads and resets, on the host, variables that ``model``'s steps update (any model: ``None``).
 
     During a JAX ``fit``/``evaluate`` the values after the last step live in
-    ``model._jax_state`` (Keras 3.0+) until Keras syncs them at the epoch's end;
-    reading there costs no sync (``Callback.model`` would sync the whole state).
-    The array is copied at once: the next step donates those buffers.
-    """
-    state = getattr(model, "_jax_state", None)
-    if state and not getattr(model, "_jax_state_synced", True):
-        for group in ("metrics_variables", "optimizer_variables"):
-            values = state.get(group)
-            index = _state_index(model, group, values).get(id(variable)) if values else None
-            if index is not None:
-                import numpy as np
+    ``model._jax_state`` (Keras 3.0+) until Keras syncs them at the epoch's
+    end: `read` reads there, which costs no sync (``Callback.model`` would
+    sync the whole state), and copies at once (the next step donates those
+    buffers). `zero` syncs first (``jax_state_sync``, public on Keras' JAX
+    trainer), so the next step starts from the zeros.
 
-                return np.array(values[index])
-    return host_value_of_variable(variable)
+    Example:
+
+    >>> import keras
+    >>> v = keras.Variable([1.0, 2.0])
+    >>> HostState().read(v).tolist()
+    [1.0, 2.0]
+    """
+
+    def __init__(self, model=None):
+        self._model = model
+
+    def read(self, variable):
+        """``variable``'s current value as a NumPy array of its own."""
+        state = self._unsynced_state()
+        if state is not None:
+            for group in ("metrics_variables", "optimizer_variables"):
+                values = state.get(group)
+                index = _state_index(self._model, group, values).get(id(variable)) if values else None
+                if index is not None:
+                    import numpy as np
+
+                    return np.array(values[index])
+        return host_value_of_variable(variable)
+
+    def zero(self, variables):
+        """Sets ``variables`` to zeros."""
+        from keras import ops
+
+        if self._unsynced_state() is not None:
+            self._model.jax_state_sync()
+        for variable in variables:
+            variable.assign(ops.zeros(variable.shape, variable.dtype))
+
+    def _unsynced_state(self):
+        model = self._model
+        state = getattr(model, "_jax_state", None)
+        return state if state and not getattr(model, "_jax_state_synced", True) else None
 
 
 def host_iterations(model):
-    """``model.optimizer.iterations`` read on the host (0 without an optimizer), as `host_value` reads.
+    """``model.optimizer.iterations`` read on the host (0 without an optimizer), as `HostState` reads.
 
     With ``gradient_accumulation_steps`` that property is computed from the
     variable ``BaseOptimizer._iterations`` (Keras 3.0+), which is read here.
     """
-    optimizer = getattr(model, "optimizer", None)
+    optimizer = unscaled_optimizer(getattr(model, "optimizer", None))  # a LossScaleOptimizer counts in it
     if optimizer is None:
         return 0
-    applied = int(host_value(model, optimizer._iterations))
+    applied = int(HostState(model).read(optimizer._iterations))
     return applied // optimizer.gradient_accumulation_steps if optimizer.gradient_accumulation_steps else applied
 
 

@@ -93,7 +93,7 @@ class StepProbe:
         def new_accumulator():
             return accumulator.PhaseAccumulator(
                 strategy,
-                host_value=lambda variable: keras_internals.host_value(model, variable),
+                host=keras_internals.HostState(model),
                 on_new=lambda sums: keras_internals.register_step_state(model, sums))
 
         self.accumulators = {"train": new_accumulator(), "test": new_accumulator(),
@@ -327,6 +327,10 @@ class StepProbe:
             self._trace.measurements.append(measurement)
             for tag, text in measurement.descriptions.items():
                 self.descriptions.setdefault(tag, text)
+            if optimizer is not getattr(self._model, "optimizer", None):
+                # A LossScaleOptimizer updates in a conditional branch: its
+                # values cannot leave it (on JAX they are sent to the host).
+                self._add_measurements()
         return result
 
     def _add_measurements(self):

@@ -143,11 +143,11 @@ class RegLossWriter:
     def _write_from_host(self, step, data_loss, penalties, total_loss, descriptions):
         """`write` on JAX and PyTorch: the values a step returned, written as the callback writes them."""
         try:
-            data = keras_internals.host_float(data_loss)
-            values = {k: keras_internals.host_float(v) for k, v in penalties.items()}
-            total = data + math.fsum(values.values()) if total_loss is None else keras_internals.host_float(total_loss)
-            step = int(keras_internals.host_float(step))
-        except (TypeError, ValueError) as error:
+            data = _host_scalar(data_loss, "data_loss")
+            values = {k: _host_scalar(v, f"penalties[{k!r}]") for k, v in penalties.items()}
+            total = data + math.fsum(values.values()) if total_loss is None else _host_scalar(total_loss, "total_loss")
+            step = int(_host_scalar(step, "step"))
+        except TypeError as error:
             raise TypeError(
                 f"RegLossWriter.write takes the scalars a step returned, on the host: {error}. Return "
                 "data_loss and tb_regloss.penalties(model, losses) from your jitted step (as its "
@@ -354,6 +354,17 @@ def _strategy_of_results(strategy, values):
             "or call write inside `with strategy.scope():`."
         )
     return None
+
+
+def _host_scalar(value, name):
+    """``value`` as a Python float, or a ``ValueError`` naming ``name`` if it is not a scalar."""
+    try:
+        return keras_internals.host_float(value)
+    except ValueError as error:
+        raise ValueError(
+            f"RegLossWriter.write expects `{name}` to be a scalar; reduce it first (e.g. with "
+            f"keras.ops.mean). Received: {name} with {error}"
+        ) from None
 
 
 def _scalar(value, name):

@@ -1,10 +1,37 @@
-"""Shared pytest setup: quiet TensorFlow, deterministic Keras."""
+"""Shared pytest setup: quiet TensorFlow, deterministic Keras, tests kept to the backends they are for.
+
+The suite runs on each Keras backend (``KERAS_BACKEND=jax pytest tests``).
+A test written with TensorFlow's own API (``tf.function``, ``GradientTape``,
+``tf.distribute``) or checking what one backend's Keras computes carries
+``@pytest.mark.backends("tensorflow", reason=...)``; on another backend it is
+deselected, and the summary counts it.
+"""
 
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import pytest  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "backends(*names, reason): the Keras backends the test is for, and why only those")
+
+
+def pytest_collection_modifyitems(config, items):
+    import keras
+
+    backend = keras.backend.backend()
+    kept, deselected = [], []
+    for item in items:
+        marker = item.get_closest_marker("backends")
+        if marker is not None and not marker.kwargs.get("reason"):
+            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.backends needs a reason=")
+        (deselected if marker is not None and backend not in marker.args else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,9 @@
 # Python venv (.venv) with pinned packages, the frontend (npm ci, typecheck,
 # vitest), a rebuild of the committed bundle that must match it byte for byte,
 # Debian's chromium for the browser tests, and pytest (unit, plugin, demo,
-# real TensorBoard and real browser tests); then the core tests (all but the
-# browser tests) again on the lowest supported Keras, in .venv-keras-min.
+# real TensorBoard and real browser tests) on Keras' TensorFlow backend; then
+# the core tests (all but the browser tests) on its JAX and PyTorch backends,
+# and again on the lowest supported Keras, in .venv-keras-min.
 # Usage: bash tests/run.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,11 @@ fi
 
 echo "--- pytest (pinned versions: requirements-dev.txt)"
 .venv/bin/python -m pytest tests -q "$@"
+
+for backend in jax torch; do
+  echo "--- pytest, core tests on Keras' $backend backend (those written with TensorFlow's own API are deselected)"
+  KERAS_BACKEND=$backend .venv/bin/python -m pytest tests -q --ignore=tests/browser -p no:cacheprovider "$@"
+done
 
 echo "--- pytest, core tests on the lowest supported Keras (requirements-keras-min.txt)"
 if [ ! -x .venv-keras-min/bin/python ]; then

@@ -6,6 +6,9 @@ import tensorflow as tf
 from tb_regloss.accumulator import PhaseAccumulator
 
 
+TENSORFLOW_API = pytest.mark.backends("tensorflow", reason="written with TensorFlow's own API (tf.function, GradientTape, tf.distribute)")
+
+
 def test_weighted_means_merged_across_layouts_then_reset():
     acc = PhaseAccumulator(tf.distribute.get_strategy())
     reader = acc.reader()
@@ -19,6 +22,7 @@ def test_weighted_means_merged_across_layouts_then_reset():
     assert reader.read() is None
 
 
+@TENSORFLOW_API
 def test_sums_created_while_tracing_live_outside_the_function():
     acc = PhaseAccumulator(tf.distribute.get_strategy())
     reader = acc.reader()
@@ -33,6 +37,7 @@ def test_sums_created_while_tracing_live_outside_the_function():
     assert (means.total, means.data, means.terms) == (2.0, 1.0, {"k": 1.0})
 
 
+@TENSORFLOW_API
 def test_prepared_sums_keep_the_step_to_one_trace():
     traces = []
     for prepare in (False, True):

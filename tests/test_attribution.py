@@ -11,6 +11,9 @@ from tb_regloss import attribution
 from tests import models
 
 
+TENSORFLOW_API = pytest.mark.backends("tensorflow", reason="written with TensorFlow's own API (tf.function, GradientTape, tf.distribute)")
+
+
 def _as_floats(terms):
     return {k: float(v) for k, v in terms.items()}
 
@@ -58,6 +61,7 @@ def test_frozen_layer_has_no_term():
     assert tb_regloss.penalties(model) == {}
 
 
+@TENSORFLOW_API
 def test_works_inside_tf_function():
     model = models.activity_and_add_loss_model()
     x, _ = models.images(4)
@@ -71,6 +75,7 @@ def test_works_inside_tf_function():
     assert set(terms) == {"act/activity", "noise/add_loss"}
 
 
+@TENSORFLOW_API
 def test_graph_tensors_left_by_fit_give_a_clear_error():
     model = models.activity_and_add_loss_model()
     x, y = models.images(8)

@@ -72,6 +72,7 @@ def test_exact_tags_and_steps(tmp_path, update_freq, steps):
     assert not (tmp_path / "validation").exists()
 
 
+@pytest.mark.backends("tensorflow", "jax", reason="Keras allows steps_per_execution=1 only on PyTorch")
 def test_batch_mode_with_steps_per_execution(tmp_path):
     model = models.seed_case_model()
     model.compile(keras.optimizers.SGD(0.0), "mse", steps_per_execution=2)

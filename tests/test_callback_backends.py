@@ -18,6 +18,8 @@ from tests import backend_fit
 from tests.event_reader import read_scalars
 
 SCRIPT = os.path.join(os.path.dirname(__file__), "backend_fit.py")
+# Each backend runs in a process of its own: once, from the TensorFlow run of the suite, is enough.
+pytestmark = pytest.mark.backends("tensorflow", reason="runs every backend in processes of its own")
 
 
 def _run(backend, log_dir, *options):

@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tensorboard.plugins.hparams import metadata as hparams_metadata
 from tensorboard.plugins.hparams import plugin_data_pb2
 
@@ -12,6 +14,8 @@ from demo import __main__ as demo_main
 from demo import cnn_sweep, d2l_weight_decay, prebuilt_mobilenet
 from demo.plan import Run, format_duration, format_loss, plan_lines, summary_line
 from tests.event_reader import _events, regloss_tags
+
+pytestmark = pytest.mark.backends("tensorflow", reason="the demo trains on TensorFlow, as the README installs it")
 
 RUNS = ["cnn_adamw", "cnn_l2_0", "cnn_l2_1e-2", "cnn_l2_1e-3", "cnn_l2_1e-4", "d2l_wd0", "d2l_wd3",
         "equilibrium_adamw", "equilibrium_sgdm", "mobilenet_v2"]

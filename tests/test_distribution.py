@@ -12,8 +12,11 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from tests.event_reader import read_scalars
+
+pytestmark = pytest.mark.backends("tensorflow", reason="tf.distribute strategies (JAX DataParallel: test_callback_backends.py)")
 
 SCRIPT = os.path.join(os.path.dirname(__file__), "distributed_run.py")
 

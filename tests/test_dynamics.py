@@ -140,7 +140,10 @@ def test_every_quantity_of_every_step_equals_numpy(tmp_path, case):
     assert keys == ({"d/kernel", "d/bias"} if case.startswith("decoupled") else {"d/kernel"})
 
 
-@pytest.mark.parametrize("step", ["the keras.io guide's custom train_step", "a LossScaleOptimizer", "jit_compile"])
+@pytest.mark.parametrize("step", [
+    pytest.param("the keras.io guide's custom train_step", marks=pytest.mark.backends(
+        "tensorflow", reason="the guide's TensorFlow step, written with GradientTape")),
+    "a LossScaleOptimizer", "jit_compile"])
 def test_the_same_values_whoever_writes_the_step(tmp_path, step):
     if step == "the keras.io guide's custom train_step":
         model = linear_model(keras.optimizers.SGD(0.05, momentum=0.9), keras.regularizers.L2(0.05),
@@ -159,6 +162,7 @@ def test_the_same_values_whoever_writes_the_step(tmp_path, step):
                 (quantity, step_index)
 
 
+@pytest.mark.backends("tensorflow", "jax", reason="Keras allows steps_per_execution=1 only on PyTorch")
 def test_steps_per_execution_writes_the_mean_of_the_steps_it_runs_at_once(tmp_path):
     x, t = data()
     runs = {}

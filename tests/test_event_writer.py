@@ -104,3 +104,14 @@ assert not {"jax", "torch", "keras"} & set(sys.modules)
     series, metadata = read_scalars(tmp_path)
     assert series["regloss/total"] == [(3, 0.5)]
     assert metadata["regloss/total"].summary_description == "The loss."
+
+
+def test_files_sort_in_the_order_they_were_made(tmp_path):
+    # TensorBoard reads a run's files in sorted order and skips one that sorts
+    # before the file it reads: twelve writers in one second must sort as made.
+    made = []
+    for _ in range(12):
+        writer = EventWriter(str(tmp_path))
+        made.append(writer.path)
+        writer.close()
+    assert sorted(made) == made
