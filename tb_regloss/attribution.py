@@ -136,19 +136,13 @@ def describe_regularizer(regularizer):
 
 
 def _check_usable_here(losses):
-    """Refuses graph tensors left in ``layer.losses`` by a traced step.
+    """Refuses tensors left in ``layer.losses`` by a traced step.
 
     After ``fit``, activity and ``add_loss`` terms of the last traced call stay
     in the layers but belong to that step's graph; using them eagerly would
-    fail deep inside TensorFlow.
+    fail deep inside the backend.
     """
-    if not keras_internals.tensorflow_backend():
-        return
-    import tensorflow as tf
-
-    if not tf.executing_eagerly():
-        return
-    if any(tf.is_tensor(t) and not hasattr(t, "numpy") for t in losses):
+    if keras_internals.left_by_a_traced_step(losses):
         raise ValueError(
             "tb_regloss.penalties: model.losses holds activity or add_loss terms "
             "from a traced step (e.g. the last fit), which cannot be used eagerly. "

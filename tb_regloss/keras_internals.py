@@ -360,6 +360,20 @@ def tensors_feeding(total, tensors):
     return found
 
 
+def left_by_a_traced_step(tensors):
+    """Whether, running eagerly, some of ``tensors`` belong to the graph of a traced step.
+
+    TensorFlow keeps the graph tensors of a ``tf.function``'s last trace in
+    ``layer.losses``; a JAX trace leaves tracers there only inside its own
+    step, and PyTorch runs eagerly.
+    """
+    if not tensorflow_backend():
+        return False
+    import tensorflow as tf
+
+    return tf.executing_eagerly() and any(tf.is_tensor(t) and not hasattr(t, "numpy") for t in tensors)
+
+
 def tensorflow_backend():
     """Whether Keras runs on TensorFlow, whose steps are ``tf.function`` graphs that write summaries.
 

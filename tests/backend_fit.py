@@ -74,7 +74,7 @@ def main(log_dir):
         run_dir = os.path.join(log_dir, scenario)
         model = model_for(scenario)
         epochs = {"resumed": [(0, 1), (1, 2)], "dynamics": [(0, 1)]}.get(scenario, [(0, 2)])
-        val_loss = []
+        val_loss, loss = [], []
         for initial_epoch, last in epochs:
             callback = tb_regloss.RegLossCallback(run_dir, update_freq="batch",
                                                   dynamics=scenario == "dynamics")
@@ -82,10 +82,12 @@ def main(log_dir):
                                 validation_data=(x_val, y_val), callbacks=[callback], verbose=0,
                                 shuffle=False)
             val_loss += history.history.get("val_loss", [])
+            loss += history.history.get("loss", [])
         if scenario != "guide":  # the guides' steps log no loss of their own
             assert {"data_loss", "reg_loss", "val_data_loss"} <= set(history.history), history.history
         if val_loss:  # not from the JAX guide's step: it logs its last metric only
             np.save(os.path.join(run_dir, "val_loss.npy"), val_loss)
+            np.save(os.path.join(run_dir, "loss.npy"), loss)
         evaluated = model.evaluate(x_val, y_val, batch_size=BATCH, verbose=0, return_dict=True)
         np.save(os.path.join(run_dir, "evaluated_loss.npy"), evaluated.get("loss", np.nan))
 

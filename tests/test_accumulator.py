@@ -105,3 +105,24 @@ def test_a_layout_without_batches_since_the_last_read_names_no_term():
     reader.read()
     acc.add(["head"], 1.0, 2.0, 1.0, [1.0])  # a retrace after freezing a layer
     assert reader.read().terms == {"head": 1.0}
+
+
+def test_float32_pairs_keep_the_precision_of_float64():
+    # JAX's variables hold float32 only: the sums are a (sum, rounding error) pair.
+    import numpy as np
+    from keras import ops
+
+    from tb_regloss.accumulator import _two_sum
+
+    values = np.random.default_rng(0).lognormal(0, 3, (2000, 3)).astype(np.float32)
+    high, low = ops.zeros((3,), "float32"), ops.zeros((3,), "float32")
+    for row in values:
+        high, low = _two_sum(high, low, ops.convert_to_tensor(row))
+    exact = values.astype(np.float64).sum(axis=0)
+    paired = np.asarray(high, np.float64) + np.asarray(low, np.float64)
+    np.testing.assert_allclose(paired, exact, rtol=1e-12)
+    drift = np.abs(np.cumsum(values, axis=0, dtype=np.float32)[-1] - exact) / exact
+    assert drift.max() > 1e-7  # a float32 running sum alone drifts
+    # An infinite value stays infinite, not NaN.
+    high, low = _two_sum(high, low, ops.convert_to_tensor([np.inf, 0.0, -np.inf], "float32"))
+    assert np.asarray(high).tolist()[::2] == [np.inf, -np.inf]
