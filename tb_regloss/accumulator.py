@@ -5,7 +5,8 @@ vector variable, so a step costs one ``assign_add`` whatever the number of
 terms, and nothing leaves the device until a writer asks for the means. The
 sums are never reset by a read: each `Reader` subtracts its own previous read,
 so several readers (two callbacks on one model) each get every batch. Float64
-keeps the difference exact for any realistic run. Only a non-finite sum is
+(on JAX, where variables hold float32 only, a compensated float32 pair) keeps
+the difference exact for any realistic run. Only a non-finite sum is
 reset, so one NaN spoils one point of each reader.
 
 A step may also return the sums it just updated (`PhaseAccumulator.values_now`);

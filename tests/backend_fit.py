@@ -202,37 +202,9 @@ def _torch_guide_class():
 
 
 def _tensorflow_guide_class():
-    import keras
-    import tensorflow as tf
+    from tests import test_keras_patterns
 
-    class CustomModel(keras.Model):
-        # keras.io, "Customizing what happens in fit() with TensorFlow", first example.
-        def train_step(self, data):
-            x, y = data
-            with tf.GradientTape() as tape:
-                y_pred = self(x, training=True)
-                loss = self.compute_loss(y=y, y_pred=y_pred)
-            gradients = tape.gradient(loss, self.trainable_variables)
-            self.optimizer.apply(gradients, self.trainable_variables)
-            for metric in self.metrics:
-                if metric.name == "loss":
-                    metric.update_state(loss)
-                else:
-                    metric.update_state(y, y_pred)
-            return {m.name: m.result() for m in self.metrics}
-
-        def test_step(self, data):
-            x, y = data
-            y_pred = self(x, training=False)
-            loss = self.compute_loss(y=y, y_pred=y_pred)
-            for metric in self.metrics:
-                if metric.name == "loss":
-                    metric.update_state(loss)
-                else:
-                    metric.update_state(y, y_pred)
-            return {m.name: m.result() for m in self.metrics}
-
-    return CustomModel
+    return test_keras_patterns.GuideModel  # the TensorFlow guide's first example, with its test_step
 
 
 if __name__ == "__main__":
