@@ -37,6 +37,10 @@ class RegLossCallback(keras.callbacks.Callback):
     ``self.losses`` to their loss; a step that never calls ``compute_loss``
     gets one warning naming the fix (README, "Custom training steps").
 
+    It works on Keras' TensorFlow, JAX and PyTorch backends with the same tags
+    and values; on JAX the sums travel in the state Keras threads through its
+    stateless step, and ``keras.distribution.DataParallel`` is followed.
+
     Under ``tf.distribute`` strategies the replicas' terms are combined as
     Keras combines ``loss`` and only the chief of a cluster writes; under
     ``MultiWorkerMirroredStrategy`` call `tb_regloss.enable_multi_worker_fit`
