@@ -77,8 +77,11 @@ class Watched:
     equilibrium_text: str
 
 
-def watched(model):
+def watched(model, optimizer=None):
     """The `Watched` weights of ``model``: trainable, with a regularizer or decoupled decay.
+
+    ``optimizer`` (default: ``model.optimizer``) is the one that updates them:
+    its decoupled ``weight_decay`` and kind give the rest of the `Watched`.
 
     Example:
 
@@ -86,7 +89,7 @@ def watched(model):
     [w.key for w in watched(model)]  # ["conv/kernel", "dense/kernel"]
     ```
     """
-    optimizer = keras_internals.unscaled_optimizer(getattr(model, "optimizer", None))
+    optimizer = keras_internals.unscaled_optimizer(optimizer or getattr(model, "optimizer", None))
     weight_decay = float(getattr(optimizer, "weight_decay", None) or 0.0)
     model_keys = keys.ModelKeys(model)
     out = []
@@ -132,12 +135,15 @@ class Measurement:
         values: a float32 vector of their values (zeros when not taken).
         taken: 1.0 if this step was measured, else 0.0 (a float32 scalar).
         descriptions: ``{tag: description}``.
+        step: the optimizer's ``iterations`` after the update (a tensor):
+            the step the values are written at.
     """
 
     tags: list
     values: object
     taken: object
     descriptions: dict
+    step: object
 
 
 def apply_measured(model, optimizer, apply, grads, variables, every=1):
@@ -153,7 +159,7 @@ def apply_measured(model, optimizer, apply, grads, variables, every=1):
     from keras import ops
 
     prepared = _WATCHED.get(model)
-    by_id = {id(w.variable): w for w in (watched(model) if prepared is None else prepared)}
+    by_id = {id(w.variable): w for w in (watched(model, optimizer) if prepared is None else prepared)}
     chosen = [(by_id[id(v)], g) for g, v in zip(grads, variables) if g is not None and id(v) in by_id]
     if not chosen:
         return apply(grads, variables), None
@@ -170,6 +176,7 @@ def apply_measured(model, optimizer, apply, grads, variables, every=1):
     grads_by_variable = {id(w.variable): g for w, g in zip(weights, step_grads)}
     result = apply(grads, variables)
     after = {id(w.variable): ops.convert_to_tensor(w.variable) for w in weights}
+    step = ops.copy(optimizer.iterations)
     series = series_tags(weights)
 
     def measured():
@@ -181,7 +188,7 @@ def apply_measured(model, optimizer, apply, grads, variables, every=1):
         due = ops.equal(ops.mod(iteration, every), 0)
         taken = ops.cast(due, "float32")
         values = ops.cond(due, measured, lambda: ops.zeros((len(series),), "float32"))
-    return result, Measurement(series, values, taken, descriptions(weights))
+    return result, Measurement(series, values, taken, descriptions(weights), step)
 
 
 def series_tags(watched_weights):
@@ -264,16 +271,17 @@ def _float(value):
         return None
 
 
-def prepare(model):
+def prepare(model, optimizer=None):
     """Finds the `watched` weights on the host; call before the step is built.
 
     In a JAX step the learning rate is a traced value that the descriptions
     cannot read, and a compiled PyTorch step should not format text.
+    ``optimizer`` defaults to ``model.optimizer``.
     """
-    optimizer = keras_internals.unscaled_optimizer(getattr(model, "optimizer", None))
+    optimizer = keras_internals.unscaled_optimizer(optimizer or getattr(model, "optimizer", None))
     if optimizer is not None:
         _LEARNING_RATE_TEXTS[optimizer] = _learning_rate_text(optimizer)
-    _WATCHED[model] = watched(model)
+    _WATCHED[model] = watched(model, optimizer)
 
 
 _LEARNING_RATE_TEXTS = weakref.WeakKeyDictionary()  # optimizer -> its `_learning_rate_text`

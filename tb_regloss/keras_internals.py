@@ -6,6 +6,7 @@ version it holds. The supported range is `SUPPORTED` (also in ``setup.py``);
 `check_keras_version` refuses another Keras with an error naming both.
 """
 
+import contextlib
 import functools
 import os
 import re
@@ -305,6 +306,24 @@ def wrap_optimizer_apply(optimizer, wrap):
     replace_method(optimizer, "apply", wrapped)
 
 
+@contextlib.contextmanager
+def optimizer_apply_shadowed(optimizer, wrap):
+    """Within the context, ``optimizer.apply`` (this instance only) is ``wrap(current apply)``.
+
+    ``stateless_apply`` updates the variables with ``self.apply(grads)``
+    inside its ``StatelessScope`` (Keras 3.0+), so the wrapper sees that update.
+    """
+    shadowed = optimizer.__dict__.get("apply")
+    replace_method(optimizer, "apply", wrap(optimizer.apply))
+    try:
+        yield
+    finally:
+        if shadowed is None:
+            object.__delattr__(optimizer, "apply")
+        else:
+            replace_method(optimizer, "apply", shadowed)
+
+
 # --- Tensor operations of the traced step, per backend ----------------------
 
 def squared_norm(x):
@@ -461,8 +480,6 @@ def outside_the_step():
     variable's initial value is then concrete, not a tracer); PyTorch runs
     steps eagerly.
     """
-    import contextlib
-
     if tensorflow_backend():
         import tensorflow as tf
 
@@ -525,12 +542,23 @@ class _NoStrategy:
     cluster_resolver = None
 
     def scope(self):
-        import contextlib
-
         return contextlib.nullcontext()
 
 
 _NO_STRATEGY = _NoStrategy()
+
+
+def one_device_step():
+    """Whether the running step is one device's: not a replica of a ``tf.distribute`` step with several.
+
+    In a strategy's cross-replica context (in its scope, outside ``run``) it is not.
+    """
+    if not tensorflow_backend():
+        return True
+    import tensorflow as tf
+
+    replica = tf.distribute.get_replica_context()
+    return replica is not None and replica.num_replicas_in_sync == 1
 
 
 def replicas_in_sync():
@@ -597,6 +625,20 @@ def send_to_host(function, *values):
     import jax
 
     jax.debug.callback(function, *values)
+
+
+def on_the_host(function, *values):
+    """Calls ``function(*numpy arrays)`` with ``values`` of a JAX or PyTorch step, on the host.
+
+    On JAX through `send_to_host`, which works in a jitted step and eagerly;
+    PyTorch's values are read at once.
+    """
+    if backend_name() == "jax":
+        send_to_host(function, *values)
+        return
+    from keras import ops
+
+    function(*(ops.convert_to_numpy(v) for v in values))
 
 
 def wait_for_host():

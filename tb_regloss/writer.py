@@ -154,24 +154,35 @@ class RegLossWriter:
                 "auxiliary outputs) and call write outside it, e.g. "
                 "`writer.write(int(step), data_loss=data_loss, penalties=terms)`."
             ) from None
-        if self._events is None:
-            self._events = event_writer.EventWriter(self.log_dir)
         points = tags.point_values(total, data, values)
-        self._events.write(step, points, tags.tag_descriptions(descriptions or {}))
+        self._host_events().write(step, points, tags.tag_descriptions(descriptions or {}))
 
     def apply_gradients(self, optimizer, grads_and_vars, *, model):
         """Applies ``grads_and_vars`` with ``optimizer`` and writes that step's decay dynamics.
 
-        Use it in place of ``optimizer.apply_gradients(grads_and_vars)`` in a
-        custom loop to get the series ``RegLossCallback(dynamics=True)`` logs
-        (`tb_regloss.dynamics`), at step ``optimizer.iterations`` after the
-        update. Works eagerly and inside ``tf.function``, on one device.
+        Use it in place of ``optimizer.apply_gradients(grads_and_vars)`` (or
+        ``optimizer.apply(grads, variables)``) in a custom loop to get the
+        series ``RegLossCallback(dynamics=True)`` logs (`tb_regloss.dynamics`),
+        at step ``optimizer.iterations`` after the update. Works eagerly and
+        inside ``tf.function`` on TensorFlow, in PyTorch's loop, and in an
+        eager JAX loop (a jitted JAX step uses `stateless_apply`); on one
+        device.
 
-        Example:
+        Example (TensorFlow):
 
         ```python
         grads = tape.gradient(loss, model.trainable_variables)
         writer.apply_gradients(optimizer, zip(grads, model.trainable_variables), model=model)
+        ```
+
+        Example (PyTorch, as keras.io's "Writing a training loop from scratch
+        in PyTorch" applies the gradients):
+
+        ```python
+        loss.backward()
+        gradients = [v.value.grad for v in model.trainable_weights]
+        with torch.no_grad():
+            writer.apply_gradients(optimizer, zip(gradients, model.trainable_weights), model=model)
         ```
 
         Args:
@@ -182,36 +193,100 @@ class RegLossWriter:
             model: the model the variables belong to: it names them (keys)
                 and holds their regularizers.
         """
-        if not keras_internals.tensorflow_backend():
-            raise RuntimeError(
-                "RegLossWriter.apply_gradients measures a step of Keras' TensorFlow backend; Keras "
-                f"runs on {keras_internals.backend_name()}: write the decomposition with "
-                "RegLossWriter.write and apply the gradients as your backend's guide does."
-            )
-        import tensorflow as tf
-
-        if keras_internals.unscaled_optimizer(optimizer) is not optimizer:
-            raise ValueError(
-                "RegLossWriter.apply_gradients measures the gradients it applies, so it needs them "
-                "unscaled: call it with `optimizer.inner_optimizer` and gradients divided by the "
-                f"loss scale, or use RegLossCallback with fit. Received: optimizer={optimizer!r}"
-            )
-        replica = tf.distribute.get_replica_context()
-        if replica is None or replica.num_replicas_in_sync > 1:
-            raise ValueError(
-                "RegLossWriter.apply_gradients measures one device's step; under a tf.distribute "
-                "strategy with several replicas use RegLossCallback(dynamics=True) with fit."
-            )
+        self._check_measurable(optimizer)
         pairs = list(grads_and_vars)
         grads, variables = [g for g, _ in pairs], [v for _, v in pairs]
         result, measurement = dynamics.apply_measured(model, optimizer, optimizer.apply, grads, variables)
-        if measurement is None:
-            return result
-        step = tf.cast(optimizer.iterations, tf.int64)
+        if measurement is not None:
+            self._write_measurement(measurement)
+        return result
+
+    def stateless_apply(self, optimizer, optimizer_variables, grads, trainable_variables, *, model):
+        """``optimizer.stateless_apply`` that also writes that step's decay dynamics.
+
+        For a jitted JAX step, as keras.io's "Writing a training loop from
+        scratch in JAX" writes it: returns what ``optimizer.stateless_apply``
+        returns, ``(trainable_variables, optimizer_variables)``, and sends the
+        step's dynamics (a small vector, with ``jax.debug.callback``) to the
+        host, where they are written at the optimizer's iteration after the
+        update. `flush` and `close` wait for the steps dispatched so far.
+
+        Example:
+
+        ```python
+        @jax.jit
+        def train_step(state, data):
+            trainable_variables, non_trainable_variables, optimizer_variables = state
+            (loss, non_trainable_variables), grads = grad_fn(
+                trainable_variables, non_trainable_variables, *data)
+            trainable_variables, optimizer_variables = writer.stateless_apply(
+                optimizer, optimizer_variables, grads, trainable_variables, model=model)
+            return loss, (trainable_variables, non_trainable_variables, optimizer_variables)
+        ```
+
+        Args:
+            optimizer: a built Keras optimizer (not a ``LossScaleOptimizer``).
+            optimizer_variables, grads, trainable_variables: as for
+                ``optimizer.stateless_apply``: values in the order of
+                ``optimizer.variables`` and ``model.trainable_variables``.
+            model: the model the variables belong to.
+        """
+        self._check_measurable(optimizer)
+        dynamics.prepare(model, optimizer)  # read the learning rate here, not in the traced update
+        measurements = []
+
+        def measuring(apply):
+            def measuring_apply(grads, variables=None):
+                # stateless_apply calls apply(grads): the variables are the optimizer's own.
+                variables = keras_internals.variables_of(optimizer) if variables is None else list(variables)
+                result, measurement = dynamics.apply_measured(
+                    model, optimizer, lambda g, v: apply(g, v), list(grads), variables)
+                measurements.append(measurement)
+                return result
+
+            return measuring_apply
+
+        with keras_internals.optimizer_apply_shadowed(optimizer, measuring):
+            result = optimizer.stateless_apply(optimizer_variables, grads, trainable_variables)
+        for measurement in measurements:
+            if measurement is not None:
+                self._write_measurement(measurement)
+        return result
+
+    def _check_measurable(self, optimizer):
+        if keras_internals.unscaled_optimizer(optimizer) is not optimizer:
+            raise ValueError(
+                "RegLossWriter measures the gradients it applies, so it needs them unscaled: call it "
+                "with `optimizer.inner_optimizer` and gradients divided by the loss scale, or use "
+                f"RegLossCallback with fit. Received: optimizer={optimizer!r}"
+            )
+        if not keras_internals.one_device_step():
+            raise ValueError(
+                "RegLossWriter measures one device's step; under a tf.distribute strategy with "
+                "several replicas use RegLossCallback(dynamics=True) with fit."
+            )
+
+    def _write_measurement(self, measurement):
+        """Writes a `dynamics.Measurement` at its step: in the TensorFlow step, or from the host."""
+        if not keras_internals.tensorflow_backend():
+            series, descriptions = tuple(measurement.tags), measurement.descriptions
+
+            def write(step, values):
+                self._host_events().write_row(int(step), series, [float(v) for v in values], descriptions)
+
+            keras_internals.on_the_host(write, measurement.step, measurement.values)
+            return
+        import tensorflow as tf
+
+        step = tf.cast(measurement.step, tf.int64)
         values = [measurement.values[i] for i in range(len(measurement.tags))]
         with self._file_writer(tf.distribute.get_strategy()).as_default():
             self._write_described_once(measurement.tags, values, step, measurement.descriptions)
-        return result
+
+    def _host_events(self):
+        if self._events is None:
+            self._events = event_writer.EventWriter(self.log_dir)
+        return self._events
 
     def _write_described_once(self, tags_, values, step, descriptions):
         """Writes a point; its series' descriptions go with their first point only.
@@ -249,6 +324,7 @@ class RegLossWriter:
 
     def flush(self):
         """Flushes written events to disk."""
+        keras_internals.wait_for_host()
         if self._events is not None:
             self._events.flush()
         if self._writer is not None:
@@ -256,6 +332,7 @@ class RegLossWriter:
 
     def close(self):
         """Flushes and closes the event file; a later `write` opens a new one."""
+        keras_internals.wait_for_host()
         if self._events is not None:
             self._events.close()
             self._events = None

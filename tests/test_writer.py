@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 import tb_regloss
+from tb_regloss import tags
 from tests import models
 from tests.event_reader import read_scalars
 
@@ -170,6 +171,9 @@ def test_custom_loops_of_jax_and_pytorch_write_the_decomposition_without_tensorf
     import subprocess
     import sys
 
+    from tests.test_dynamics import data, expected_kernel, logged
+
+    np.savez(tmp_path / "dynamics_data.npz", *data())
     script = os.path.join(os.path.dirname(__file__), "backend_loops.py")
     subprocess.run([sys.executable, script, str(tmp_path)], check=True,
                    env={**os.environ, "KERAS_BACKEND": backend})
@@ -191,3 +195,17 @@ def test_custom_loops_of_jax_and_pytorch_write_the_decomposition_without_tensorf
             assert series[f"regloss/penalty/{key}"][step] == (step, pytest.approx(value, rel=1e-5)), key
         assert series["regloss/total"][step] == (step, pytest.approx(data + sum(terms.values()), rel=1e-5))
     assert metadata["regloss/total"].summary_description  # total and data are described
+    # The decay dynamics its custom loops wrote, against NumPy on the weights before and after each step.
+    for name, penalty_gradient in (("l2", lambda w: 2 * 0.05 * w), ("l1", lambda w: 0.05 * np.sign(w))):
+        saved = list(np.load(tmp_path / f"dynamics_{name}.npz").values())
+        snapshots = [saved[i:i + 2] for i in range(0, len(saved), 2)]  # kernel and bias per step
+        series, metadata = read_scalars(str(tmp_path / f"dynamics_{name}"))
+        assert len(snapshots) == 4
+        for step in range(3):
+            for quantity, value in expected_kernel(snapshots, step, penalty_gradient).items():
+                assert logged(series, quantity)[step] == (step + 1, pytest.approx(value, rel=1e-4)), (name, quantity)
+        if name == "l2":
+            assert logged(series, "angular_equilibrium")[0][1] == pytest.approx(np.sqrt(2 * 0.05 * 0.1 / 1.9), rel=1e-4)
+            assert "SGD" in metadata["regloss/dynamics/angular_equilibrium/d/kernel"].summary_description
+        else:
+            assert tags.dynamics_tag("angular_equilibrium", "d/kernel") not in series
