@@ -89,3 +89,37 @@ def test_one_optimizer_is_unwrapped_from_its_loss_scale_optimizer():
     assert keras_internals.unscaled_optimizer(keras.optimizers.LossScaleOptimizer(sgd)) is sgd
     assert keras_internals.unscaled_optimizer(sgd) is sgd
     assert keras_internals.unscaled_optimizer(None) is None
+
+
+def test_the_optimizers_apply_is_shadowed_within_the_context_only():
+    import numpy as np
+
+    variable = keras.Variable(np.ones(2, "float32"))
+    optimizer = keras.optimizers.SGD(0.5)
+    optimizer.build([variable])
+    seen = []
+
+    def counting(apply):
+        def counting_apply(grads, variables=None):
+            seen.append(len(list(grads)))
+            return apply(grads, variables)
+
+        return counting_apply
+
+    with keras_internals.optimizer_apply_shadowed(optimizer, counting):
+        optimizer.apply([keras.ops.ones(2)], [variable])
+    optimizer.apply([keras.ops.ones(2)], [variable])
+    assert seen == [1]
+    assert "apply" not in optimizer.__dict__
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(variable), [0.0, 0.0])
+
+
+def test_values_reach_the_host_as_numpy():
+    import numpy as np
+
+    received = []
+    keras_internals.on_the_host(lambda *values: received.append(values), keras.ops.ones(2), keras.ops.zeros(()))
+    keras_internals.wait_for_host()
+    (ones, zero), = received
+    np.testing.assert_array_equal(ones, [1.0, 1.0])
+    assert float(zero) == 0.0
