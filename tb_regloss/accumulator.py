@@ -70,14 +70,15 @@ class _LayoutSums(keras.metrics.Metric):
         """Adds ``vector`` (at most ``capacity`` entries) in the step being run or traced."""
         from keras import ops
 
+        if self.errors is None and keras_internals.assignable_in_step(self.sums):
+            keras_internals.add_to_variable(self.sums, vector)
+            return
         padding = self.capacity - vector.shape[0]
         if padding:
             vector = ops.concatenate([vector, ops.zeros((padding,), vector.dtype)])
         if not keras_internals.assignable_in_step(self.sums):
             self._sends = True
             keras_internals.send_to_host(self._add_on_host, vector)
-        elif self.errors is None:
-            self.sums.assign_add(ops.cast(vector, "float64"))
         else:
             high, low = _two_sum(self.sums.value, self.errors.value, ops.cast(vector, "float32"))
             self.sums.assign(high)
@@ -170,9 +171,16 @@ class PhaseAccumulator:
         """
         from keras import ops
 
+        row = keras_internals.stack_scalars(ops.cast(v, "float32") for v in (1.0, total, data, *terms))
+        return self.add_row(keys, row * weight)
+
+    def add_row(self, keys, row):
+        """`add` of a row already weighted: ``[weight, total·w, data·w, *terms·w]``, float32.
+
+        Returns the layout's name for `values_now`.
+        """
         keys = tuple(keys)
-        sums = self._sums_for(keys)
-        sums.add(ops.stack([ops.ones(()), total, data, *terms]) * weight)
+        self._sums_for(keys).add(row)
         return self._ids[keys]
 
     def add_values(self, keys, weight, values):

@@ -378,29 +378,44 @@ class StepProbe:
                 [ops.sum(ops.cast(loss, keras.config.floatx())) for _, loss in kept])
 
     def _record(self, phase, total, terms, values, batch_size):
+        """Adds the step's row to the sums and feeds ``data_loss``/``reg_loss``; in the step.
+
+        Few operations: a PyTorch step runs this eagerly at every batch.
+        """
         from keras import ops
 
         self._trace.recorded = True
         merged = {}
         for term, value in zip(terms, values):
             tag = tags.penalty_tag(term.key)
-            value = _unscale(ops.cast(value, "float32"))
             merged[tag] = merged[tag] + value if tag in merged else value
             self.descriptions.setdefault(tag, term.description)
-        total = _unscale(ops.cast(total, "float32"))
-        reg = ops.sum(ops.stack(list(merged.values()))) if merged else ops.zeros(())
-        data = total - reg
-        if phase == "train":
-            for term, value in decoupled_decay.terms(self._model):
-                tag = tags.decoupled_tag(term.key)
-                merged[tag] = value
-                self.descriptions.setdefault(tag, term.description)
         weight = ops.cast(batch_size, "float32")
-        self._trace.layouts.append(self.accumulators[phase].add(
-            list(merged), weight, total, data, list(merged.values())
-        ))
+        replicas = keras_internals.replicas_in_sync()
+        # Keras scales each replica's loss by 1/replicas; its loss tracker undoes that.
+        scale = weight * float(replicas) if replicas > 1 else weight
+        weighted = keras_internals.stack_scalars(_float32(v) for v in (total, *merged.values())) * scale
+        reg = ops.sum(weighted[1:])
+        data = weighted[0] - reg
+        row = [keras_internals.stack_scalars([weight, weighted[0], data]), weighted[1:]]
+        keys = list(merged)
+        if phase == "train":
+            decoupled = decoupled_decay.terms(self._model)
+            for term, _ in decoupled:
+                tag = tags.decoupled_tag(term.key)
+                keys.append(tag)
+                self.descriptions.setdefault(tag, term.description)
+            if decoupled:
+                row.append(keras_internals.stack_scalars(_float32(value) for _, value in decoupled) * weight)
+        self._trace.layouts.append(self.accumulators[phase].add_row(keys, ops.concatenate(row)))
         self._data_tracker.record(data, weight)
         self._reg_tracker.record(reg, weight)
+
+
+def _float32(value):
+    from keras import ops
+
+    return value if keras.backend.standardize_dtype(value.dtype) == "float32" else ops.cast(value, "float32")
 
 
 def _batch_size(x, y_pred):
@@ -413,12 +428,6 @@ def _batch_size(x, y_pred):
             if tensor is not None:
                 return ops.shape(tensor)[0]
     return 1
-
-
-def _unscale(value):
-    """Undoes Keras' per-replica loss scaling, as its loss tracker does."""
-    replicas = keras_internals.replicas_in_sync()
-    return value * float(replicas) if replicas > 1 else value
 
 
 class _SplitMean(keras.metrics.Mean):
@@ -437,9 +446,11 @@ class _SplitMean(keras.metrics.Mean):
     def update_state(self, *args, **kwargs):
         pass
 
-    def record(self, value, weight):
-        if keras_internals.assignable_in_step(self.variables[0]):
-            super().update_state(value, sample_weight=weight)
+    def record(self, weighted_sum, weight):
+        """Adds a batch's ``value·weight`` and ``weight`` (float32 scalars), as ``Mean`` would."""
+        if keras_internals.assignable_in_step(self.total):
+            keras_internals.add_to_variable(self.total, weighted_sum)
+            keras_internals.add_to_variable(self.count, weight)
 
     def result(self):
         return super().result() if self._known_here() else {}

@@ -123,3 +123,17 @@ def test_values_reach_the_host_as_numpy():
     (ones, zero), = received
     np.testing.assert_array_equal(ones, [1.0, 1.0])
     assert float(zero) == 0.0
+
+
+def test_a_shorter_float32_vector_is_added_to_the_front_of_a_float64_variable():
+    import numpy as np
+
+    dtype = "float64" if keras_internals.has_float64() else "float32"
+    sums = keras.Variable(np.zeros(4), dtype=dtype)
+    count = keras.Variable(1.0)
+    keras_internals.add_to_variable(sums, keras_internals.stack_scalars(
+        [keras.ops.convert_to_tensor(0.1), keras.ops.convert_to_tensor(2.0)]))
+    keras_internals.add_to_variable(sums, keras.ops.convert_to_tensor(np.full(3, 1.0, "float32")))
+    keras_internals.add_to_variable(count, keras.ops.convert_to_tensor(2.0))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(sums), [np.float64(np.float32(0.1)) + 1.0, 3.0, 1.0, 0.0], rtol=0 if dtype == "float64" else 1e-7)
+    assert float(keras.ops.convert_to_numpy(count)) == 3.0
