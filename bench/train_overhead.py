@@ -41,7 +41,9 @@ steps run eagerly, so the first-fit table's trace counts are step counts.
 
 Run: ``python bench/train_overhead.py`` (both tables; ``--rounds``, ``--steps``,
 ``--first-fit-rounds``, ``--first-fit-steps`` to change). ``--models`` picks models
-by name, ``--first-fit-only`` / ``--per-step-only`` one table, e.g.
+by name, ``--variants`` the per-step variants measured beside the baseline (a
+slow model's long run can keep to one), ``--first-fit-only`` / ``--per-step-only``
+one table, e.g.
 ``python bench/train_overhead.py --first-fit-only --models "MobileNetV2 96×96" "300 Dense layers"``.
 """
 
@@ -153,24 +155,24 @@ def time_batch_hooks(callbacks, spent):
     return callbacks
 
 
-def measure_per_step(build, shape, rounds, steps, batch_size, log_root):
+def measure_per_step(build, shape, rounds, steps, batch_size, log_root, variants=VARIANTS):
     rng = np.random.default_rng(0)
     x = rng.random((steps * batch_size, *shape), dtype=np.float32)
     y = rng.integers(0, 10, steps * batch_size)
     reference = build()
     copies = {}
-    for variant in VARIANTS:
+    for variant in variants:
         model = build()
         model.set_weights(reference.get_weights())
         model.compile(keras.optimizers.SGD(1e-3),
                       keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         copies[variant] = model
-    ratios = {clock: {v: [] for v in VARIANTS[1:]} for clock in CLOCKS}
-    per_step = {v: [] for v in VARIANTS}
-    hooks = {v: [] for v in VARIANTS[1:]}  # thread CPU per batch hook call, all rounds
+    ratios = {clock: {v: [] for v in variants[1:]} for clock in CLOCKS}
+    per_step = {v: [] for v in variants}
+    hooks = {v: [] for v in variants[1:]}  # thread CPU per batch hook call, all rounds
     for r in range(rounds + 1):  # round 0 traces and warms up
         times = {}
-        order = VARIANTS if r % 2 else VARIANTS[::-1]
+        order = variants if r % 2 else variants[::-1]
         for variant in order:
             cbs = callbacks_for(variant, os.path.join(log_root, variant.replace(" ", "_")))
             if r and variant in hooks:
@@ -181,10 +183,10 @@ def measure_per_step(build, shape, rounds, steps, batch_size, log_root):
             times[variant] = {clock: (read() - start[clock]) / steps for clock, read in CLOCKS.items()}
         if r == 0:
             continue
-        for variant in VARIANTS:
+        for variant in variants:
             per_step[variant].append(times[variant]["wall"])
         for clock in CLOCKS:
-            for variant in VARIANTS[1:]:
+            for variant in variants[1:]:
                 ratios[clock][variant].append(times[variant][clock] / times["baseline"][clock])
     return per_step, ratios, hooks
 
@@ -263,10 +265,11 @@ def print_per_step(args, log_root):
     for name in args.models:
         build, shape, slowness = MODELS[name]
         steps = max(5, args.steps // slowness)
+        variants = ("baseline", *args.variants)
         per_step, ratios, hooks = measure_per_step(
-            build, shape, args.rounds, steps, args.batch_size, log_root)
+            build, shape, args.rounds, steps, args.batch_size, log_root, variants)
         base = statistics.median(per_step["baseline"]) * 1e3
-        for variant in VARIANTS[1:]:
+        for variant in variants[1:]:
             hook = hooks[variant]
             p90 = statistics.quantiles(hook, n=10)[-1] if len(hook) > 1 else hook[0]
             print(f"| {name} | {base:.1f} | {variant} | {spread(ratios['wall'][variant])} "
@@ -304,6 +307,8 @@ def main():
     parser.add_argument("--first-fit-rounds", type=int, default=5)
     parser.add_argument("--first-fit-steps", type=int, default=3)
     parser.add_argument("--models", nargs="*", default=list(MODELS), choices=list(MODELS))
+    parser.add_argument("--variants", nargs="*", default=list(VARIANTS[1:]), choices=list(VARIANTS[1:]),
+                        help="the per-step variants beside the baseline (default: all)")
     parser.add_argument("--backend", default="tensorflow", choices=("tensorflow", "jax", "torch"),
                         help="the Keras backend (read before Keras is imported)")
     only = parser.add_mutually_exclusive_group()

@@ -453,7 +453,11 @@ class _SplitMean(keras.metrics.Mean):
             keras_internals.add_to_variable(self.count, weight)
 
     def result(self):
-        return super().result() if self._known_here() else {}
+        from keras import ops
+
+        # Mean.result, without casting ``count`` (already float32): Keras
+        # calls it at every batch, eagerly on PyTorch.
+        return ops.divide_no_nan(self.total, self.count) if self._known_here() else {}
 
 
 def _direction_holder(metrics):
