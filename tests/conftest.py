@@ -5,6 +5,10 @@ A test written with TensorFlow's own API (``tf.function``, ``GradientTape``,
 ``tf.distribute``) or checking what one backend's Keras computes carries
 ``@pytest.mark.backends("tensorflow", reason=...)``; on another backend it is
 deselected, and the summary counts it.
+
+A test of the dashboard plugin or TensorBoard alone, with no Keras step
+involved, carries ``@pytest.mark.once(reason=...)``: ``tests/run.sh`` runs it in
+its first pass only (``-m "not once"`` on the other backends and Keras versions).
 """
 
 import os
@@ -17,6 +21,8 @@ import pytest  # noqa: E402
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "backends(*names, reason): the Keras backends the test is for, and why only those")
+    config.addinivalue_line(
+        "markers", "once(reason): involves no Keras step, so one pass of tests/run.sh runs it")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -25,9 +31,11 @@ def pytest_collection_modifyitems(config, items):
     backend = keras.backend.backend()
     kept, deselected = [], []
     for item in items:
+        for name in ("backends", "once"):
+            named = item.get_closest_marker(name)
+            if named is not None and not named.kwargs.get("reason"):
+                raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.{name} needs a reason=")
         marker = item.get_closest_marker("backends")
-        if marker is not None and not marker.kwargs.get("reason"):
-            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.backends needs a reason=")
         (deselected if marker is not None and backend not in marker.args else kept).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)

@@ -4,8 +4,9 @@
 # vitest), a rebuild of the committed bundle that must match it byte for byte,
 # Debian's chromium for the browser tests, and pytest (unit, plugin, demo,
 # real TensorBoard and real browser tests) on Keras' TensorFlow backend; then
-# the core tests (all but the browser tests) on its JAX and PyTorch backends,
-# and again on the lowest supported Keras, in .venv-keras-min.
+# the core tests (all but the browser tests and those with no Keras step) on
+# its JAX and PyTorch backends, and again on the lowest supported Keras, in
+# .venv-keras-min.
 # Usage: bash tests/run.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,8 +42,8 @@ echo "--- pytest (pinned versions: requirements-dev.txt)"
 .venv/bin/python -m pytest tests -q "$@"
 
 for backend in jax torch; do
-  echo "--- pytest, core tests on Keras' $backend backend (those written with TensorFlow's own API are deselected)"
-  KERAS_BACKEND=$backend .venv/bin/python -m pytest tests -q --ignore=tests/browser -p no:cacheprovider "$@"
+  echo "--- pytest, core tests on Keras' $backend backend (those written with TensorFlow's own API, and those with no Keras step, are deselected)"
+  KERAS_BACKEND=$backend .venv/bin/python -m pytest tests -q --ignore=tests/browser -m "not once" -p no:cacheprovider "$@"
 done
 
 echo "--- pytest, core tests on the lowest supported Keras (requirements-keras-min.txt)"
@@ -51,4 +52,4 @@ if [ ! -x .venv-keras-min/bin/python ]; then
 fi
 .venv-keras-min/bin/python -m pip install --quiet --upgrade pip
 .venv-keras-min/bin/python -m pip install --quiet -r requirements-keras-min.txt
-.venv-keras-min/bin/python -m pytest tests -q --ignore=tests/browser -p no:cacheprovider "$@"
+.venv-keras-min/bin/python -m pytest tests -q --ignore=tests/browser -m "not once" -p no:cacheprovider "$@"

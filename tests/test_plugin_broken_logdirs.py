@@ -138,6 +138,7 @@ def test_broken_logdir_through_the_python_provider(broken_logdir):
     check_broken_logdir(werkzeug_get(make_provider(broken_logdir)), data_server=False)
 
 
+@pytest.mark.once(reason="TensorBoard serving event files: no Keras step")
 def test_broken_logdir_through_tensorboard_with_the_rust_data_server(broken_logdir, tmp_path):
     with tensorboard(broken_logdir, tmp_path) as (process, base, log):
         wait_for_regloss_listing(base, process, log)
@@ -233,6 +234,7 @@ def test_growing_logdir_through_the_python_provider(tmp_path):
     check_growth(growing, werkzeug_get(provider), wait)
 
 
+@pytest.mark.once(reason="TensorBoard serving event files: no Keras step")
 def test_growing_logdir_through_tensorboard_with_the_rust_data_server(tmp_path):
     logdir = tmp_path / "logdir"
     logdir.mkdir()

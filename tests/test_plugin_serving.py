@@ -93,6 +93,7 @@ def wait_for_regloss_listing(base, process, log):
     pytest.fail("regloss never listed as enabled: %r\n%s" % (listing, log.read()))
 
 
+@pytest.mark.once(reason="TensorBoard serving event files: no Keras step")
 @pytest.mark.parametrize("load_fast", ["auto", "false"])
 def test_tensorboard_serves_the_dashboard(regloss_logdir, tmp_path, load_fast):
     with tensorboard(regloss_logdir, tmp_path, "--load_fast=" + load_fast) as (process, base, log):
