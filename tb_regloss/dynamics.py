@@ -135,15 +135,12 @@ class Measurement:
         values: a float32 vector of their values (zeros when not taken).
         taken: 1.0 if this step was measured, else 0.0 (a float32 scalar).
         descriptions: ``{tag: description}``.
-        step: the optimizer's ``iterations`` after the update (a tensor):
-            the step the values are written at.
     """
 
     tags: list
     values: object
     taken: object
     descriptions: dict
-    step: object
 
 
 def apply_measured(model, optimizer, apply, grads, variables, every=1):
@@ -176,7 +173,6 @@ def apply_measured(model, optimizer, apply, grads, variables, every=1):
     grads_by_variable = {id(w.variable): g for w, g in zip(weights, step_grads)}
     result = apply(grads, variables)
     after = {id(w.variable): ops.convert_to_tensor(w.variable) for w in weights}
-    step = ops.copy(optimizer.iterations)
     series = series_tags(weights)
 
     def measured():
@@ -188,7 +184,7 @@ def apply_measured(model, optimizer, apply, grads, variables, every=1):
         due = ops.equal(ops.mod(iteration, every), 0)
         taken = ops.cast(due, "float32")
         values = ops.cond(due, measured, lambda: ops.zeros((len(series),), "float32"))
-    return result, Measurement(series, values, taken, descriptions(weights), step)
+    return result, Measurement(series, values, taken, descriptions(weights))
 
 
 def series_tags(watched_weights):

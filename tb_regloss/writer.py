@@ -198,7 +198,7 @@ class RegLossWriter:
         grads, variables = [g for g, _ in pairs], [v for _, v in pairs]
         result, measurement = dynamics.apply_measured(model, optimizer, optimizer.apply, grads, variables)
         if measurement is not None:
-            self._write_measurement(measurement)
+            self._write_measurement(measurement, _step_after_update(optimizer))
         return result
 
     def stateless_apply(self, optimizer, optimizer_variables, grads, trainable_variables, *, model):
@@ -241,16 +241,17 @@ class RegLossWriter:
                 variables = keras_internals.variables_of(optimizer) if variables is None else list(variables)
                 result, measurement = dynamics.apply_measured(
                     model, optimizer, lambda g, v: apply(g, v), list(grads), variables)
-                measurements.append(measurement)
+                # Read in the optimizer's scope, where its iterations hold this update's.
+                measurements.append((measurement, _step_after_update(optimizer)))
                 return result
 
             return measuring_apply
 
         with keras_internals.optimizer_apply_shadowed(optimizer, measuring):
             result = optimizer.stateless_apply(optimizer_variables, grads, trainable_variables)
-        for measurement in measurements:
+        for measurement, step in measurements:
             if measurement is not None:
-                self._write_measurement(measurement)
+                self._write_measurement(measurement, step)
         return result
 
     def _check_measurable(self, optimizer):
@@ -266,19 +267,19 @@ class RegLossWriter:
                 "several replicas use RegLossCallback(dynamics=True) with fit."
             )
 
-    def _write_measurement(self, measurement):
-        """Writes a `dynamics.Measurement` at its step: in the TensorFlow step, or from the host."""
+    def _write_measurement(self, measurement, step):
+        """Writes a `dynamics.Measurement` at ``step``: in the TensorFlow step, or from the host."""
         if not keras_internals.tensorflow_backend():
             series, descriptions = tuple(measurement.tags), measurement.descriptions
 
             def write(step, values):
                 self._host_events().write_row(int(step), series, [float(v) for v in values], descriptions)
 
-            keras_internals.on_the_host(write, measurement.step, measurement.values)
+            keras_internals.on_the_host(write, step, measurement.values)
             return
         import tensorflow as tf
 
-        step = tf.cast(measurement.step, tf.int64)
+        step = tf.cast(step, tf.int64)
         values = [measurement.values[i] for i in range(len(measurement.tags))]
         with self._file_writer(tf.distribute.get_strategy()).as_default():
             self._write_described_once(measurement.tags, values, step, measurement.descriptions)
@@ -367,6 +368,13 @@ class RegLossWriter:
             return None
         self._described.add(tag)
         return description
+
+
+def _step_after_update(optimizer):
+    """``optimizer.iterations`` now, as a tensor: the step of the update just applied."""
+    from keras import ops
+
+    return ops.convert_to_tensor(optimizer.iterations)
 
 
 def _combine_replicas(strategy, data_loss, penalties, total_loss):
