@@ -70,13 +70,14 @@ class _LayoutSums(keras.metrics.Metric):
         """Adds ``vector`` (at most ``capacity`` entries) in the step being run or traced."""
         from keras import ops
 
-        if self.errors is None and keras_internals.assignable_in_step(self.sums):
+        assignable = keras_internals.assignable_in_step(self.sums)
+        if assignable and self.errors is None:
             keras_internals.add_to_variable(self.sums, vector)
             return
         padding = self.capacity - vector.shape[0]
         if padding:
             vector = ops.concatenate([vector, ops.zeros((padding,), vector.dtype)])
-        if not keras_internals.assignable_in_step(self.sums):
+        if not assignable:
             self._sends = True
             keras_internals.send_to_host(self._add_on_host, vector)
         else:
@@ -128,7 +129,7 @@ class PhaseAccumulator:
     acc = PhaseAccumulator(strategy)
     reader = acc.reader()
     acc.prepare(capacity=64)              # on the host, before the step is traced
-    acc.add(["regloss/penalty/conv/kernel"], weight, total, data, [term])  # in the step
+    acc.add_row(["regloss/penalty/conv/kernel"], ops.stack([w, total * w, data * w, term * w]))  # in the step
     means = reader.read()                 # on the host, when writing
     means.total, means.data, means.terms["regloss/penalty/conv/kernel"]
     ```
@@ -164,20 +165,10 @@ class PhaseAccumulator:
             if self._on_new is not None:
                 self._on_new(self._spare)
 
-    def add(self, keys, weight, total, data, terms):
-        """Adds one batch; called while the step is traced. ``terms`` match ``keys``.
-
-        Returns the layout's name for `values_now`.
-        """
-        from keras import ops
-
-        row = keras_internals.stack_scalars(ops.cast(v, "float32") for v in (1.0, total, data, *terms))
-        return self.add_row(keys, row * weight)
-
     def add_row(self, keys, row):
-        """`add` of a row already weighted: ``[weight, total·w, data·w, *terms·w]``, float32.
+        """Adds one batch's weighted row ``[weight, total·w, data·w, *terms·w]`` (float32); in the step.
 
-        Returns the layout's name for `values_now`.
+        ``keys`` name the terms. Returns the layout's name for `values_now`.
         """
         keys = tuple(keys)
         self._sums_for(keys).add(row)
@@ -191,11 +182,8 @@ class PhaseAccumulator:
         """
         from keras import ops
 
-        keys = tuple(keys)
-        sums = self._sums_for(keys)
         head = ops.convert_to_tensor([1.0, 0.0, 0.0], "float32")
-        sums.add(ops.concatenate([head, ops.cast(values, "float32")]) * weight)
-        return self._ids[keys]
+        return self.add_row(keys, ops.concatenate([head, ops.cast(values, "float32")]) * weight)
 
     def values_now(self, names):
         """``{name: sums}`` of the layouts ``names``, read in the step after its `add` calls.

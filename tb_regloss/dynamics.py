@@ -187,6 +187,19 @@ def apply_measured(model, optimizer, apply, grads, variables, every=1):
     return result, Measurement(series, values, taken, descriptions(weights))
 
 
+def apply_call_measured(model, optimizer, apply, grads, trainable_variables=None, every=1):
+    """`apply_measured` for a call ``apply(grads, trainable_variables=None)``, as ``optimizer.apply`` takes it.
+
+    Without variables (``stateless_apply`` calls ``apply(grads)``) the
+    optimizer's own are updated, and measured.
+    """
+    grads = list(grads)
+    if trainable_variables is None:
+        return apply_measured(model, optimizer, lambda g, _: apply(g), grads,
+                              keras_internals.variables_of(optimizer), every)
+    return apply_measured(model, optimizer, apply, grads, list(trainable_variables), every)
+
+
 def series_tags(watched_weights):
     """The tags of one measurement, in the order of `measure`'s values."""
     out = [tags.dynamics_tag(q, w.key) for w in watched_weights for q in PER_WEIGHT]

@@ -311,17 +311,13 @@ class StepProbe:
             if (getattr(trace, "phase", None) != "train" or not self.dynamics_every
                     or trace.measurements):
                 return apply(grads, trainable_variables)
-            grads = list(grads)
-            if trainable_variables is None:  # e.g. from stateless_apply (JAX): the optimizer's own list
-                variables = keras_internals.variables_of(optimizer)
-                return self._apply_measured(optimizer, lambda g, _: apply(g), grads, variables)
-            return self._apply_measured(optimizer, apply, grads, list(trainable_variables))
+            return self._apply_measured(optimizer, apply, grads, trainable_variables)
 
         return measuring_apply
 
-    def _apply_measured(self, optimizer, apply, grads, variables):
-        result, measurement = dynamics.apply_measured(
-            self._model, optimizer, apply, grads, variables, every=self.dynamics_every)
+    def _apply_measured(self, optimizer, apply, grads, trainable_variables):
+        result, measurement = dynamics.apply_call_measured(
+            self._model, optimizer, apply, grads, trainable_variables, every=self.dynamics_every)
         if measurement is not None:
             # Added to the sums where the step can carry them: see `_add_measurements`.
             self._trace.measurements.append(measurement)

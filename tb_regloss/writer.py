@@ -236,11 +236,9 @@ class RegLossWriter:
         measurements = []
 
         def measuring(apply):
-            def measuring_apply(grads, variables=None):
-                # stateless_apply calls apply(grads): the variables are the optimizer's own.
-                variables = keras_internals.variables_of(optimizer) if variables is None else list(variables)
-                result, measurement = dynamics.apply_measured(
-                    model, optimizer, lambda g, v: apply(g, v), list(grads), variables)
+            def measuring_apply(grads, trainable_variables=None):
+                result, measurement = dynamics.apply_call_measured(
+                    model, optimizer, apply, grads, trainable_variables)
                 # Read in the optimizer's scope, where its iterations hold this update's.
                 measurements.append((measurement, _step_after_update(optimizer)))
                 return result

@@ -6,6 +6,14 @@ import tensorflow as tf
 from tb_regloss.accumulator import PhaseAccumulator
 
 
+def add(acc, keys, weight, total, data, terms):
+    """Adds a batch of mean ``total``, ``data`` and ``terms`` with ``weight``, as the probe adds its row."""
+    from keras import ops
+
+    row = ops.stack([ops.cast(v, "float32") for v in (1.0, total, data, *terms)])
+    return acc.add_row(keys, row * ops.cast(weight, "float32"))
+
+
 TENSORFLOW_API = pytest.mark.backends("tensorflow", reason="written with TensorFlow's own API (tf.function, GradientTape, tf.distribute)")
 
 
@@ -13,8 +21,8 @@ def test_weighted_means_merged_across_layouts_then_reset():
     acc = PhaseAccumulator(tf.distribute.get_strategy())
     reader = acc.reader()
     assert reader.read() is None
-    acc.add(["a"], 2.0, 3.0, 1.0, [2.0])
-    acc.add(["a", "b"], 6.0, 1.0, 0.5, [0.25, 0.25])
+    add(acc, ["a"], 2.0, 3.0, 1.0, [2.0])
+    add(acc, ["a", "b"], 6.0, 1.0, 0.5, [0.25, 0.25])
     means = reader.read()
     assert means.total == pytest.approx((2 * 3.0 + 6 * 1.0) / 8)
     assert means.data == pytest.approx((2 * 1.0 + 6 * 0.5) / 8)
@@ -29,7 +37,7 @@ def test_sums_created_while_tracing_live_outside_the_function():
 
     @tf.function
     def step(value):
-        acc.add(["k"], tf.constant(1.0), value, value / 2, [value / 2])
+        add(acc, ["k"], tf.constant(1.0), value, value / 2, [value / 2])
 
     for v in (1.0, 3.0):
         step(tf.constant(v))
@@ -50,7 +58,7 @@ def test_prepared_sums_keep_the_step_to_one_trace():
         @tf.function
         def step(value):
             count[0] += 1
-            acc.add(["k", "l"], tf.constant(2.0), value, value / 2, [value / 4, value / 4])
+            add(acc, ["k", "l"], tf.constant(2.0), value, value / 2, [value / 4, value / 4])
 
         step(tf.constant(1.0))
         step(tf.constant(3.0))
@@ -64,7 +72,7 @@ def test_prepared_sums_keep_the_step_to_one_trace():
 def test_skip_drops_pending_batches():
     acc = PhaseAccumulator(tf.distribute.get_strategy())
     reader = acc.reader()
-    acc.add([], 1.0, 1.0, 1.0, [])
+    add(acc, [], 1.0, 1.0, 1.0, [])
     reader.skip()
     assert reader.read() is None
 
@@ -72,9 +80,9 @@ def test_skip_drops_pending_batches():
 def test_two_readers_each_get_every_batch():
     acc = PhaseAccumulator(tf.distribute.get_strategy())
     per_batch, per_epoch = acc.reader(), acc.reader()
-    acc.add(["k"], 1.0, 2.0, 1.0, [1.0])
+    add(acc, ["k"], 1.0, 2.0, 1.0, [1.0])
     assert per_batch.read().total == 2.0
-    acc.add(["k"], 1.0, 4.0, 3.0, [1.0])
+    add(acc, ["k"], 1.0, 4.0, 3.0, [1.0])
     assert per_batch.read().total == 4.0
     assert per_epoch.read().total == 3.0
     late = acc.reader()
@@ -84,26 +92,26 @@ def test_two_readers_each_get_every_batch():
 def test_a_nan_batch_spoils_one_read_of_each_reader():
     acc = PhaseAccumulator(tf.distribute.get_strategy())
     first_reader, second_reader = acc.reader(), acc.reader()
-    acc.add(["k"], 1.0, float("nan"), 1.0, [float("inf")])
+    add(acc, ["k"], 1.0, float("nan"), 1.0, [float("inf")])
     first = first_reader.read()
     assert first.total != first.total and first.terms["k"] == float("inf")
-    acc.add(["k"], 1.0, 2.0, 1.0, [1.0])
+    add(acc, ["k"], 1.0, 2.0, 1.0, [1.0])
     for reader, spoiled in ((first_reader, False), (second_reader, True)):
         means = reader.read()
         if spoiled:
             assert means.total != means.total and means.terms["k"] == float("inf")
         else:
             assert (means.total, means.data, means.terms) == (2.0, 1.0, {"k": 1.0})
-    acc.add(["k"], 1.0, 4.0, 3.0, [1.0])
+    add(acc, ["k"], 1.0, 4.0, 3.0, [1.0])
     assert second_reader.read().total == 4.0
 
 
 def test_a_layout_without_batches_since_the_last_read_names_no_term():
     acc = PhaseAccumulator(tf.distribute.get_strategy())
     reader = acc.reader()
-    acc.add(["frozen", "head"], 1.0, 3.0, 1.0, [1.0, 1.0])
+    add(acc, ["frozen", "head"], 1.0, 3.0, 1.0, [1.0, 1.0])
     reader.read()
-    acc.add(["head"], 1.0, 2.0, 1.0, [1.0])  # a retrace after freezing a layer
+    add(acc, ["head"], 1.0, 2.0, 1.0, [1.0])  # a retrace after freezing a layer
     assert reader.read().terms == {"head": 1.0}
 
 
