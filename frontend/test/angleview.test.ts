@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { describe, expect, it, vi } from "vitest";
 import { AngleMultiples, EQUILIBRIUM_DASH, formatDegrees } from "../src/angleview";
 import type { Quantities } from "../src/dynamics_group";

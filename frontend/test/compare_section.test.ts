@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { afterEach, describe, expect, it } from "vitest";
 import { parseBreakdown } from "../src/api";
 import { CompareSection } from "../src/compare_section";

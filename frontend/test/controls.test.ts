@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { describe, expect, it, vi } from "vitest";
 import { Controls } from "../src/controls";
 import { DEFAULTS, MAX_DEPTH } from "../src/settings";

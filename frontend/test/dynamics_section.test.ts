@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Breakdown } from "../src/api";
 import { DynamicsSection, equilibriumNote, panelsCaption } from "../src/dynamics_section";

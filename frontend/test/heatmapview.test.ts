@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { HeatmapView, LABELLED_ROWS, heatmapFrame, rowHeight, stepIndexAt } from "../src/heatmapview";
 import { stepTotals } from "../src/rank";

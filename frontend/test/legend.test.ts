@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { describe, expect, it, vi } from "vitest";
 import { COMPACT_ENTRIES, Legend, type LegendEntry } from "../src/legend";
 

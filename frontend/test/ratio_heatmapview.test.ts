@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { powerOfTen, RatioHeatmapView } from "../src/ratio_heatmapview";
 import { mockCanvas } from "./canvas_mock";

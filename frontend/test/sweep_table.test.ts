@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
 import { parseBreakdown } from "../src/api";
 import { sweepRows, type SweepColumn } from "../src/sweep";

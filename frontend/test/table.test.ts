@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { describe, expect, it, vi } from "vitest";
 import { parseBreakdown } from "../src/api";
 import { groupTerms } from "../src/group";

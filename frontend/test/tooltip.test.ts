@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
 import { MAX_ROWS, TOOLTIP_WIDTH, Tooltip, type HoverSeries } from "../src/tooltip";
 
