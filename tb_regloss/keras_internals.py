@@ -546,11 +546,22 @@ def once_for_all_replicas(function):
 
 
 def host_value_of_variable(variable):
-    """``variable``'s value as a NumPy array of its own (see `HostState` for variables of a JAX step)."""
+    """``variable``'s value as a NumPy array of its own (see `HostState` for variables of a JAX step).
+
+    On TensorFlow the value is read into a tensor first: in a
+    ``tf.distribute`` strategy's scope (``fit`` called inside ``with
+    strategy.scope():``) NumPy cannot convert a ``MirroredVariable`` itself,
+    its ``__array__`` returning no array (TensorFlow 2.21, NumPy 2).
+    """
     import numpy as np
     from keras import ops
 
-    return np.array(ops.convert_to_numpy(variable.value))
+    value = variable.value
+    if tensorflow_backend():
+        import tensorflow as tf
+
+        value = tf.convert_to_tensor(value)
+    return np.array(ops.convert_to_numpy(value))
 
 
 def backend_name():

@@ -3,8 +3,11 @@
 ``python tests/distributed_run.py KIND STRATEGY LOG_DIR OUT_JSON [INDEX PORTS]``
 
 KIND is ``fit`` (``model.fit`` with `RegLossCallback`, decay dynamics
-included, after `tb_regloss.enable_multi_worker_fit`), ``keras-fit`` (Keras' own ``fit``,
-neither fixed nor logged) or ``loop`` (a custom GradientTape loop
+included, after `tb_regloss.enable_multi_worker_fit`), ``fit-in-scope``
+(``model.fit`` with `RegLossCallback` called inside ``with strategy.scope():``),
+``fit-in-scope-ema`` (the same with ``SGD(use_ema=True)`` and Keras'
+``SwapEMAWeights``, as Keras' own ``swap_ema_weights_test.py`` runs it),
+``keras-fit`` (Keras' own ``fit``, neither fixed nor logged) or ``loop`` (a custom GradientTape loop
 with `RegLossWriter`, writing from the cross-replica context into
 ``LOG_DIR/train`` and from inside the replica function into
 ``LOG_DIR/replica``). STRATEGY is ``single`` (one device), ``mirrored``
@@ -41,7 +44,9 @@ def main(kind, strategy_name, log_dir, out_json, index=None, ports=None):
     train = tf.data.Dataset.from_tensor_slices((x, y)).batch(GLOBAL_BATCH).with_options(options)
     with strategy.scope():
         model = models.every_kind_model()
-    if kind in ("fit", "keras-fit"):
+    if kind.startswith("fit-in-scope"):
+        result = _fit_in_scope(strategy, model, kind.endswith("-ema"), train, log_dir)
+    elif kind in ("fit", "keras-fit"):
         callbacks = []
         if kind == "fit":
             tb_regloss.enable_multi_worker_fit()
@@ -70,6 +75,21 @@ def _strategy(name, index, ports):
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
         return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     return tf.distribute.get_strategy()
+
+
+def _fit_in_scope(strategy, model, ema, train, log_dir):
+    """``fit`` called in the strategy's scope, logged per batch; with an EMA optimizer if ``ema``."""
+    import keras
+
+    import tb_regloss
+
+    with strategy.scope():
+        callbacks = [tb_regloss.RegLossCallback(log_dir, update_freq="batch")]
+        if ema:
+            model.compile(keras.optimizers.SGD(0.05, use_ema=True, ema_momentum=0.9), "mse")
+            callbacks.append(keras.callbacks.SwapEMAWeights())
+        history = model.fit(train, epochs=2, verbose=0, validation_data=train.take(2), callbacks=callbacks)
+    return history.history
 
 
 def _custom_loop(strategy, model, train, log_dir):

@@ -97,6 +97,27 @@ def test_mirrored_fit_matches_single_device(tmp_path):
     np.testing.assert_allclose(h2["data_loss"], h1["data_loss"], rtol=1e-5)
 
 
+@pytest.mark.parametrize("kind", ["fit-in-scope", "fit-in-scope-ema"])
+def test_mirrored_fit_called_in_the_strategy_scope_logs_the_loss_keras_reports(tmp_path, kind):
+    # `with strategy.scope(): model.fit(...)`; with an EMA optimizer, Keras'
+    # SwapEMAWeights evaluates the averaged weights.
+    single = _run(kind, "single", tmp_path)
+    mirrored = _run(kind, "mirrored", tmp_path)
+    _assert_one_writer_wrote_the_single_device_run(single, mirrored, ("train", "validation"))
+    history = json.loads((tmp_path / "mirrored.json").read_text())
+    train, validation = _values(mirrored / "train"), _values(mirrored / "validation")
+    for series in (train, validation):
+        penalties = sum(values for tag, (_, values) in series.items() if tag.startswith("regloss/penalty/"))
+        np.testing.assert_allclose(series["regloss/data"][1] + penalties, series["regloss/total"][1], rtol=1e-5)
+    # A point per batch (equal batches): each epoch's points average to Keras' loss.
+    steps, totals = train["regloss/total"]
+    assert steps == list(range(1, 9))
+    np.testing.assert_allclose(totals.reshape(2, 4).mean(axis=1), history["loss"], rtol=1e-5)
+    assert validation["regloss/total"][0] == [4, 8]
+    np.testing.assert_allclose(validation["regloss/total"][1], history["val_loss"], rtol=1e-5)
+    np.testing.assert_allclose(validation["regloss/data"][1], history["val_data_loss"], rtol=1e-5)
+
+
 def test_mirrored_custom_loop_matches_single_device(tmp_path):
     single = _run("loop", "single", tmp_path)
     mirrored = _run("loop", "mirrored", tmp_path)
