@@ -6,7 +6,8 @@ This writer builds the protobufs ``tf.summary.scalar`` writes (rank-0 float32
 tensor, plugin ``scalars``, the description with a tag's first point) and
 appends them as records of an event file (`tb_regloss.record_files`), with
 no TensorFlow. Pending points are flushed at most ``flush_secs`` after they
-are written, and on `flush`.
+are written, and on `flush`. A flush of the background timer that fails
+raises its error at the next `write_row` or `flush`, in the writer's thread.
 
 A point of hundreds of series is written every batch, so building each
 ``Summary.Value`` message field by field (about 4 µs each) would cost more than
@@ -65,6 +66,7 @@ class EventWriter:
         self._pending = []  # records not yet handed to the record writer
         self._pending_bytes = 0
         self._flush_timer = None
+        self._background_error = None  # what a timed flush raised, for the next call
         self._plain_metadata = _field(9, scalar_metadata.create_summary_metadata(
             None, None).SerializeToString())
         self._tags = {}  # tag -> the bytes before and after its value, once its first point is written
@@ -82,6 +84,7 @@ class EventWriter:
         ``tags`` is a tuple; a point with the same tags as an earlier one is
         written by filling that point's bytes with the new values.
         """
+        self._raise_background_error()
         template = self._templates.get(tags)
         if template is None:
             summary = b"".join(self._value_field(tag, value, descriptions)
@@ -96,6 +99,7 @@ class EventWriter:
 
     def flush(self):
         """Writes pending points to disk now."""
+        self._raise_background_error()
         with self._lock:
             self._cancel_timer()
             self._write_pending()
@@ -119,7 +123,7 @@ class EventWriter:
             if self._pending_bytes > _MAX_PENDING_BYTES:
                 self._write_pending()
             if self._flush_timer is None:
-                self._flush_timer = threading.Timer(self._flush_secs, self.flush)
+                self._flush_timer = threading.Timer(self._flush_secs, self._flush_in_background)
                 self._flush_timer.daemon = True
                 self._flush_timer.start()
 
@@ -127,6 +131,19 @@ class EventWriter:
         self._file.write(record_files.frame(self._pending))
         self._pending = []
         self._pending_bytes = 0
+
+    def _flush_in_background(self):
+        """`flush`, for the timer's thread: an error waits for the writer's next call."""
+        try:
+            self.flush()
+        except Exception as error:  # noqa: BLE001 - raised again in the writer's thread
+            self._background_error = error
+
+    def _raise_background_error(self):
+        """Raises, once, what the last failed `_flush_in_background` raised."""
+        error, self._background_error = self._background_error, None
+        if error is not None:
+            raise error
 
     def _cancel_timer(self):
         if self._flush_timer is not None:

@@ -5,6 +5,9 @@ import subprocess
 import sys
 import time
 
+import pytest
+
+from tb_regloss import event_writer
 from tb_regloss.event_writer import EventWriter
 from tests.event_reader import read_scalars
 
@@ -29,6 +32,21 @@ def test_pending_points_are_flushed_after_flush_secs(tmp_path):
         time.sleep(0.1)
     assert read_scalars(tmp_path)[0]["regloss/total"] == [(7, 1.0)]
     writer.close()
+
+
+def test_a_failed_background_flush_raises_at_the_next_write(tmp_path, monkeypatch):
+    # The timer's thread cannot report it: the writer's next call does.
+    writer = EventWriter(tmp_path, flush_secs=0.05)
+
+    def disk_full(records):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(event_writer.record_files, "frame", disk_full)
+    deadline = time.time() + 10
+    with pytest.raises(OSError, match="^disk full$"):
+        while time.time() < deadline:
+            writer.write(1, {"regloss/total": 1.0}, {})
+            time.sleep(0.02)
 
 
 def test_each_point_parses_as_the_message_tf_summary_writes(tmp_path):
