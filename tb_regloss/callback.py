@@ -1,5 +1,7 @@
 """The Keras callback: attach it to ``fit`` and the loss decomposition is logged."""
 
+import contextlib
+import functools
 import os
 import warnings
 
@@ -12,6 +14,28 @@ from tb_regloss import keras_internals
 from tb_regloss import step_axis
 from tb_regloss import step_probe
 from tb_regloss import tags
+
+# The parts of the logging that fail on their own, named as the warning names them.
+_TRAINING, _VALIDATION, _DYNAMICS = "training", "validation", "the decay dynamics"
+
+
+def _logging_only(part, what):
+    """Makes a method of `RegLossCallback` never stop training.
+
+    Once ``part`` failed, the method does nothing; the first ``Exception``
+    it raises warns, naming ``what`` it was doing, and turns ``part`` off.
+    """
+    def decorate(method):
+        @functools.wraps(method)
+        def guarded(self, *args, **kwargs):
+            if part in self._parts_off:
+                return
+            with self._failure_warned(part, what):
+                method(self, *args, **kwargs)
+
+        return guarded
+
+    return decorate
 
 
 class RegLossCallback(keras.callbacks.Callback):
@@ -49,6 +73,12 @@ class RegLossCallback(keras.callbacks.Callback):
     The logs also gain ``data_loss`` and ``reg_loss`` (``val_data_loss`` and
     ``val_reg_loss`` with validation data): they show in the progress bar and
     in ``History``, and ``EarlyStopping(monitor="val_data_loss")`` works.
+
+    Logging never stops training: a ``log_dir`` that cannot be written fails
+    before the first step, and any later failure of the callback's own work
+    (writing, flushing, reading the sums or the step) warns once and turns
+    off the logging of its part (training, validation or the dynamics) while
+    training goes on. Errors of the training itself pass unchanged.
 
     Args:
         log_dir: where to write the event files; created if missing.
@@ -92,7 +122,7 @@ class RegLossCallback(keras.callbacks.Callback):
             )
         self.flush_secs = flush_secs
         self._writers = {}
-        self._warned = False
+        self._parts_off = set()  # the parts whose logging failed
         self._noticed_no_penalties = False
         self._point_tags = {}  # term keys -> the tags of a point
         self._warned_missed_loss = set()
@@ -120,17 +150,23 @@ class RegLossCallback(keras.callbacks.Callback):
             probe.measure_dynamics(self.dynamics)
 
     def on_train_begin(self, logs=None):
+        self._check_log_dir("train")
+        self._in_fit = True
+        self._batches_seen = 0
+        self._batches_written = 0
+        self._begin_training()
+
+    @_logging_only(_TRAINING, "opening the training event file and reading the optimizer's step")
+    def _begin_training(self):
         self._open_writer("train")
         self._readers["train"].skip()
         self._readers["dynamics"].skip()
         self._step_offset = step_axis.offset(self.log_dir, self._optimizer_step())
-        self._in_fit = True
-        self._batches_seen = 0
-        self._batches_written = 0
 
     def on_epoch_begin(self, epoch, logs=None):
         self._last_batch_in_epoch = -1
 
+    @_logging_only(_TRAINING, "writing a training point")
     def _on_train_batch_end(self, batch, logs=None):
         batch = keras_internals.last_batch_reported(
             batch, getattr(self._model, "steps_per_execution", 1))
@@ -147,36 +183,57 @@ class RegLossCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self.update_freq == "epoch":
-            self._write("train", "train")
+            self._write_training_point()
         self._flush()
 
     def on_train_end(self, logs=None):
         if self.update_freq != "epoch" and self._batches_seen > self._batches_written:
-            self._write("train", "train")
+            self._write_training_point()
         self._in_fit = False
         self._flush()
 
+    @_logging_only(_TRAINING, "writing a training point")
+    def _write_training_point(self):
+        self._write("train", "train")
+
     def on_test_begin(self, logs=None):
+        if not self._in_fit:
+            self._check_log_dir("validation")  # evaluate(): before its first step
+        self._begin_validation()
+
+    @_logging_only(_VALIDATION, "opening the validation event file and reading the optimizer's step")
+    def _begin_validation(self):
         self._open_writer("validation")
         if not self._in_fit:
             self._step_offset = step_axis.offset(self.log_dir, self._optimizer_step())
         self._readers["test"].skip()
 
     def on_test_end(self, logs=None):
-        self._write("test", "validation")
+        self._write_validation_point()
         if not self._in_fit:
             self._flush()
+
+    @_logging_only(_VALIDATION, "writing a validation point")
+    def _write_validation_point(self):
+        self._write("test", "validation")
+
+    def _check_log_dir(self, subdir):
+        """Fails before the first step if this process writes ``log_dir/subdir`` and cannot."""
+        if subdir not in self._writers and self._writes():
+            _check_writable(files.join(self.log_dir, subdir), self.log_dir)
+
+    def _writes(self):
+        # Other workers take part in reading the sums (a collective operation)
+        # but only the chief writes, like checkpoints.
+        return cluster.is_chief(keras_internals.strategy_of(self._model))
 
     def _open_writer(self, subdir):
         if subdir in self._writers:
             return
-        if not cluster.is_chief(keras_internals.strategy_of(self._model)):
-            # Other workers take part in reading the sums (a collective
-            # operation) but only the chief writes, like checkpoints.
+        if not self._writes():
             self._writers[subdir] = _NoWriter()
             return
         path = files.join(self.log_dir, subdir)
-        _check_writable(path, self.log_dir)
         self._writers[subdir] = event_writer.EventWriter(path, flush_secs=self.flush_secs)
 
     def _optimizer_step(self):
@@ -184,6 +241,8 @@ class RegLossCallback(keras.callbacks.Callback):
         return keras_internals.host_iterations(self._model)
 
     def _write(self, phase, subdir):
+        if phase in self._probe.failed:
+            return  # The probe warned.
         means = self._readers[phase].read()
         if means is None:
             if self._probe.missed_loss[phase]:
@@ -198,17 +257,12 @@ class RegLossCallback(keras.callbacks.Callback):
                 self._notice_no_penalties()
         step = self._probe.step_now(phase)
         step = (self._optimizer_step() if step is None else step) + self._step_offset
-        try:
-            self._writers[subdir].write_row(
-                step, point_tags, means.point,
-                self._probe.descriptions,
-            )
-            step_axis.note_written(self.log_dir, step)
-            if phase == "train" and self.dynamics:
-                self._write_dynamics(step)
-        except Exception as error:  # Logging must never stop training.
-            self._warn(error)
+        self._writers[subdir].write_row(step, point_tags, means.point, self._probe.descriptions)
+        step_axis.note_written(self.log_dir, step)
+        if phase == "train" and self.dynamics:
+            self._write_dynamics(step)
 
+    @_logging_only(_DYNAMICS, "writing the decay dynamics")
     def _write_dynamics(self, step):
         means = self._readers["dynamics"].read()
         if means is not None:
@@ -244,19 +298,28 @@ class RegLossCallback(keras.callbacks.Callback):
         )
 
     def _flush(self):
-        for writer in self._writers.values():
-            try:
-                writer.flush()
-            except Exception as error:
-                self._warn(error)
+        for subdir, writer in self._writers.items():
+            part = _TRAINING if subdir == "train" else _VALIDATION
+            if part not in self._parts_off:
+                with self._failure_warned(part, f"flushing the {part} event file"):
+                    writer.flush()
 
-    def _warn(self, error):
-        if not self._warned:
-            self._warned = True
+    @contextlib.contextmanager
+    def _failure_warned(self, part, what):
+        """Turns an ``Exception`` raised within into one warning and the logging of ``part`` off.
+
+        Only the callback's own work runs within: the training's errors are
+        raised outside it. ``KeyboardInterrupt`` and ``SystemExit`` pass.
+        """
+        try:
+            yield
+        except Exception as error:  # noqa: BLE001 - logging must never stop training
+            self._parts_off.add(part)
             warnings.warn(
-                f"RegLossCallback could not write to {self.log_dir!r} ({error}); "
-                "training continues, later points may be missing.",
-                stacklevel=3,
+                f"RegLossCallback: {what} failed with {type(error).__name__}: {error}. "
+                f"Training continues without regloss logging of {part} "
+                f"to {self.log_dir!r}.",
+                stacklevel=2,
             )
 
 

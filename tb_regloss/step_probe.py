@@ -30,6 +30,7 @@ them, so Keras traces them again with the probe inside.
 
 import contextlib
 import threading
+import warnings
 
 import keras
 
@@ -81,6 +82,9 @@ class StepProbe:
         descriptions: ``{tag: description}``: total and data, and every term seen while tracing.
         missed_loss: ``{"train": bool, "test": bool}``: a traced step of that
             phase never called ``compute_loss``.
+        failed: the phases (``"train"``, ``"test"``) whose host-side work
+            after a step failed: it warned once, and nothing more of that
+            phase is to be logged.
         penalties_left_out: how many terms of ``model.losses`` a ``compute_loss``
             override read without adding them to its loss (last trace).
     """
@@ -101,6 +105,7 @@ class StepProbe:
         self.dynamics_every = 0
         self.descriptions = tags.tag_descriptions({})  # total and data, then terms as traced
         self.missed_loss = {"train": False, "test": False}
+        self.failed = set()
         self._latest_step = {"train": None, "test": None}
         self.penalties_left_out = 0
         # Per thread: MirroredStrategy traces each replica in its own thread.
@@ -290,13 +295,36 @@ class StepProbe:
             finally:
                 trace.returning_sums = outer
             returned = logs.pop(_RETURNED, None) if isinstance(logs, dict) else None
-            self.accumulators[phase].receive(returned["sums"] if returned else {})
-            if phase == "train":
-                self.accumulators["dynamics"].receive(returned["dynamics"] if returned else {})
-            self._latest_step[phase] = returned.get("step") if returned else None
+            if phase not in self.failed:
+                with self._failure_warned(phase):
+                    self._receive(phase, returned)
             return logs
 
         return function
+
+    def _receive(self, phase, returned):
+        """Takes what a step of ``phase`` returned (``None``: nothing) as the latest sums and step."""
+        self.accumulators[phase].receive(returned["sums"] if returned else {})
+        if phase == "train":
+            self.accumulators["dynamics"].receive(returned["dynamics"] if returned else {})
+        self._latest_step[phase] = returned.get("step") if returned else None
+
+    @contextlib.contextmanager
+    def _failure_warned(self, phase):
+        """Turns an ``Exception`` of the host-side work after a step into one warning; ``phase`` fails.
+
+        The step itself ran before, outside: its errors pass unchanged.
+        """
+        try:
+            yield
+        except Exception as error:  # noqa: BLE001 - logging must never stop training
+            self.failed.add(phase)
+            warnings.warn(
+                f"RegLossCallback: taking the regloss sums out of the {phase} step's results failed "
+                f"with {type(error).__name__}: {error}. Training continues without regloss logging "
+                f"of {'training' if phase == 'train' else 'validation'}.",
+                stacklevel=2,
+            )
 
     def _watch_optimizer(self):
         """Makes the model's optimizer measure the dynamics of the steps it applies."""

@@ -198,8 +198,8 @@ def test_write_failure_mid_run_warns_once_and_training_continues(tmp_path, monke
         history = _fit(model, tmp_path, update_freq="batch")
     assert len(history.history["loss"]) == 3
     assert [str(w.message) for w in caught if "RegLossCallback" in str(w.message)] == [
-        f"RegLossCallback could not write to {os.fspath(tmp_path)!r} (disk full); "
-        "training continues, later points may be missing."]
+        "RegLossCallback: writing a training point failed with OSError: disk full. "
+        f"Training continues without regloss logging of training to {os.fspath(tmp_path)!r}."]
 
 
 @pytest.mark.parametrize("compile_kwargs", [{"jit_compile": True}, {"run_eagerly": True}])
