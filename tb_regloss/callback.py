@@ -139,6 +139,7 @@ class RegLossCallback(keras.callbacks.Callback):
             self.on_train_batch_end = self._on_train_batch_end
 
     def set_model(self, model):
+        _check_keras_3_model(model)
         super().set_model(model)
         probe = step_probe.install(model)
         if probe is not self._probe:
@@ -321,6 +322,22 @@ class RegLossCallback(keras.callbacks.Callback):
                 f"to {self.log_dir!r}.",
                 stacklevel=2,
             )
+
+
+def _check_keras_3_model(model):
+    """Raises before training starts if ``model`` is a Keras 2 (``tf_keras``) model."""
+    keras_2 = keras_internals.keras_2_class(model)
+    if keras_2 is None:
+        return
+    raise TypeError(
+        f"RegLossCallback was attached to a Keras 2 model: {type(model).__name__} is a "
+        f"{keras_2.__module__}.{keras_2.__qualname__} (tf_keras, which `tf.keras` also is with "
+        "TF_USE_LEGACY_KERAS=1). tb-regloss supports Keras 3 models (`import keras`) on "
+        "TensorFlow, JAX and PyTorch. Build the model with Keras 3: `import keras` and use "
+        "`keras.Sequential`, `keras.Model` and `keras.layers` instead of `tf_keras` (and unset "
+        "TF_USE_LEGACY_KERAS). "
+        f"Received: model of class {type(model).__module__}.{type(model).__qualname__}"
+    )
 
 
 def _validate_update_freq(update_freq):

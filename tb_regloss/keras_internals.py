@@ -123,6 +123,20 @@ def losses_of_the_call(model):
     return list(override) if override else None
 
 
+def keras_2_class(model):
+    """The first class of ``model``'s own and bases that is Keras 2's, or ``None`` for a Keras 3 model.
+
+    Keras 2 is the ``tf_keras`` package, also what ``tf.keras`` is when
+    ``TF_USE_LEGACY_KERAS=1``: its classes live in modules under ``tf_keras.``
+    (``tf_keras.src.engine.sequential`` in its releases), read here without
+    importing it. Keras 3 (3.0 to 3.15 checked) has no such module.
+    """
+    for cls in type(model).__mro__:
+        if cls.__module__.startswith("tf_keras."):
+            return cls
+    return None
+
+
 def is_keras_layer(layer):
     """Whether ``layer``'s class is one of Keras' own (they never call ``add_loss``)."""
     return type(layer).__module__.startswith("keras.")

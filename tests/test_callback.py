@@ -176,6 +176,23 @@ def test_invalid_flush_secs(bad):
         tb_regloss.RegLossCallback("runs/x", flush_secs=bad)
 
 
+@pytest.mark.parametrize("subclassed", [False, True])
+def test_a_tf_keras_model_is_refused_at_once_naming_the_fix(subclassed):
+    # tf_keras is not installed: a class in its module stands in for its Sequential.
+    model_class = type("Sequential", (), {"__module__": "tf_keras.src.engine.sequential"})
+    if subclassed:  # a user's model class, built on tf_keras
+        model_class = type("MyModel", (model_class,), {"__module__": "__main__"})
+    callback = tb_regloss.RegLossCallback("runs/x")
+    # tf_keras' fit, like Keras', gives the callbacks the model before anything else.
+    with pytest.raises(TypeError, match=r"^RegLossCallback was attached to a Keras 2 model") as raised:
+        callback.set_model(model_class())
+    message = str(raised.value)
+    assert f"{model_class.__name__} is a tf_keras.src.engine.sequential.Sequential (tf_keras" in message
+    assert "supports Keras 3 models (`import keras`) on TensorFlow, JAX and PyTorch" in message
+    assert "Build the model with Keras 3: `import keras`" in message
+    assert message.endswith(f"Received: model of class {model_class.__module__}.{model_class.__name__}")
+
+
 def test_unwritable_log_dir_fails_before_the_first_step(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")

@@ -137,3 +137,17 @@ def test_a_shorter_float32_vector_is_added_to_the_front_of_a_float64_variable():
     keras_internals.add_to_variable(count, keras.ops.convert_to_tensor(2.0))
     np.testing.assert_allclose(keras.ops.convert_to_numpy(sums), [np.float64(np.float32(0.1)) + 1.0, 3.0, 1.0, 0.0], rtol=0 if dtype == "float64" else 1e-7)
     assert float(keras.ops.convert_to_numpy(count)) == 3.0
+
+
+def test_keras_3_models_are_not_taken_for_keras_2():
+    class Subclassed(keras.Model):
+        def call(self, x):
+            return x
+
+    inputs = keras.Input((3,))
+    functional = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    for model in (keras.Sequential([keras.layers.Dense(1)]), functional, Subclassed()):
+        assert keras_internals.keras_2_class(model) is None
+    tf_keras_model = type("Model", (), {"__module__": "tf_keras.src.engine.training"})  # tf_keras is not installed
+    user_model = type("MyModel", (tf_keras_model,), {})
+    assert keras_internals.keras_2_class(user_model()) is tf_keras_model
