@@ -19,20 +19,22 @@ setuptools.setup(
     description="See where your Keras loss comes from: data loss and every penalty, in TensorBoard.",
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
-    python_requires=">=3.10",
+    python_requires=">=3.11",
     packages=setuptools.find_packages(include=["tb_regloss", "tb_regloss.*"]),
     package_data={"tb_regloss.plugin": ["static/*"]},
     # No backend: event files are written without TensorFlow; pick one as an extra.
+    # Each lower bound is a version a CI pass installs (requirements-*.txt; tests/test_packaging.py).
     install_requires=[
         "keras>=3.10,<3.16",  # tb_regloss/keras_internals.py: SUPPORTED
-        "tensorboard>=2.16",
+        "tensorboard>=2.20",
         "numpy",
         "protobuf",
     ],
     extras_require={
-        "tensorflow": ["tensorflow>=2.16"],  # RegLossCallback (fit) and everything else
-        "jax": ["jax>=0.4.30"],  # custom training loops with RegLossWriter
-        "torch": ["torch>=2.1"],  # custom training loops with RegLossWriter
+        # Each backend runs RegLossCallback and RegLossWriter; TensorFlow also the demo.
+        "tensorflow": ["tensorflow>=2.20"],
+        "jax": ["jax>=0.10.2"],
+        "torch": ["torch>=2.13"],
     },
     entry_points={
         "tensorboard_plugins": [

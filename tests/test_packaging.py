@@ -1,18 +1,23 @@
 """The wheel as the package index would get it: one version, the license, the dashboard bundle."""
 
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
 import zipfile
+
+import pytest
 
 import tb_regloss
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def test_the_wheel_carries_the_license_the_bundle_and_the_one_version(tmp_path):
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
     # Built from a copy of what setup.py reads, so the checkout gets no build/ or egg-info.
+    tmp_path = tmp_path_factory.mktemp("wheel")
     source = tmp_path / "source"
     source.mkdir()
     for name in ("setup.py", "README.md", "LICENSE"):
@@ -23,7 +28,17 @@ def test_the_wheel_carries_the_license_the_bundle_and_the_one_version(tmp_path):
         check=True,
         cwd=tmp_path,
     )
-    (wheel,) = tmp_path.glob("tb_regloss-*.whl")
+    (built,) = tmp_path.glob("tb_regloss-*.whl")
+    return built
+
+
+def _metadata(wheel):
+    with zipfile.ZipFile(wheel) as z:
+        (metadata,) = [n for n in z.namelist() if n.endswith(".dist-info/METADATA")]
+        return z.read(metadata).decode()
+
+
+def test_the_wheel_carries_the_license_the_bundle_and_the_one_version(wheel):
     assert wheel.name.startswith(f"tb_regloss-{tb_regloss.__version__}-")
     with zipfile.ZipFile(wheel) as z:
         names = z.namelist()
@@ -41,3 +56,27 @@ def test_the_wheel_carries_the_license_the_bundle_and_the_one_version(tmp_path):
     assert "tb_regloss/plugin/static/index.js" in names
     # The README is the long description the index shows.
     assert "see where your Keras loss comes from" in text
+
+
+def _pins(requirements):
+    """``{package: version}`` of the ``name==version`` lines of a requirements file."""
+    pins = {}
+    for line in (ROOT / requirements).read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)(\[[^]]*\])?==([^\s#]+)\s*(#.*)?", line.strip())
+        if match:
+            pins[match[1].lower()] = match[3]
+    return pins
+
+
+def test_every_lower_bound_is_a_version_some_ci_pass_installs(wheel):
+    text = _metadata(wheel)
+    installed = [_pins("requirements-dev.txt"), _pins("requirements-keras-min.txt")]
+    bounds = re.findall(r"^Requires-Dist: ([A-Za-z0-9_.-]+)[^;\n]*>=([0-9][^,;\s]*)", text, re.M)
+    assert {name for name, _ in bounds} >= {"keras", "tensorboard", "tensorflow", "jax", "torch"}
+    untested = [(name, bound) for name, bound in bounds
+                if not any(pins.get(name.lower()) == bound or pins.get(name.lower(), "").startswith(bound + ".")
+                           for pins in installed)]
+    assert untested == []
+    # CI's venvs are made with python3.11 (tests/run.sh).
+    (python,) = re.findall(r"^Requires-Python: >=(\S+)$", text, re.M)
+    assert 'PYTHON="${PYTHON:-python' + python + '}"' in (ROOT / "tests" / "run.sh").read_text(encoding="utf-8")
