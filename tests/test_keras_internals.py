@@ -17,6 +17,7 @@ KERAS_PRIVATE = (
     "_collective_all_reduce_multi_worker", "_losses", "MetricsList", "_distribute_strategy",
     "_compile_loss", "_loss_tracker", "_compile_metrics", "_losses_override", "_loss_ids",
     "_jax_state", "_jax_state_synced", "JAXTrainer", "get_stateless_scope", "_iterations",
+    "_var_to_optimizer_idx", "_var_key", "_should_use_adamw",
 )
 
 
