@@ -73,18 +73,25 @@ def optimizer_classes():
 
 
 def decay_arguments(name, decay):
-    """The constructor's decay arguments: ``FACTOR`` (Muon: ``FACTOR`` and ``FACTOR / 10`` for its Adam step)."""
+    """The constructor's decay arguments: ``FACTOR`` (Muon: ``FACTOR / 10`` for its Adam step, Keras 3.13+)."""
     factor = FACTOR if decay else 0.0
-    if name == "Muon":
-        # head/kernel is 2-D: excluded by name, it takes Muon's Adam step (so would the biases).
-        return {"weight_decay": factor, "adam_weight_decay": factor / 10, "exclude_layers": ["head"]}
-    return {"weight_decay": factor}
+    if name != "Muon":
+        return {"weight_decay": factor}
+    # head/kernel is 2-D: excluded by name, it takes Muon's Adam step (so would the biases).
+    arguments = {"weight_decay": factor, "exclude_layers": ["head"]}
+    if _muon_has_adam_decay():
+        arguments["adam_weight_decay"] = factor / 10
+    return arguments
+
+
+def _muon_has_adam_decay():
+    return "adam_weight_decay" in inspect.signature(keras.optimizers.Muon).parameters
 
 
 def expected_factors(name, wrapper, paths):
     """``{path: λ_v or None}`` the case sets up, from the constructors' arguments."""
-    own = {p: None if p.endswith("/bias") else FACTOR / 10 if (name, p) == ("Muon", "head/kernel") else FACTOR
-           for p in paths}
+    muon_adam = {"head/kernel"} if name == "Muon" and _muon_has_adam_decay() else set()
+    own = {p: None if p.endswith("/bias") else FACTOR / 10 if p in muon_adam else FACTOR for p in paths}
     if wrapper == "MultiOptimizer":
         return {p: own[p] if p.startswith("body/") else DEFAULT_FACTOR for p in paths}
     return own
@@ -136,7 +143,16 @@ def _apply(optimizer, grads, variables):
         # It divides by its scale (a power of 2: exact in float32) before the inner optimizer's step.
         scale = float(keras.ops.convert_to_numpy(optimizer.dynamic_scale))
         grads = [g * scale for g in grads]
-    optimizer.apply([keras.ops.convert_to_tensor(g) for g in grads], variables)
+    grads = [keras.ops.convert_to_tensor(g) for g in grads]
+    if keras.backend.backend() != "jax":
+        optimizer.apply(grads, variables)
+        return
+    # JAX: a LossScaleOptimizer's apply leaks tracers out of its ops.cond when run eagerly; fit
+    # calls stateless_apply, which returns the new values.
+    new_weights, new_state = optimizer.stateless_apply(
+        [v.value for v in optimizer.variables], grads, [v.value for v in variables])
+    for variable, value in zip([*variables, *optimizer.variables], [*new_weights, *new_state]):
+        variable.assign(value)
 
 
 def _step(name, wrapper, decay, model, weights, state, grads):
