@@ -101,7 +101,7 @@ def terms(model):
 
 def _term(key, variable, decay):
     what = (f"decoupled weight decay {type(decay.owner).__name__}({decay.factor_name}={decay.factor:g})"
-            " as (λ/2)·Σw²")
+            " as (wd/2)·Σw²")
     term = attribution.weight_term(what, key, variable)
     note = "; the L2 penalty giving the same step under plain SGD, not part of the loss"
     return attribution.Term(term.key, term.description + note)
