@@ -1,10 +1,32 @@
 """Decoupled weight decay (AdamW, or any optimizer's ``weight_decay``) in loss units.
 
-Keras applies decoupled decay as ``w ← w − lr · wd · w`` after the gradient
-step; it never appears in ``model.losses``. The L2 penalty that gives the same
-step under plain SGD is ``(wd / 2) · Σw²``: its gradient is ``wd · w``. That is
-the value logged as ``regloss/decoupled/<key>`` (keys as in `tb_regloss.keys`), so decoupled decay
+Every Keras optimizer starts its update of a decayed variable with
+``w ← w − η·λ_v·w`` (η its current learning rate, λ_v the factor of that
+variable: see `tb_regloss.keras_internals.decoupled_decays`); it never appears
+in ``model.losses``. The L2 penalty that gives the same step under plain SGD is
+``(λ_v / 2) · Σw²``: its gradient is ``λ_v · w``. That is the value logged as
+``regloss/decoupled/<key>`` (keys as in `tb_regloss.keys`), so decoupled decay
 can be compared with coupled penalties. It is not part of the loss.
+
+λ_v is the factor of the optimizer that updates the variable: a
+``MultiOptimizer``'s inner optimizer for it, ``Muon``'s ``adam_weight_decay``
+for the variables it updates with its Adam step (``weight_decay`` for the
+others); variables excluded with ``exclude_from_weight_decay`` have no series.
+
+Where the rest of the update depends on w, the shrink still comes first and
+the series is the same, but the weight after the step moves by another amount
+than ``η·λ_v·w`` (``bench/optimizer_zoo.py`` measures it):
+
+- ``Lamb`` and ``Adafactor`` scale their step by ‖w‖ (trust ratio) or RMS(w),
+  read after the shrink; Adafactor's decay uses ``learning_rate`` even with
+  ``relative_step``, not the relative step size;
+- ``Ftrl`` recomputes w from its accumulators, so only part of the shrink
+  remains; its ``l2_regularization_strength`` and
+  ``l2_shrinkage_regularization_strength`` are penalties inside its own
+  update (added to the gradient or the proximal step), not a decay of w,
+  and are not logged;
+- ``ScheduleFreeAdamW`` decays its stored point y, from which it recovers
+  the average x: the weight after step t moves by ``(1 − 1/t)·η·λ·w``.
 """
 
 from tb_regloss import attribution
@@ -13,28 +35,51 @@ from tb_regloss import keys
 
 
 def prepare(model):
-    """Builds the optimizer on the host if it decays weights and is not built yet.
+    """Builds the optimizer on the host if it may decay weights and is not built yet.
 
-    Which variables it decays is known only once it is built (Keras 3.16), and
+    Which variables it decays, and which inner optimizer of a
+    ``MultiOptimizer`` updates each, is known only once it is built, and
     building it while the step is traced would make TensorFlow trace twice.
     """
-    optimizer = _decaying_optimizer(model)
-    if optimizer is not None and not optimizer.built:
+    optimizer = keras_internals.unscaled_optimizer(getattr(model, "optimizer", None))
+    if optimizer is not None and not optimizer.built and _may_decay(optimizer):
         with keras_internals.strategy_of(model).scope():  # Its variables go where the model's are.
             optimizer.build(model.trainable_variables)
 
 
-def _decaying_optimizer(model):
-    optimizer = keras_internals.unscaled_optimizer(getattr(model, "optimizer", None))
-    return optimizer if getattr(optimizer, "weight_decay", None) else None
+def _may_decay(optimizer):
+    """Whether ``optimizer`` has a decay factor, or delegates to inner optimizers (a ``MultiOptimizer``)."""
+    inner = keras_internals.inner_optimizers(optimizer)
+    return inner != [optimizer] or any(getattr(optimizer, name, None)
+                                       for name in ("weight_decay", "adam_weight_decay"))
+
+
+def decayed(model):
+    """``[(variable, VariableDecay)]`` for every trainable variable of ``model`` its optimizer decays.
+
+    Empty without an optimizer. See `tb_regloss.keras_internals.decoupled_decays`.
+
+    Example:
+
+    ```python
+    model.compile(keras.optimizers.Muon(weight_decay=0.1, adam_weight_decay=0.01), "mse")
+    prepare(model)
+    [(v.path, d.factor) for v, d in decayed(model)]  # [("dense/kernel", 0.1), ("dense/bias", 0.01), ...]
+    ```
+    """
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        return []
+    variables = model.trainable_variables
+    return [(v, d) for v, d in zip(variables, keras_internals.decoupled_decays(optimizer, variables))
+            if d.factor is not None]
 
 
 def terms(model):
     """Returns ``[(Term, value)]`` for every variable the optimizer decays.
 
-    Empty when the model has no optimizer or its ``weight_decay`` is unset.
-    Honors ``optimizer.exclude_from_weight_decay``. Called while the train step
-    is traced, on the weights before the step's update.
+    Empty when the model has no optimizer or nothing is decayed. Called while
+    the train step is traced, on the weights before the step's update.
 
     Example:
 
@@ -46,22 +91,17 @@ def terms(model):
     """
     from keras import ops
 
-    optimizer = _decaying_optimizer(model)
-    if optimizer is None:
-        return []
-    weight_decay = optimizer.weight_decay
-    decayed = [v for v in model.trainable_variables if keras_internals.decays(optimizer, v)]
     model_keys = keys.ModelKeys(model)
-    what = (f"decoupled weight decay {type(optimizer).__name__}(weight_decay={weight_decay:g})"
-            " as (wd/2)·Σw²")
-    half = float(weight_decay) / 2
     return [
-        (_with_note(attribution.weight_term(what, model_keys.weight_key(v), v)),
-         half * ops.sum(ops.square(ops.cast(ops.stop_gradient(v), "float32"))))
-        for v in decayed
+        (_term(model_keys.weight_key(v), v, decay),
+         decay.factor / 2 * ops.sum(ops.square(ops.cast(ops.stop_gradient(v), "float32"))))
+        for v, decay in decayed(model)
     ]
 
 
-def _with_note(term):
+def _term(key, variable, decay):
+    what = (f"decoupled weight decay {type(decay.owner).__name__}({decay.factor_name}={decay.factor:g})"
+            " as (wd/2)·Σw²")
+    term = attribution.weight_term(what, key, variable)
     note = "; the L2 penalty giving the same step under plain SGD, not part of the loss"
     return attribution.Term(term.key, term.description + note)

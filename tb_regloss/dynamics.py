@@ -24,6 +24,11 @@ give (tags ``regloss/dynamics/<quantity>/<key>``, see `tb_regloss.tags`):
   or decoupled decay without momentum ``√(2ηλ/(1+α))``. Absent for other
   optimizers, L1 or custom regularizers, Adam with coupled L2, and Nesterov.
 
+η and λ are those of the optimizer that updates the weight
+(`tb_regloss.keras_internals.decoupled_decays`): a ``MultiOptimizer``'s inner
+optimizer for it, with its own learning rate; ``Muon``'s ``adam_weight_decay``
+for the weights of its Adam step. The rule above is applied to that optimizer.
+
 The gradient is the one the optimizer receives, unscaled (a loss scale factor
 or a ``LossScaleOptimizer``'s scale divided out) and, under ``tf.distribute``,
 summed over the replicas as the optimizer sums it; it is taken before
@@ -62,7 +67,8 @@ class Watched:
         coupled_l2: the λ of its regularizer's gradient ``λ·w`` when it is an
             L2 (``2·l2``), ``0.0`` without regularizer, ``None`` for one the
             theory does not cover (L1, custom).
-        decoupled: the optimizer's decoupled ``weight_decay`` for it, or 0.
+        owner: the optimizer that updates it; η is its learning rate.
+        decoupled: that optimizer's decoupled decay factor λ_v for it, or 0.
         equilibrium: ``c`` with angle = ``√(2·η·λ·c)``, or ``None``.
         equilibrium_lambda: the λ that formula uses.
         equilibrium_text: the formula and its factors, for the description.
@@ -70,6 +76,7 @@ class Watched:
 
     variable: object
     key: str
+    owner: object
     coupled_l2: object
     decoupled: float
     equilibrium: object
@@ -81,7 +88,9 @@ def watched(model, optimizer=None):
     """The `Watched` weights of ``model``: trainable, with a regularizer or decoupled decay.
 
     ``optimizer`` (default: ``model.optimizer``) is the one that updates them:
-    its decoupled ``weight_decay`` and kind give the rest of the `Watched`.
+    for each weight, the optimizer that owns it (an inner optimizer of a
+    ``MultiOptimizer``), its decay factor for it and its kind give the rest
+    of the `Watched`.
 
     Example:
 
@@ -89,18 +98,21 @@ def watched(model, optimizer=None):
     [w.key for w in watched(model)]  # ["conv/kernel", "dense/kernel"]
     ```
     """
-    optimizer = keras_internals.unscaled_optimizer(optimizer or getattr(model, "optimizer", None))
-    weight_decay = float(getattr(optimizer, "weight_decay", None) or 0.0)
+    optimizer = optimizer or getattr(model, "optimizer", None)
+    variables = model.trainable_variables
+    decays = (keras_internals.decoupled_decays(optimizer, variables) if optimizer is not None
+              else [keras_internals.VariableDecay(None, None, None)] * len(variables))
     model_keys = keys.ModelKeys(model)
     out = []
-    for variable in model.trainable_variables:
+    for variable, decay in zip(variables, decays):
         regularizer = getattr(variable, "regularizer", None)
-        decoupled = weight_decay if weight_decay and keras_internals.decays(optimizer, variable) else 0.0
+        decoupled = decay.factor or 0.0
         if regularizer is None and not decoupled:
             continue
         coupled = _coupled_l2(regularizer)
-        c, lam, text = _equilibrium(optimizer, coupled, decoupled)
-        out.append(Watched(variable, model_keys.weight_key(variable), coupled, decoupled, c, lam, text))
+        c, lam, text = _equilibrium(decay.owner, coupled, decoupled)
+        out.append(Watched(variable, model_keys.weight_key(variable), decay.owner, coupled, decoupled,
+                           c, lam, text))
     return out
 
 
@@ -151,7 +163,8 @@ def apply_measured(model, optimizer, apply, grads, variables, every=1):
     of ``every`` are measured (sampled: a measurement costs about one more
     update of the weights, which the other steps skip). ``optimizer`` is the
     one whose ``apply`` gets unscaled gradients (a ``LossScaleOptimizer``'s
-    inner optimizer).
+    inner optimizer); the learning rates are read from the optimizers that
+    own the weights (`Watched.owner`).
     """
     from keras import ops
 
@@ -161,9 +174,9 @@ def apply_measured(model, optimizer, apply, grads, variables, every=1):
     if not chosen:
         return apply(grads, variables), None
     weights = [w for w, _ in chosen]
-    # Copied before the update: this step's learning rate, iteration and
+    # Copied before the update: this step's learning rates, iteration and
     # weights (a plain read may share the buffer the update writes in place).
-    learning_rate = ops.copy(optimizer.learning_rate)
+    learning_rates = _learning_rates(weights)
     iteration = ops.copy(optimizer.iterations)
     before = {id(w.variable): ops.copy(w.variable) for w in weights}
     step_grads = keras_internals.summed_over_replicas([g for _, g in chosen])
@@ -176,7 +189,7 @@ def apply_measured(model, optimizer, apply, grads, variables, every=1):
     series = series_tags(weights)
 
     def measured():
-        return measure(weights, grads_by_variable, before, after, learning_rate)
+        return measure(weights, grads_by_variable, before, after, learning_rates)
 
     if every == 1:
         taken, values = ops.ones(()), measured()
@@ -185,6 +198,14 @@ def apply_measured(model, optimizer, apply, grads, variables, every=1):
         taken = ops.cast(due, "float32")
         values = ops.cond(due, measured, lambda: ops.zeros((len(series),), "float32"))
     return result, Measurement(series, values, taken, descriptions(weights))
+
+
+def _learning_rates(watched_weights):
+    """``{id(owner): copy of its learning rate}`` for the owners of the weights with an equilibrium."""
+    from keras import ops
+
+    owners = {id(w.owner): w.owner for w in watched_weights if w.equilibrium is not None}
+    return {key: ops.copy(owner.learning_rate) for key, owner in owners.items()}
 
 
 def apply_call_measured(model, optimizer, apply, grads, trainable_variables=None, every=1):
@@ -208,7 +229,7 @@ def series_tags(watched_weights):
     return out
 
 
-def measure(watched_weights, grads_by_variable, before, after, learning_rate):
+def measure(watched_weights, grads_by_variable, before, after, learning_rates):
     """The values of `series_tags` as one float32 vector, traced in the step.
 
     Each weight costs a few sums over its values (‖b‖², ‖Δw‖², ⟨Δw, b⟩ and
@@ -221,7 +242,8 @@ def measure(watched_weights, grads_by_variable, before, after, learning_rate):
         watched_weights: the `Watched` weights that got a gradient this step.
         grads_by_variable: ``{id(variable): gradient}``, unscaled and summed over replicas.
         before, after: ``{id(variable): value}`` before and after the update.
-        learning_rate: the optimizer's learning rate for this step (a tensor).
+        learning_rates: ``{id(owner): its learning rate for this step}`` for
+            the owners (`Watched.owner`) of the weights with an equilibrium.
     """
     from keras import ops
 
@@ -256,9 +278,10 @@ def measure(watched_weights, grads_by_variable, before, after, learning_rate):
     per_weight = ops.stack([weight_norm, ops.sqrt(dd), angle, penalty_norm, rest_norm,
                             penalty_norm / ops.maximum(rest_norm, _TINY)], axis=1)
     values = [ops.reshape(per_weight, (-1,))]  # weight by weight, in PER_WEIGHT order
-    factors = [w.equilibrium_lambda * w.equilibrium for w in watched_weights if w.equilibrium is not None]
-    if factors:
-        lr = ops.cast(learning_rate, "float32")
+    predicted = [w for w in watched_weights if w.equilibrium is not None]
+    if predicted:
+        lr = ops.stack([ops.cast(learning_rates[id(w.owner)], "float32") for w in predicted])
+        factors = [w.equilibrium_lambda * w.equilibrium for w in predicted]
         values.append(ops.sqrt(2.0 * lr * ops.convert_to_tensor(factors, "float32")))
     return ops.concatenate(values) if len(values) > 1 else values[0]
 
@@ -284,12 +307,13 @@ def prepare(model, optimizer=None):
     """Finds the `watched` weights on the host; call before the step is built.
 
     In a JAX step the learning rate is a traced value that the descriptions
-    cannot read, and a compiled PyTorch step should not format text.
+    cannot read, and a compiled PyTorch step should not format text: the
+    texts of the optimizers that own the weights are read here.
     ``optimizer`` defaults to ``model.optimizer``.
     """
-    optimizer = keras_internals.unscaled_optimizer(optimizer or getattr(model, "optimizer", None))
-    if optimizer is not None:
-        _LEARNING_RATE_TEXTS[optimizer] = _learning_rate_text(optimizer)
+    optimizer = optimizer or getattr(model, "optimizer", None)
+    for owner in (keras_internals.inner_optimizers(optimizer) if optimizer is not None else []):
+        _LEARNING_RATE_TEXTS[owner] = _learning_rate_text(owner)
     _WATCHED[model] = watched(model, optimizer)
 
 

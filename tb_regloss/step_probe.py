@@ -138,11 +138,11 @@ class StepProbe:
         # and an add_loss term per layer.
         self.accumulators[phase].prepare(3 + 2 * len(self._model.trainable_weights) + 2 * n_layers + 8)
         if phase == "train":
+            decoupled_decay.prepare(self._model)  # first: dynamics need the built optimizer's owners
             if self.dynamics_every:
                 dynamics.prepare(self._model)
                 per_weight = len(dynamics.PER_WEIGHT) + 1
                 self.accumulators["dynamics"].prepare(3 + per_weight * len(self._model.trainable_weights))
-            decoupled_decay.prepare(self._model)
 
     def measure_dynamics(self, every):
         """Measures `tb_regloss.dynamics` every ``every`` train steps from now on (0: stop).

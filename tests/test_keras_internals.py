@@ -17,6 +17,7 @@ KERAS_PRIVATE = (
     "_collective_all_reduce_multi_worker", "_losses", "MetricsList", "_distribute_strategy",
     "_compile_loss", "_loss_tracker", "_compile_metrics", "_losses_override", "_loss_ids",
     "_jax_state", "_jax_state_synced", "JAXTrainer", "get_stateless_scope", "_iterations",
+    "_var_to_optimizer_idx", "_var_key", "_should_use_adamw",
 )
 
 
@@ -151,3 +152,36 @@ def test_keras_3_models_are_not_taken_for_keras_2():
     tf_keras_model = type("Model", (), {"__module__": "tf_keras.src.engine.training"})  # tf_keras is not installed
     user_model = type("MyModel", (tf_keras_model,), {})
     assert keras_internals.keras_2_class(user_model()) is tf_keras_model
+
+
+@pytest.mark.skipif(not hasattr(keras.optimizers, "MultiOptimizer"), reason="MultiOptimizer: Keras 3.15+")
+def test_each_variable_gets_the_decay_of_the_optimizer_that_updates_it():
+    import numpy as np
+
+    optimizers = keras.optimizers
+    kernel, bias, head = (keras.Variable(np.ones(s, "float32"), name=n)
+                          for s, n in (((2, 2), "kernel"), ((2,), "bias"), ((2, 2), "head")))
+    inner = optimizers.AdamW(learning_rate=0.02, weight_decay=0.05)
+    inner.exclude_from_weight_decay(var_names=["bias"])
+    default = optimizers.SGD(0.1, weight_decay=0.3)
+    multi = optimizers.MultiOptimizer(lambda v: default if v.name == "head" else inner)
+    scaled = optimizers.LossScaleOptimizer(multi)
+    assert [(d.owner, d.factor) for d in keras_internals.decoupled_decays(scaled, [kernel])] == [(multi, None)]
+    scaled.build([kernel, bias, head])
+    decays = keras_internals.decoupled_decays(scaled, [kernel, bias, head])
+    assert [(d.owner, d.factor, d.factor_name) for d in decays] == [
+        (inner, 0.05, "weight_decay"), (inner, None, None), (default, 0.3, "weight_decay")]
+    assert [float(d.learning_rate()) for d in decays] == pytest.approx([0.02, 0.02, 0.1])
+    assert keras_internals.inner_optimizers(scaled) == [inner, default]
+    head.overwrite_with_gradient = True  # assigned its gradient: never decayed
+    assert keras_internals.decoupled_decays(scaled, [head])[0].factor is None
+
+
+@pytest.mark.skipif(keras_internals.installed_version() < (3, 13), reason="Muon's adam_weight_decay: Keras 3.13+")
+def test_muon_decays_the_variables_of_its_adam_step_by_adam_weight_decay():
+    import numpy as np
+
+    matrix, vector = keras.Variable(np.ones((2, 2), "float32")), keras.Variable(np.ones(2, "float32"))
+    muon = keras.optimizers.Muon(weight_decay=None, adam_weight_decay=0.01)
+    muon.build([matrix, vector])
+    assert [d.factor for d in keras_internals.decoupled_decays(muon, [matrix, vector])] == [None, 0.01]
