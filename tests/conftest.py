@@ -9,6 +9,11 @@ deselected, and the summary counts it.
 A test of the dashboard plugin or TensorBoard alone, with no Keras step
 involved, carries ``@pytest.mark.once(reason=...)``: ``tests/run.sh`` runs it in
 its first pass only (``-m "not once"`` on the other backends and Keras versions).
+
+``tests/run.sh`` runs pytest on two workers (pytest-xdist, ``--dist loadgroup``).
+Each test file stays on one worker, so a module- or session-scoped fixture is
+built once per file; a file whose tests share no such fixture and are worth
+splitting carries ``pytestmark = pytest.mark.spread(reason=...)``.
 """
 
 import os
@@ -23,6 +28,8 @@ def pytest_configure(config):
         "markers", "backends(*names, reason): the Keras backends the test is for, and why only those")
     config.addinivalue_line(
         "markers", "once(reason): involves no Keras step, so one pass of tests/run.sh runs it")
+    config.addinivalue_line(
+        "markers", "spread(reason): the file's tests share no fixture, so pytest-xdist may split them")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -31,12 +38,14 @@ def pytest_collection_modifyitems(config, items):
     backend = keras.backend.backend()
     kept, deselected = [], []
     for item in items:
-        for name in ("backends", "once"):
+        for name in ("backends", "once", "spread"):
             named = item.get_closest_marker(name)
             if named is not None and not named.kwargs.get("reason"):
                 raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.{name} needs a reason=")
         marker = item.get_closest_marker("backends")
         (deselected if marker is not None and backend not in marker.args else kept).append(item)
+        if item.get_closest_marker("spread") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept

@@ -1,55 +1,104 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need on a fresh machine, then runs them all:
-# Python venv (.venv) with pinned packages, the frontend (npm ci, typecheck,
-# vitest), a rebuild of the committed bundle that must match it byte for byte,
-# Debian's chromium for the browser tests, and pytest (unit, plugin, demo,
-# real TensorBoard and real browser tests) on Keras' TensorFlow backend; then
-# the core tests (all but the browser tests and those with no Keras step) on
-# its JAX and PyTorch backends, and again on the lowest supported Keras, in
-# .venv-keras-min.
+# the Python venv (.venv) with pinned packages, the frontend (npm ci,
+# typecheck, vitest, a rebuild of the committed bundle that must match it byte
+# for byte), Debian's chromium for the browser tests, and pytest:
+#   1. every test on Keras' TensorFlow backend (unit, plugin, demo, real
+#      TensorBoard and real browser tests);
+#   2. on Keras' JAX and PyTorch backends, and on the lowest supported Keras
+#      (.venv-keras-min), the tests that can differ there: all but the browser
+#      tests, those written for one backend (@pytest.mark.backends) and those
+#      with no Keras step (@pytest.mark.once). tests/conftest.py says how.
+# pytest runs on two workers (pytest-xdist); the lowest-Keras venv, the
+# frontend and chromium are installed while the main venv is. Each step prints
+# its time.
 # Usage: bash tests/run.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3.11}"
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -r requirements-dev.txt
+WORKERS="${WORKERS:-2}"
+logs=$(mktemp -d)
+SECONDS=0
 
-if [ ! -x /usr/bin/chromium ]; then
+timed() {  # timed <name> <command...>: runs the command, then prints how long it took.
+  local name=$1 start=$SECONDS
+  shift
+  "$@"
+  echo "--- $name: $((SECONDS - start)) s"
+}
+
+make_venv() {  # make_venv <dir> <requirements file>
+  [ -x "$1/bin/python" ] || "$PYTHON" -m venv "$1"
+  "$1/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+  # --no-compile: Python compiles what the tests import, not all of TensorFlow.
+  "$1/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile -r "$2"
+}
+
+install_chromium() {
+  [ -x /usr/bin/chromium ] && return
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else
     echo "The browser tests need Debian's chromium: sudo apt-get install -y chromium" >&2
-    exit 1
+    return 1
   fi
-fi
+}
+
+frontend() {
+  (cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent)
+  local bundle=tb_regloss/plugin/static/index.js committed
+  committed=$(mktemp)
+  cp "$bundle" "$committed"
+  (cd frontend && npm run --silent build >/dev/null)
+  if ! cmp -s "$bundle" "$committed"; then
+    echo "The committed $bundle differs from a rebuild of frontend/src: run 'npm run build' in frontend/ and commit it." >&2
+    return 1
+  fi
+}
+
+background() {  # background <name> <command...>: starts it, its output kept in $logs/<name>.
+  local name=$1
+  shift
+  (start=$SECONDS; "$@"; echo "--- $name: $((SECONDS - start)) s (beside other steps)") >"$logs/$name" 2>&1 &
+  eval "pid_$name=$!"
+}
+
+finish() {  # finish <name>: waits for a background step and shows its output; fails if it failed.
+  local name=$1 pid_var="pid_$1"
+  if wait "${!pid_var}"; then
+    cat "$logs/$name"
+  else
+    cat "$logs/$name"
+    echo "--- $name failed" >&2
+    return 1
+  fi
+}
+
+background keras_min_venv make_venv .venv-keras-min requirements-keras-min.txt
+background chromium install_chromium
+timed "venv (.venv, requirements-dev.txt)" make_venv .venv requirements-dev.txt
 
 echo "--- frontend: npm ci, typecheck, unit tests, bundle rebuild check"
-(cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent)
-bundle=tb_regloss/plugin/static/index.js
-committed=$(mktemp)
-cp "$bundle" "$committed"
-(cd frontend && npm run --silent build >/dev/null)
-if ! cmp -s "$bundle" "$committed"; then
-  echo "The committed $bundle differs from a rebuild of frontend/src: run 'npm run build' in frontend/ and commit it." >&2
-  exit 1
-fi
+timed frontend frontend
+finish chromium
 
-echo "--- pytest (pinned versions: requirements-dev.txt)"
-.venv/bin/python -m pytest tests -q "$@"
+pytest_in() {  # pytest_in <venv> [arguments]: pytest on two workers, files kept whole (conftest.py).
+  local venv=$1
+  shift
+  "$venv/bin/python" -m pytest tests -q -n "$WORKERS" --dist loadgroup -p no:cacheprovider "$@"
+}
+core=(--ignore=tests/browser -m "not once")
+
+echo "--- pytest, every test on Keras' TensorFlow backend (pinned versions: requirements-dev.txt)"
+timed "pytest on tensorflow" pytest_in .venv "$@"
 
 for backend in jax torch; do
-  echo "--- pytest, core tests on Keras' $backend backend (those written with TensorFlow's own API, and those with no Keras step, are deselected)"
-  KERAS_BACKEND=$backend .venv/bin/python -m pytest tests -q --ignore=tests/browser -m "not once" -p no:cacheprovider "$@"
+  echo "--- pytest on Keras' $backend backend: the core tests (no browser tests, none marked once or for other backends)"
+  KERAS_BACKEND=$backend timed "pytest on $backend" pytest_in .venv "${core[@]}" "$@"
 done
 
-echo "--- pytest, core tests on the lowest supported Keras (requirements-keras-min.txt)"
-if [ ! -x .venv-keras-min/bin/python ]; then
-  "$PYTHON" -m venv .venv-keras-min
-fi
-.venv-keras-min/bin/python -m pip install --quiet --upgrade pip
-.venv-keras-min/bin/python -m pip install --quiet -r requirements-keras-min.txt
-.venv-keras-min/bin/python -m pytest tests -q --ignore=tests/browser -m "not once" -p no:cacheprovider "$@"
+finish keras_min_venv
+echo "--- pytest on the lowest supported Keras (requirements-keras-min.txt): the core tests"
+timed "pytest on the lowest Keras" pytest_in .venv-keras-min "${core[@]}" "$@"
+echo "--- all tests passed in $SECONDS s"

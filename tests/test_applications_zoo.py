@@ -11,6 +11,8 @@ import pytest
 
 from bench import applications_zoo
 
+pytestmark = pytest.mark.spread(reason="one model per test, built and dropped by the test itself")
+
 # The smallest constructor of each family (the keras.applications module defining it).
 ONE_PER_FAMILY = (
     "ConvNeXtTiny",
