@@ -19,6 +19,8 @@ from tb_regloss import keras_internals
 from tb_regloss import tags
 from tests.event_reader import read_scalars
 
+pytestmark = pytest.mark.spread(reason="each test builds and trains its own model")
+
 CLASSES = sorted(optimizer_zoo.optimizer_classes())
 WRAPPERS = optimizer_zoo.wrappers()
 
