@@ -14,13 +14,30 @@ its first pass only (``-m "not once"`` on the other backends and Keras versions)
 Each test file stays on one worker, so a module- or session-scoped fixture is
 built once per file; a file whose tests share no such fixture and are worth
 splitting carries ``pytestmark = pytest.mark.spread(reason=...)``.
+
+A doctest test that runs no example fails: ``doctest.testmod`` is wrapped here.
 """
 
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import doctest  # noqa: E402
+
 import pytest  # noqa: E402
+
+_testmod = doctest.testmod
+
+
+def _testmod_that_ran_examples(module=None, *args, **kwargs):
+    """``doctest.testmod`` for the tests: a module with no example fails instead of passing."""
+    results = _testmod(module, *args, **kwargs)
+    if results.attempted == 0:
+        raise AssertionError(f"doctest.testmod({getattr(module, '__name__', module)}) ran no example")
+    return results
+
+
+doctest.testmod = _testmod_that_ran_examples
 
 
 def pytest_configure(config):

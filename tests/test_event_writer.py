@@ -97,6 +97,7 @@ def test_later_points_of_the_same_tags_are_the_messages_tf_summary_writes(tmp_pa
     writer.close()
     (path,) = glob.glob(str(tmp_path / "events.out.tfevents.*"))
     events = [event_pb2.Event.FromString(r.numpy()) for r in tf.data.TFRecordDataset(path)][1:]
+    assert len(events) == len(rows)
     for step, (event, row) in enumerate(zip(events[1:], rows[1:]), start=1):
         expected = event_pb2.Event(step=step, wall_time=event.wall_time, summary=summary_pb2.Summary())
         for tag, value in zip(tags, row):

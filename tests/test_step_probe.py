@@ -68,8 +68,10 @@ def test_early_stopping_monitors_val_data_loss_in_auto_mode():
     step_probe.install(model)
     x, y = models.images(16)
     stop = keras.callbacks.EarlyStopping(monitor="val_data_loss", patience=0)
-    model.fit(x, y, validation_data=(x, y), epochs=3, verbose=0, callbacks=[stop])
-    assert stop.monitor_op is not None
+    history = model.fit(x, y, validation_data=(x, y), epochs=3, verbose=0, callbacks=[stop])
+    # "auto" mode took val_data_loss as lower-is-better: its best is the least value seen.
+    assert bool(stop.monitor_op(1.0, 2.0)) and not bool(stop.monitor_op(2.0, 1.0))
+    assert stop.best == pytest.approx(min(history.history["val_data_loss"]))
 
 
 class _HostView(keras.callbacks.Callback):
