@@ -27,6 +27,7 @@ setuptools.setup(
     install_requires=[
         "keras>=3.10,<3.16",  # tb_regloss/keras_internals.py: SUPPORTED
         "tensorboard>=2.20",
+        "google-crc32c>=1.9",  # event files' checksums, in C
         "numpy",
         "protobuf",
     ],

@@ -51,7 +51,7 @@ def test_the_wheel_carries_the_license_the_bundle_and_the_one_version(wheel):
     # TensorFlow, JAX and PyTorch are extras: installing the package pulls none of them.
     required = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Requires-Dist:")]
     plain = sorted(r.split(";")[0].split(">")[0].split("=")[0].split("<")[0] for r in required if "extra ==" not in r)
-    assert plain == ["keras", "numpy", "protobuf", "tensorboard"]
+    assert plain == ["google-crc32c", "keras", "numpy", "protobuf", "tensorboard"]
     assert {r.split("extra ==")[1].strip(" \"'") for r in required if "extra ==" in r} == {"tensorflow", "jax", "torch"}
     assert "tb_regloss/plugin/static/index.js" in names
     # The README is the long description the index shows.

@@ -1,4 +1,6 @@
-"""Event file records in NumPy: checksums equal TensorBoard's, TensorFlow and TensorBoard read what we frame."""
+"""Event file records: checksums equal TensorBoard's, TensorFlow and TensorBoard read what we frame."""
+
+import doctest
 
 import numpy as np
 import pytest
@@ -15,13 +17,13 @@ def _random_records(lengths, seed=0):
 
 
 @pytest.mark.parametrize("lengths", [
-    list(range(0, 70)),                           # byte by byte (few bytes in all)
-    list(range(0, 300)) + [4095, 4096, 4097],     # vectorized, chunk edges
+    list(range(0, 70)),                           # every short length
+    list(range(0, 300)) + [4095, 4096, 4097],     # around 4 KiB
     [18_000, 1, 100_000, 3, 64, 65],              # long records beside short ones
 ])
 def test_checksums_equal_tensorboards(lengths):
     records = _random_records(lengths)
-    assert [int(c) for c in record_files.masked_crc32c(records)] == [tensorboard_crc(r) for r in records]
+    assert [record_files.masked_crc32c(r) for r in records] == [tensorboard_crc(r) for r in records]
 
 
 def test_framed_records_read_back_and_by_tensorboards_checking_reader(tmp_path):
@@ -55,3 +57,7 @@ def test_a_cut_or_damaged_record_ends_the_records_read():
     damaged[12 + 100 + 4 + 12 + 7] ^= 1  # a byte of the second record's data
     assert record_files.read(bytes(damaged)) == (records[:1], False)
     assert record_files.read(b"") == ([], True)
+
+
+def test_doctests():
+    assert doctest.testmod(record_files).failed == 0
