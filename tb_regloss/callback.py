@@ -59,7 +59,7 @@ class RegLossCallback(keras.callbacks.Callback):
     Custom ``train_step``/``test_step`` methods are followed when they call
     ``self.compute_loss``, and ``compute_loss`` overrides when they add
     ``self.losses`` to their loss; a step that never calls ``compute_loss``
-    gets one warning naming the fix (README, "Custom training steps").
+    gets one warning naming the fix (guide: "Custom training steps").
 
     It works on Keras' TensorFlow, JAX and PyTorch backends with the same tags
     and values; on JAX the sums travel in the state Keras threads through its

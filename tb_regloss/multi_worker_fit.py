@@ -28,7 +28,7 @@ def enable_multi_worker_fit():
 
     Call it once per process, before ``fit``, on every worker. It is
     idempotent and changes nothing outside multi-worker training. See the
-    README section "Several devices and machines".
+    guide "Several devices and machines".
 
     Raises:
         RuntimeError: if the installed Keras no longer has the functions this

@@ -62,7 +62,7 @@ class RegLossWriter:
             train_step(x, y)
     ```
 
-    Under a strategy (see the README's "Several devices and machines"):
+    Under a strategy (see the guide "Several devices and machines"):
 
     ```python
     writer = tb_regloss.RegLossWriter("runs/custom/train", strategy=strategy)
@@ -226,9 +226,12 @@ class RegLossWriter:
 
         Args:
             optimizer: a built Keras optimizer (not a ``LossScaleOptimizer``).
-            optimizer_variables, grads, trainable_variables: as for
-                ``optimizer.stateless_apply``: values in the order of
-                ``optimizer.variables`` and ``model.trainable_variables``.
+            optimizer_variables: as for ``optimizer.stateless_apply``: the
+                values of ``optimizer.variables``, in their order.
+            grads: as for ``optimizer.stateless_apply``: one gradient per
+                trainable variable, in the order of ``model.trainable_variables``.
+            trainable_variables: as for ``optimizer.stateless_apply``: the
+                values of ``model.trainable_variables``, in their order.
             model: the model the variables belong to.
         """
         self._check_measurable(optimizer)
