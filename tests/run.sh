@@ -9,6 +9,7 @@
 #      (.venv-keras-min), the tests that can differ there: all but the browser
 #      tests, those written for one backend (@pytest.mark.backends) and those
 #      with no Keras step (@pytest.mark.once). tests/conftest.py says how.
+# The docs site is built with warnings as errors (mkdocs build --strict).
 # pytest runs on two workers (pytest-xdist); the lowest-Keras venv, the
 # frontend and chromium are installed while the main venv is. Each step prints
 # its time.
@@ -45,6 +46,11 @@ install_chromium() {
   fi
 }
 
+docs() {  # the site, in a temporary folder: warnings are errors (mkdocs.yml: strict)
+  make_venv .venv-docs requirements-docs.txt
+  .venv-docs/bin/mkdocs build --strict --quiet --site-dir "$logs/site"
+}
+
 frontend() {
   (cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent)
   local bundle=tb_regloss/plugin/static/index.js committed
@@ -77,11 +83,13 @@ finish() {  # finish <name>: waits for a background step and shows its output; f
 
 background keras_min_venv make_venv .venv-keras-min requirements-keras-min.txt
 background chromium install_chromium
+background docs docs
 timed "venv (.venv, requirements-dev.txt)" make_venv .venv requirements-dev.txt
 
 echo "--- frontend: npm ci, typecheck, unit tests, bundle rebuild check"
 timed frontend frontend
 finish chromium
+finish docs
 
 pytest_in() {  # pytest_in <venv> [arguments]: pytest on two workers, files kept whole (conftest.py).
   local venv=$1
