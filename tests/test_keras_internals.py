@@ -1,4 +1,4 @@
-"""The Keras boundary: private Keras names are used in keras_internals.py only; the range is checked; its tensor operations."""
+"""The Keras boundary: private Keras (and KerasTuner) names are used in keras_internals.py only; the range is checked; its tensor operations."""
 
 import ast
 import pathlib
@@ -17,6 +17,8 @@ KERAS_PRIVATE = (
     "_collective_all_reduce_multi_worker", "_losses", "MetricsList", "_distribute_strategy",
     "_compile_loss", "_loss_tracker", "_compile_metrics", "_losses_override", "_loss_ids",
     "_jax_state", "_jax_state_synced", "JAXTrainer", "get_stateless_scope", "_iterations",
+    # keras-tuner's (an optional dependency), kept in keras_internals.py too.
+    "_get_tensorboard_dir",
 )
 
 
