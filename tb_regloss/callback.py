@@ -115,6 +115,10 @@ class RegLossCallback(keras.callbacks.Callback):
         callbacks=[tb_regloss.RegLossCallback("runs/exp1")],
     )
     # then: tensorboard --logdir runs
+
+    # A KerasTuner search: runs runs/tune/<trial_id>/execution<k>/train and /validation.
+    tuner.search(x, y, epochs=5, validation_data=(x_val, y_val),
+                 callbacks=[tb_regloss.RegLossCallback("runs/tune")])
     ```
     """
 
