@@ -14,6 +14,7 @@ from tb_regloss import keras_internals
 from tb_regloss import step_axis
 from tb_regloss import step_probe
 from tb_regloss import tags
+from tb_regloss import tuner_runs
 
 # The parts of the logging that fail on their own, named as the warning names them.
 _TRAINING, _VALIDATION, _DYNAMICS = "training", "validation", "the decay dynamics"
@@ -74,6 +75,14 @@ class RegLossCallback(keras.callbacks.Callback):
     ``val_reg_loss`` with validation data): they show in the progress bar and
     in ``History``, and ``EarlyStopping(monitor="val_data_loss")`` works.
 
+    In a KerasTuner search (``tuner.search(..., callbacks=[RegLossCallback(d)])``)
+    each execution of each trial is its own run, the one KerasTuner gives
+    ``keras.callbacks.TensorBoard(d)``: ``log_dir`` becomes
+    ``d/<trial_id>/execution<k>`` when its fit starts, and the trial's
+    hyperparameters are logged there with TensorBoard's HParams plugin when
+    KerasTuner does not log them (`tb_regloss.tuner_runs` says how the trial
+    is found, and why so).
+
     Logging never stops training: a ``log_dir`` that cannot be written fails
     before the first step, and any later failure of the callback's own work
     (writing, flushing, reading the sums or the step) warns once and turns
@@ -106,6 +115,10 @@ class RegLossCallback(keras.callbacks.Callback):
         callbacks=[tb_regloss.RegLossCallback("runs/exp1")],
     )
     # then: tensorboard --logdir runs
+
+    # A KerasTuner search: runs runs/tune/<trial_id>/execution<k>/train and /validation.
+    tuner.search(x, y, epochs=5, validation_data=(x_val, y_val),
+                 callbacks=[tb_regloss.RegLossCallback("runs/tune")])
     ```
     """
 
@@ -113,6 +126,8 @@ class RegLossCallback(keras.callbacks.Callback):
         keras_internals.check_keras_version()
         super().__init__()
         self.log_dir = os.fspath(log_dir)
+        self._log_dir_given = self.log_dir  # `log_dir` moves to each KerasTuner execution's run
+        self._trial_run = None  # the KerasTuner execution's run whose hparams are logged
         self.update_freq = _validate_update_freq(update_freq)
         self.dynamics = _validate_dynamics(dynamics)
         if isinstance(flush_secs, bool) or not isinstance(flush_secs, (int, float)) or flush_secs <= 0:
@@ -151,11 +166,37 @@ class RegLossCallback(keras.callbacks.Callback):
             probe.measure_dynamics(self.dynamics)
 
     def on_train_begin(self, logs=None):
+        trial_run = self._follow_keras_tuner()
         self._check_log_dir("train")
         self._in_fit = True
         self._batches_seen = 0
         self._batches_written = 0
         self._begin_training()
+        if trial_run is not None and trial_run != self._trial_run:
+            self._trial_run = trial_run
+            if not trial_run.hparams_logged and self._writes():
+                self._write_trial_hparams(trial_run)
+
+    def _follow_keras_tuner(self):
+        """Moves ``log_dir`` to the run of the KerasTuner execution training now, and returns it.
+
+        ``None`` (and ``log_dir`` as given) outside a search, or with a
+        keras-tuner whose trial cannot be found (warned).
+        """
+        try:
+            trial_run = tuner_runs.current(self._log_dir_given)
+        except LookupError as error:
+            warnings.warn(
+                f"RegLossCallback cannot tell which KerasTuner trial is training, so it logs "
+                f"to {self._log_dir_given!r} as outside a search: {error}", stacklevel=2)
+            return None
+        if trial_run is not None:
+            self.log_dir = trial_run.log_dir
+        return trial_run
+
+    @_logging_only(_TRAINING, "writing the KerasTuner trial's hyperparameters")
+    def _write_trial_hparams(self, trial_run):
+        tuner_runs.write_hparams(trial_run)
 
     @_logging_only(_TRAINING, "opening the training event file and reading the optimizer's step")
     def _begin_training(self):

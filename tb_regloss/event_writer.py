@@ -97,6 +97,11 @@ class EventWriter:
                  + _field(5, summary))                      # summary (5)
         self._append_bytes(event)
 
+    def write_event(self, event):
+        """Appends an ``event_pb2.Event`` as it is, e.g. an HParams session start."""
+        self._raise_background_error()
+        self._append(event)
+
     def flush(self):
         """Writes pending points to disk now."""
         self._raise_background_error()

@@ -9,15 +9,15 @@ import tensorflow as tf
 from tensorboard.compat.proto import event_pb2
 
 
-def read_scalars(run_dir):
-    """Returns ``{tag: [(step, value), ...]}`` and ``{tag: metadata}`` of a run.
+def read_scalars(run_dir, pattern="events.out.tfevents.*"):
+    """Returns ``{tag: [(step, value), ...]}`` and ``{tag: metadata}`` of a run's files matching ``pattern``.
 
     Asserts on the way that each value is a rank-0 float32 tensor: the format
     TensorBoard's Rust data server keeps.
     """
     series = collections.defaultdict(list)
     metadata = {}
-    for path in sorted(glob.glob(os.path.join(run_dir, "events.out.tfevents.*"))):
+    for path in sorted(glob.glob(os.path.join(run_dir, pattern))):
         for event in _events(path):
             for value in event.summary.value:
                 array = tf.make_ndarray(value.tensor)

@@ -1,4 +1,4 @@
-"""The Keras boundary: private Keras names are used in keras_internals.py only; the range is checked; its tensor operations."""
+"""The Keras boundary: private Keras (and KerasTuner) names are used in keras_internals.py only; the range is checked; its tensor operations."""
 
 import ast
 import pathlib
@@ -18,6 +18,8 @@ KERAS_PRIVATE = (
     "_compile_loss", "_loss_tracker", "_compile_metrics", "_losses_override", "_loss_ids",
     "_jax_state", "_jax_state_synced", "JAXTrainer", "get_stateless_scope", "_iterations",
     "_var_to_optimizer_idx", "_var_key", "_should_use_adamw",
+    # keras-tuner's (an optional dependency), kept in keras_internals.py too.
+    "_get_tensorboard_dir",
 )
 
 
