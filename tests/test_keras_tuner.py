@@ -20,6 +20,8 @@ import pytest
 
 keras_tuner = pytest.importorskip("keras_tuner")
 
+pytestmark = pytest.mark.spread(reason="each test runs its own search in its own folder")
+
 import tb_regloss  # noqa: E402
 from tests import event_reader  # noqa: E402
 from tests.event_reader import read_scalars  # noqa: E402
