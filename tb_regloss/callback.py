@@ -211,7 +211,7 @@ class RegLossCallback(keras.callbacks.Callback):
     @_logging_only(_TRAINING, "writing a training point")
     def _on_train_batch_end(self, batch, logs=None):
         batch = keras_internals.last_batch_reported(
-            batch, getattr(self._model, "steps_per_execution", 1))
+            batch, getattr(keras_internals.callback_model(self), "steps_per_execution", 1))
         # With steps_per_execution, Keras reports the last execution of an
         # epoch as if it were full: clamp to the epoch's length when known.
         steps = (self.params or {}).get("steps")
@@ -267,7 +267,7 @@ class RegLossCallback(keras.callbacks.Callback):
     def _writes(self):
         # Other workers take part in reading the sums (a collective operation)
         # but only the chief writes, like checkpoints.
-        return cluster.is_chief(keras_internals.strategy_of(self._model))
+        return cluster.is_chief(keras_internals.strategy_of(keras_internals.callback_model(self)))
 
     def _open_writer(self, subdir):
         if subdir in self._writers:
@@ -280,7 +280,7 @@ class RegLossCallback(keras.callbacks.Callback):
 
     def _optimizer_step(self):
         # Not `self.model`: on JAX it would sync the whole state to the model.
-        return keras_internals.host_iterations(self._model)
+        return keras_internals.host_iterations(keras_internals.callback_model(self))
 
     def _write(self, phase, subdir):
         if phase in self._probe.failed:

@@ -98,9 +98,9 @@ def _url_files():
     files = _tensorflow_files()
     if files is not None:
         return files
-    from tensorboard.compat.tensorflow_stub.io import gfile
+    from tb_regloss import keras_internals
 
-    return gfile
+    return keras_internals.tensorboard_gfile()
 
 
 def _tensorflow_files():

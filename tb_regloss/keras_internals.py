@@ -1013,3 +1013,66 @@ def keras_tuner_logs_hparams_to(callbacks, run_dir):
         return False
     return any(type(c).__name__ == "TensorBoard" and os.path.normpath(str(c.log_dir)) == os.path.normpath(run_dir)
                for c in callbacks)
+
+
+# --- Keras callbacks, TensorBoard's data and files, CPython frames -----------
+
+
+def callback_model(callback):
+    """The model ``callback`` is attached to, read without syncing a JAX model's state.
+
+    Relies on ``Callback._model``, which ``Callback.set_model`` sets (Keras
+    3.0–3.15). The public ``Callback.model`` property calls
+    ``model.jax_state_sync()`` on JAX at every read (and unwraps PyTorch's
+    DistributedDataParallel): a copy of every variable per batch, which the
+    callback's per-batch reads do not need.
+    """
+    return callback._model
+
+
+def caller_code(depth):
+    """The code object of the function ``depth`` frames above the caller of this function.
+
+    Relies on CPython's ``sys._getframe`` (every CPython 3; not on other
+    Pythons, where Keras itself does not run either).
+    """
+    import sys
+
+    return sys._getframe(depth + 1).f_code
+
+
+def tensorboard_gfile():
+    """TensorBoard's TensorFlow-free file layer (``gfile``: local paths and URLs).
+
+    Relies on ``tensorboard.compat.tensorflow_stub.io.gfile``, the module
+    TensorBoard's own readers use without TensorFlow (TensorBoard 2.x,
+    checked 2.20 and 2.21).
+    """
+    from tensorboard.compat.tensorflow_stub.io import gfile
+
+    return gfile
+
+
+# TensorBoard's ``provider.ScalarDatum`` (2.x, checked 2.20 and 2.21) keeps its
+# fields in slots named "_<field>" behind read-only properties; reading the
+# slots skips one Python call per point, about half the cost of aligning a
+# large run. Other point types are read through their public fields.
+_SCALAR_FIELDS = ("step", "wall_time", "value")
+_SCALAR_SLOT_NAMES = tuple("_" + field for field in _SCALAR_FIELDS)
+
+
+def scalar_point_getters(points):
+    """The fastest ``(step, wall_time, value)`` getters for a list of points of one type.
+
+    Example:
+
+    >>> import collections
+    >>> Point = collections.namedtuple("Point", "step wall_time value")
+    >>> [get(Point(1, 2.0, 0.5)) for get in scalar_point_getters([Point(1, 2.0, 0.5)])]
+    [1, 2.0, 0.5]
+    """
+    import operator
+
+    if points and set(_SCALAR_SLOT_NAMES).issubset(getattr(type(points[0]), "__slots__", ())):
+        return tuple(map(operator.attrgetter, _SCALAR_SLOT_NAMES))
+    return tuple(map(operator.attrgetter, _SCALAR_FIELDS))

@@ -10,7 +10,6 @@ classified by its code: if no method of its class mentions ``add_loss``, all
 its terms are activity terms; otherwise the last one is.
 """
 
-import sys
 import weakref
 
 from tb_regloss import keras_internals
@@ -56,7 +55,7 @@ def _recording_add_loss(add_loss, adder, seen):
         if len(seen) > 1024:  # Tensors of old calls: forget the dead ones.
             for key in [k for k, (_, ref) in seen.items() if ref() is None]:
                 del seen[key]
-        is_activity = sys._getframe(1).f_code is adder
+        is_activity = keras_internals.caller_code(1) is adder
         for tensor in tree.flatten(loss):
             seen[id(tensor)] = (is_activity, weakref.ref(tensor))
         return add_loss(loss)

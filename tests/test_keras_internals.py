@@ -1,51 +1,12 @@
-"""The Keras boundary: private Keras (and KerasTuner) names are used in keras_internals.py only; the range is checked; its tensor operations."""
+"""The Keras boundary's functions: the version range is checked; its tensor operations and hooks.
 
-import ast
-import pathlib
+Where private names may be used is guarded by ``test_keras_boundary.py``.
+"""
 
 import keras
 import pytest
 
 from tb_regloss import keras_internals
-
-PACKAGE = pathlib.Path(keras_internals.__file__).parent
-# The private Keras names tb-regloss relies on (keras_internals.py says why).
-KERAS_PRIVATE = (
-    "_aggregate_additional_loss", "_get_regularization_losses", "_flatten_metrics_in_order",
-    "_flatten_layers", "_get_own_losses", "_layers", "_trainable_variables", "_non_trainable_variables",
-    "_metrics", "_direction", "_use_weight_decay", "_maybe_symbolic_build", "reduce_per_replica",
-    "_collective_all_reduce_multi_worker", "_losses", "MetricsList", "_distribute_strategy",
-    "_compile_loss", "_loss_tracker", "_compile_metrics", "_losses_override", "_loss_ids",
-    "_jax_state", "_jax_state_synced", "JAXTrainer", "get_stateless_scope", "_iterations",
-    "_var_to_optimizer_idx", "_var_key", "_should_use_adamw",
-    # keras-tuner's (an optional dependency), kept in keras_internals.py too.
-    "_get_tensorboard_dir",
-)
-
-
-def _private_uses(source):
-    """Attribute names, imports and exact strings of ``source`` naming a private Keras name."""
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Attribute) and node.attr in KERAS_PRIVATE:
-            yield node.lineno, node.attr
-        elif isinstance(node, ast.Constant) and node.value in KERAS_PRIVATE:
-            yield node.lineno, node.value
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
-            names = [a.name for a in node.names]
-            if any(m.startswith("keras.src") for m in modules) or set(names) & set(KERAS_PRIVATE):
-                yield node.lineno, "import"
-
-
-def test_private_keras_names_live_in_one_module():
-    offenders = [
-        f"{path.relative_to(PACKAGE)}:{line}: {name}"
-        for path in sorted(PACKAGE.rglob("*.py")) if path.name != "keras_internals.py"
-        for line, name in _private_uses(path.read_text())
-    ]
-    assert offenders == []
-    uses = list(_private_uses((PACKAGE / "keras_internals.py").read_text()))
-    assert len(uses) > 10  # the check sees them where they are
 
 
 def test_the_pinned_keras_is_supported():

@@ -26,17 +26,12 @@ import re
 
 import numpy as np
 
+from tb_regloss import keras_internals
+
 # ``json``: values as JSON numbers; ``float32``: each column as base64 float32.
 ENCODINGS = ("json", "float32")
 # The terms every complete run has; the dashboard lists them first.
 CORE_TERMS = ("total", "data")
-_FIELDS = ("step", "wall_time", "value")
-_PUBLIC_GETTERS = tuple(map(operator.attrgetter, _FIELDS))
-# TensorBoard's ScalarDatum keeps its fields in slots named "_<field>" behind
-# read-only properties; reading the slots skips one Python call per point,
-# about half the cost of aligning a large run.
-_SLOT_NAMES = tuple("_" + field for field in _FIELDS)
-_SLOT_GETTERS = tuple(map(operator.attrgetter, _SLOT_NAMES))
 _NON_FINITE_PATTERN = re.compile(r"-?inf|nan")
 _NON_FINITE_JSON = {"nan": '"NaN"', "inf": '"Infinity"', "-inf": '"-Infinity"'}
 
@@ -68,7 +63,7 @@ def align(series):
         When a series repeats a step, its last point at that step wins.
     """
     columns = [(term, list(points)) for term, points in series.items()]
-    getters = [_getters(points) for _, points in columns]
+    getters = [keras_internals.scalar_point_getters(points) for _, points in columns]
     step_lists = [list(map(get_step, points)) for (_, points), (get_step, _, _) in zip(columns, getters)]
     if columns and _all_equal(step_lists) and _strictly_ascending(step_lists[0]):
         # The common case: every term is written at every step.
@@ -95,13 +90,6 @@ def align(series):
             values[position[step]] = point.value
         aligned[term] = values
     return {"steps": steps, "wall_times": wall_times, "series": aligned}
-
-
-def _getters(points):
-    """The ``(step, wall_time, value)`` getters for a list of points of one type."""
-    if points and set(_SLOT_NAMES).issubset(getattr(type(points[0]), "__slots__", ())):
-        return _SLOT_GETTERS
-    return _PUBLIC_GETTERS
 
 
 def _all_equal(lists):
