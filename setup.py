@@ -24,7 +24,7 @@ setuptools.setup(
     package_data={"tb_regloss.plugin": ["static/*"]},
     # No backend: event files are written without TensorFlow; pick one as an extra.
     install_requires=[
-        "keras>=3.10,<3.16",  # tb_regloss/keras_internals.py: SUPPORTED
+        "keras>=3.10",  # tb_regloss/keras_internals.py: SUPPORTED, no upper bound (checked at runtime)
         "tensorboard>=2.16",
         "numpy",
         "protobuf",
