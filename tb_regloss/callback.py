@@ -11,6 +11,7 @@ from tb_regloss import cluster
 from tb_regloss import event_writer
 from tb_regloss import files
 from tb_regloss import keras_internals
+from tb_regloss import self_check
 from tb_regloss import step_axis
 from tb_regloss import step_probe
 from tb_regloss import tags
@@ -18,6 +19,8 @@ from tb_regloss import tuner_runs
 
 # The parts of the logging that fail on their own, named as the warning names them.
 _TRAINING, _VALIDATION, _DYNAMICS = "training", "validation", "the decay dynamics"
+_PARTS = {"train": _TRAINING, "test": _VALIDATION}
+_SUBDIRS = {"train": "train", "test": "validation"}
 
 
 def _logging_only(part, what):
@@ -89,6 +92,14 @@ class RegLossCallback(keras.callbacks.Callback):
     off the logging of its part (training, validation or the dynamics) while
     training goes on. Errors of the training itself pass unchanged.
 
+    It checks itself: at the end of each epoch and evaluation, the data loss
+    plus the penalties it logged must equal the ``loss`` Keras reports
+    (`tb_regloss.self_check`); if not, it warns once and marks the run
+    unverified in the dashboard. A Keras newer than the tested ones (see
+    `tb_regloss.keras_internals.NEWEST_TESTED`) gets one warning that it is
+    untested; if hooking into its steps fails, one more warning and the
+    training goes on without the callback.
+
     Args:
         log_dir: where to write the event files; created if missing.
         update_freq: ``"epoch"`` (default) writes a point per epoch;
@@ -138,11 +149,16 @@ class RegLossCallback(keras.callbacks.Callback):
         self.flush_secs = flush_secs
         self._writers = {}
         self._parts_off = set()  # the parts whose logging failed
+        self._unhooked = False  # hooking into the steps of an untested Keras failed
+        self._warned_untested = False
+        self._unverified = set()  # the phases whose numbers differed from Keras' loss
+        self._warned_unverified = False
         self._noticed_no_penalties = False
         self._point_tags = {}  # term keys -> the tags of a point
         self._warned_missed_loss = set()
         self._probe = None
         self._readers = {}
+        self._check_readers = {}  # the self-check's own, read at each epoch's end
         self._step_offset = 0
         self._in_fit = False
         self._batches_seen = 0
@@ -156,16 +172,59 @@ class RegLossCallback(keras.callbacks.Callback):
     def set_model(self, model):
         _check_keras_3_model(model)
         super().set_model(model)
-        probe = step_probe.install(model)
+        if self._unhooked:
+            return
+        self._warn_untested_keras()
+        try:
+            probe = step_probe.install(model)
+        except Exception as error:
+            if keras_internals.untested_keras() is None:
+                raise
+            self._unhook(error)
+            return
         if probe is not self._probe:
             # Each callback reads the sums on its own: two callbacks on one
             # model both get every batch.
             self._probe = probe
             self._readers = {phase: acc.reader() for phase, acc in probe.accumulators.items()}
+            self._check_readers = {phase: probe.accumulators[phase].reader() for phase in _PARTS}
         if self.dynamics:
             probe.measure_dynamics(self.dynamics)
+        self._follow_the_probe()
+
+    def _follow_the_probe(self):
+        """Turns all logging off for good once the probe took itself out of the model (it warned)."""
+        if self._probe is not None and self._probe.removed:
+            self._stop_logging()
+
+    def _stop_logging(self):
+        self._unhooked = True
+        self._parts_off.update((_TRAINING, _VALIDATION, _DYNAMICS))
+
+    def _warn_untested_keras(self):
+        """Warns once that the installed Keras is newer than the tested ones, and checked at runtime."""
+        untested = keras_internals.untested_keras()
+        if untested is None or self._warned_untested:
+            return
+        self._warned_untested = True
+        warnings.warn(
+            f"RegLossCallback: Keras {untested} is newer than the Keras versions tb-regloss is tested "
+            f"with ({keras_internals.TESTED}). It is used untested and checked at runtime: at the end "
+            "of each epoch and evaluation the callback compares its data + penalties with the loss "
+            "Keras reports, and marks the run unverified in the dashboard if they differ. For tested "
+            f"ground, install `pip install 'keras{keras_internals.TESTED}'`.",
+            stacklevel=3,
+        )
+
+    def _unhook(self, error):
+        """After hooking into an untested Keras failed: one warning, then no logging at all."""
+        self._stop_logging()
+        step_probe.warn_unhooked(error)
 
     def on_train_begin(self, logs=None):
+        self._follow_the_probe()  # Keras made the train function since `set_model`
+        if self._unhooked:
+            return
         trial_run = self._follow_keras_tuner()
         self._check_log_dir("train")
         self._in_fit = True
@@ -203,6 +262,7 @@ class RegLossCallback(keras.callbacks.Callback):
         self._open_writer("train")
         self._readers["train"].skip()
         self._readers["dynamics"].skip()
+        self._check_readers["train"].skip()
         self._step_offset = step_axis.offset(self.log_dir, self._optimizer_step())
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -226,6 +286,7 @@ class RegLossCallback(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self.update_freq == "epoch":
             self._write_training_point()
+        self._check_against_keras("train", logs)
         self._flush()
 
     def on_train_end(self, logs=None):
@@ -239,6 +300,9 @@ class RegLossCallback(keras.callbacks.Callback):
         self._write("train", "train")
 
     def on_test_begin(self, logs=None):
+        self._follow_the_probe()
+        if self._unhooked:
+            return
         if not self._in_fit:
             self._check_log_dir("validation")  # evaluate(): before its first step
         self._begin_validation()
@@ -249,9 +313,11 @@ class RegLossCallback(keras.callbacks.Callback):
         if not self._in_fit:
             self._step_offset = step_axis.offset(self.log_dir, self._optimizer_step())
         self._readers["test"].skip()
+        self._check_readers["test"].skip()
 
     def on_test_end(self, logs=None):
         self._write_validation_point()
+        self._check_against_keras("test", logs)
         if not self._in_fit:
             self._flush()
 
@@ -297,12 +363,52 @@ class RegLossCallback(keras.callbacks.Callback):
                     and not any(t.startswith(tags.PENALTY_PREFIX) for t in means.keys):
                 self._noticed_no_penalties = True
                 self._notice_no_penalties()
-        step = self._probe.step_now(phase)
-        step = (self._optimizer_step() if step is None else step) + self._step_offset
+        step = self._step_now(phase)
         self._writers[subdir].write_row(step, point_tags, means.point, self._probe.descriptions)
         step_axis.note_written(self.log_dir, step)
         if phase == "train" and self.dynamics:
             self._write_dynamics(step)
+
+    def _step_now(self, phase):
+        """The step of a point of ``phase`` written now: the optimizer's, shifted by the ``log_dir``'s offset."""
+        step = self._probe.step_now(phase)
+        return (self._optimizer_step() if step is None else step) + self._step_offset
+
+    def _check_against_keras(self, phase, logs):
+        """Compares the epoch's data + penalties with Keras' ``logs["loss"]`` (`tb_regloss.self_check`).
+
+        Once per epoch or evaluation, never per step. A gap marks the run of
+        ``phase`` and warns once; reading or marking failing turns the
+        logging of ``phase`` off, as any failure of the callback's own work.
+        """
+        part = _PARTS[phase]
+        if part in self._parts_off or phase in self._probe.failed or phase in self._unverified:
+            return
+        gap = None
+        with self._failure_warned(part, f"checking the {part} numbers against Keras' loss"):
+            gap = self._gap_to_keras(phase, self_check.reported_loss(logs))
+            if gap is not None:
+                self._mark_unverified(phase, *gap)
+        if gap is not None and not self._warned_unverified:
+            self._warned_unverified = True
+            warnings.warn(
+                self_check.unverified_message(*gap, keras.__version__, files.join(self.log_dir, _SUBDIRS[phase])),
+                self_check.UnverifiedLossWarning, stacklevel=3)
+
+    def _gap_to_keras(self, phase, keras_loss):
+        """``(data + penalties, Keras' loss)`` of the epoch if they differ, else ``None``."""
+        means = self._check_readers[phase].read()  # also when not compared: the next epoch starts afresh
+        if means is None or keras_loss is None or not self_check.keras_reports_the_loss(self._model, phase):
+            return None
+        ours = self_check.data_plus_penalties(means)
+        return (ours, keras_loss) if self_check.differ(ours, keras_loss) else None
+
+    def _mark_unverified(self, phase, ours, keras_loss):
+        """Writes the `tb_regloss.tags.UNVERIFIED` mark into the event file of ``phase``'s run."""
+        self._unverified.add(phase)
+        self._writers[_SUBDIRS[phase]].write_tensor(
+            self._step_now(phase), tags.UNVERIFIED, self_check.relative_gap(ours, keras_loss),
+            self_check.mark_metadata(ours, keras_loss, keras.__version__))
 
     @_logging_only(_DYNAMICS, "writing the decay dynamics")
     def _write_dynamics(self, step):
@@ -411,6 +517,9 @@ class _NoWriter:
     """What a non-chief worker writes with: nothing."""
 
     def write_row(self, step, tags, values, descriptions):
+        pass
+
+    def write_tensor(self, step, tag, value, metadata):
         pass
 
     def flush(self):

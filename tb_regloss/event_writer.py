@@ -29,6 +29,9 @@ import time
 
 import numpy as np
 from tensorboard.compat.proto import event_pb2
+from tensorboard.compat.proto import summary_pb2
+from tensorboard.compat.proto import tensor_pb2
+from tensorboard.compat.proto import tensor_shape_pb2
 from tensorboard.compat.proto import types_pb2
 from tensorboard.plugins.scalar import metadata as scalar_metadata
 
@@ -101,6 +104,18 @@ class EventWriter:
         """Appends an ``event_pb2.Event`` as it is, e.g. an HParams session start."""
         self._raise_background_error()
         self._append(event)
+
+    def write_tensor(self, step, tag, value, metadata):
+        """Writes the rank-0 float32 ``value`` of ``tag`` at ``step`` with its own ``metadata`` (a ``SummaryMetadata``).
+
+        For a summary written once, like the mark of `tb_regloss.self_check`:
+        built as protobuf messages, not from cached bytes.
+        """
+        self._raise_background_error()
+        tensor = tensor_pb2.TensorProto(
+            dtype=types_pb2.DT_FLOAT, tensor_shape=tensor_shape_pb2.TensorShapeProto(), float_val=[value])
+        summary = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=tag, tensor=tensor, metadata=metadata)])
+        self._append(event_pb2.Event(wall_time=time.time(), step=int(step), summary=summary))
 
     def flush(self):
         """Writes pending points to disk now."""

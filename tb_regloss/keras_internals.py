@@ -2,8 +2,9 @@
 
 Everything else in the package calls these functions, so when Keras changes,
 this file changes. Each use says what it relies on and since which Keras
-version it holds. The supported range is `SUPPORTED` (also in ``setup.py``);
-`check_keras_version` refuses another Keras with an error naming both.
+version it holds. The supported range is `SUPPORTED` (also in ``setup.py``),
+with no upper bound: `check_keras_version` refuses an older Keras with an
+error naming both, and `untested_keras` names one newer than `NEWEST_TESTED`.
 """
 
 import contextlib
@@ -17,16 +18,24 @@ import typing
 # Below 3.10, Keras' own fit under MirroredStrategy does not train as on one
 # device (with or without tb-regloss), so the series cannot equal a
 # single-device run; below 3.8, Trainer._aggregate_additional_loss is missing.
+# There is no upper bound: a newer Keras is used untested, and RegLossCallback
+# checks at each epoch's end that its numbers add up to Keras' loss
+# (`tb_regloss.self_check`).
 MIN_VERSION = (3, 10)
-BELOW_VERSION = (3, 16)
-SUPPORTED = ">=3.10,<3.16"
+NEWEST_TESTED = (3, 15)
+SUPPORTED = ">=3.10"
+TESTED = f">={MIN_VERSION[0]}.{MIN_VERSION[1]},<{NEWEST_TESTED[0]}.{NEWEST_TESTED[1] + 1}"
 
-# Set by bench/keras_nightly.sh to try a Keras outside the range on purpose.
+# Set by bench/keras_nightly.sh to try a Keras on purpose: any version is
+# accepted, without the untested-Keras warning, and a failure to hook the
+# steps raises with its traceback instead of turning the logging off.
 _ALLOW_ANY_KERAS = "TB_REGLOSS_ALLOW_ANY_KERAS"
 
 
 def check_keras_version():
-    """Raises if the installed Keras is outside `SUPPORTED`.
+    """Raises if the installed Keras is older than `SUPPORTED` allows.
+
+    A Keras newer than `NEWEST_TESTED` passes: see `untested_keras`.
 
     Example:
 
@@ -34,15 +43,31 @@ def check_keras_version():
     """
     import keras
 
-    if os.environ.get(_ALLOW_ANY_KERAS):
+    if os.environ.get(_ALLOW_ANY_KERAS) or installed_version() >= MIN_VERSION:
         return
     installed = keras.__version__
-    if not MIN_VERSION <= installed_version() < BELOW_VERSION:
-        raise RuntimeError(
-            f"tb_regloss supports Keras {SUPPORTED}; Keras {installed} is installed. "
-            f"Install a supported Keras (`pip install 'keras{SUPPORTED}'`) or a "
-            f"tb-regloss release made for Keras {installed}. Received: keras=={installed}"
-        )
+    raise RuntimeError(
+        f"tb_regloss supports Keras {SUPPORTED}; Keras {installed} is installed. "
+        f"Install a supported Keras (`pip install 'keras{SUPPORTED}'`) or a "
+        f"tb-regloss release made for Keras {installed}. Received: keras=={installed}"
+    )
+
+
+def untested_keras():
+    """The installed Keras' version string if it is newer than `NEWEST_TESTED`, else ``None``.
+
+    ``None`` too when ``TB_REGLOSS_ALLOW_ANY_KERAS`` is set: that Keras is tried on purpose.
+
+    Example:
+
+    >>> untested_keras() is None  # the pinned Keras 3.15.1 is tested
+    True
+    """
+    import keras
+
+    if os.environ.get(_ALLOW_ANY_KERAS) or installed_version() <= NEWEST_TESTED:
+        return None
+    return keras.__version__
 
 
 def installed_version():
@@ -201,6 +226,16 @@ def wrap_step_methods(model, make_wrappers):
     forget_compiled_steps(model)
 
 
+def unwrap_step_methods(model):
+    """Takes back `wrap_step_methods` (also when it stopped halfway): the class's methods show again.
+
+    The compiled steps are dropped so that Keras traces its own steps again.
+    """
+    for name in _STEP_METHODS.values():
+        model.__dict__.pop(name, None)
+    forget_compiled_steps(model)
+
+
 _STEP_FUNCTIONS = {"train": "train_function", "test": "test_function"}
 _WRAPPED = "_tb_regloss_wrapped"
 
@@ -260,6 +295,14 @@ def add_model_metric(model, metric):
     ends with.
     """
     model._metrics.append(metric)
+
+
+def remove_model_metrics(model, metrics):
+    """Takes ``metrics`` (those `add_model_metric` appended) out of ``model.metrics`` again.
+
+    Relies on ``Trainer._metrics`` (Keras 3.0+), as `add_model_metric`.
+    """
+    model._metrics[:] = [m for m in model._metrics if not any(m is added for added in metrics)]
 
 
 def set_lower_is_better(metric):

@@ -85,6 +85,8 @@ class StepProbe:
         failed: the phases (``"train"``, ``"test"``) whose host-side work
             after a step failed: it warned once, and nothing more of that
             phase is to be logged.
+        removed: hooking into the steps of an untested Keras failed: the
+            probe took itself out of the model, which trains plainly.
         penalties_left_out: how many terms of ``model.losses`` a ``compute_loss``
             override read without adding them to its loss (last trace).
     """
@@ -92,20 +94,29 @@ class StepProbe:
     def __init__(self, model):
         keras_internals.check_keras_version()
         self._model = model
+        self.failed = set()
+        self.removed = False
+        self._added_metrics = []  # what `_remove` takes out of model.metrics again
+        try:
+            self._hook(model)
+        except BaseException:
+            self._remove()  # A model half hooked would train differently.
+            raise
+
+    def _hook(self, model):
         strategy = keras_internals.strategy_of(model)
 
         def new_accumulator():
             return accumulator.PhaseAccumulator(
                 strategy,
                 host=keras_internals.HostState(model),
-                on_new=lambda sums: keras_internals.register_step_state(model, sums))
+                on_new=self._register_step_state)
 
         self.accumulators = {"train": new_accumulator(), "test": new_accumulator(),
                              "dynamics": new_accumulator()}
         self.dynamics_every = 0
         self.descriptions = tags.tag_descriptions({})  # total and data, then terms as traced
         self.missed_loss = {"train": False, "test": False}
-        self.failed = set()
         self._latest_step = {"train": None, "test": None}
         self.penalties_left_out = 0
         # Per thread: MirroredStrategy traces each replica in its own thread.
@@ -121,11 +132,29 @@ class StepProbe:
             if keras_internals.steps_thread_metrics(model):
                 for metric in (self._data_tracker, self._reg_tracker,
                                _direction_holder([self._data_tracker, self._reg_tracker])):
+                    self._added_metrics.append(metric)
                     keras_internals.add_model_metric(model, metric)
         loss_origins.watch(model)
         for phase in ("train", "test"):
             self.prepare(phase)
         self._patch(model)
+
+    def _register_step_state(self, sums):
+        self._added_metrics.append(sums)
+        keras_internals.register_step_state(self._model, sums)
+
+    def _remove(self):
+        """Takes the probe out of its model, which then trains as if it never had one.
+
+        Keras' own step methods and metrics again, the compiled steps dropped;
+        nothing more is logged (both phases `failed`). The model keeps the
+        removed probe, so `install` does not try again. The ``add_loss``
+        wrappers of `tb_regloss.loss_origins` stay: they only listen.
+        """
+        keras_internals.unwrap_step_methods(self._model)
+        keras_internals.remove_model_metrics(self._model, self._added_metrics)
+        self.removed = True
+        self.failed.update(("train", "test"))
 
     def prepare(self, phase):
         """Readies the sums of ``phase`` for the next trace; called on the host before its step is made.
@@ -171,16 +200,12 @@ class StepProbe:
         def make_train_function(force=False):
             if force or self._model.train_function is None:
                 self.prepare("train")
-            made = originals["make_train_function"](force)
-            keras_internals.wrap_step_function(self._model, "train", self._returning_sums)
-            return made
+            return self._wrapping_step_function("train", originals["make_train_function"](force))
 
         def make_test_function(force=False):
             if force or self._model.test_function is None:
                 self.prepare("test")
-            made = originals["make_test_function"](force)
-            keras_internals.wrap_step_function(self._model, "test", self._returning_sums)
-            return made
+            return self._wrapping_step_function("test", originals["make_test_function"](force))
 
         def compute_loss(*args, **kwargs):
             trace = self._trace
@@ -283,6 +308,23 @@ class StepProbe:
             # Read after the optimizer's update: the step a point is written at.
             returned["step"] = ops.convert_to_tensor(optimizer.iterations)
         return {**logs, _RETURNED: returned}
+
+    def _wrapping_step_function(self, phase, made):
+        """``made``, the step function Keras just made for ``phase``, after wrapping it (`_returning_sums`).
+
+        On an untested Keras (`tb_regloss.keras_internals.untested_keras`) a
+        failure to wrap it warns once and takes the probe out: Keras makes its
+        plain step function, and the training goes on without tb-regloss.
+        """
+        try:
+            keras_internals.wrap_step_function(self._model, phase, self._returning_sums)
+        except Exception as error:
+            if keras_internals.untested_keras() is None:
+                raise
+            warn_unhooked(error)
+            self._remove()
+            return getattr(self._model, f"make_{phase}_function")(force=True)
+        return made
 
     def _returning_sums(self, phase, step_function):
         """Wraps Keras' step function: its steps return their sums, taken out of the logs."""
@@ -434,6 +476,19 @@ class StepProbe:
         self._trace.layouts.append(self.accumulators[phase].add_row(keys, ops.concatenate(row)))
         self._data_tracker.record(data, weight)
         self._reg_tracker.record(reg, weight)
+
+
+def warn_unhooked(error):
+    """Warns that hooking into the steps of an untested Keras failed with ``error``, and what follows."""
+    warnings.warn(
+        f"RegLossCallback: hooking the loss decomposition into the train and test steps of Keras "
+        f"{keras.__version__} failed with {type(error).__name__}: {error}. tb-regloss is tested with "
+        f"Keras {keras_internals.TESTED}, and this newer Keras works differently. Training goes on as "
+        f"without the callback: nothing is logged. Install a tested Keras "
+        f"(`pip install 'keras{keras_internals.TESTED}'`) or a tb-regloss release made for Keras "
+        f"{keras.__version__}, and report this message to tb-regloss.",
+        stacklevel=3,
+    )
 
 
 def _float32(value):

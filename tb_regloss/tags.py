@@ -12,6 +12,12 @@ with ``regloss/``:
   weight ``<key>`` (``RegLossCallback(dynamics=True)``), one of
   `DYNAMICS_QUANTITIES`; not part of the loss composition (`parse_tag` leaves
   them out, `parse_dynamics_tag` reads them).
+- ``regloss/unverified``: the mark of a run whose data + penalties differed
+  from the loss Keras reported (`tb_regloss.self_check`). Not a scalar: a
+  rank-0 float32 tensor (the relative gap) whose summary metadata names the
+  plugin `MARK_PLUGIN` and holds `unverified_content` (the two numbers and
+  the Keras version), which `parse_unverified` reads; not part of the loss
+  composition (`parse_tag` leaves it out).
 
 Keys (contract v2) name where a term sits in the fitted model. The layer chain
 is the names of the layers from the model (its own name excluded) down to the
@@ -43,6 +49,8 @@ Example:
 ('kernel', 'd')
 """
 
+import json
+import math
 import re
 
 PREFIX = "regloss/"
@@ -51,6 +59,9 @@ DATA = PREFIX + "data"
 PENALTY_PREFIX = PREFIX + "penalty/"
 DECOUPLED_PREFIX = PREFIX + "decoupled/"
 DYNAMICS_PREFIX = PREFIX + "dynamics/"
+UNVERIFIED = PREFIX + "unverified"
+# The plugin named in the summary metadata of `UNVERIFIED` (the dashboard's own).
+MARK_PLUGIN = "regloss"
 
 # What `regloss/dynamics/<quantity>/<key>` measures, per weight and step.
 DYNAMICS_QUANTITIES = (
@@ -190,3 +201,37 @@ def tag_descriptions(penalty_descriptions):
     out = {TOTAL: TOTAL_DESCRIPTION, DATA: DATA_DESCRIPTION}
     out.update((penalty_tag(k), d) for k, d in penalty_descriptions.items())
     return out
+
+
+def unverified_content(regloss, keras, keras_version):
+    """The content of the `UNVERIFIED` mark: JSON of the two losses and the Keras version, as bytes.
+
+    >>> unverified_content(0.75, 0.5, "3.16.0")
+    b'{"keras": 0.5, "keras_version": "3.16.0", "regloss": 0.75}'
+    """
+    mark = {"regloss": float(regloss), "keras": float(keras), "keras_version": str(keras_version)}
+    return json.dumps(mark, sort_keys=True).encode("utf-8")
+
+
+def parse_unverified(content):
+    """The ``{"regloss", "keras", "keras_version"}`` of an `UNVERIFIED` mark's content, or ``None`` if malformed.
+
+    >>> parse_unverified(b'{"keras": 0.5, "keras_version": "3.16.0", "regloss": 0.75}')
+    {'regloss': 0.75, 'keras': 0.5, 'keras_version': '3.16.0'}
+    >>> parse_unverified(b'not json') is None
+    True
+    """
+    try:
+        mark = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(mark, dict) or not isinstance(mark.get("keras_version"), str):
+        return None
+    numbers = [mark.get("regloss"), mark.get("keras")]
+    if not all(_is_finite_number(n) for n in numbers):
+        return None
+    return {"regloss": float(numbers[0]), "keras": float(numbers[1]), "keras_version": mark["keras_version"]}
+
+
+def _is_finite_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

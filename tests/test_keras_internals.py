@@ -11,24 +11,47 @@ import pytest
 from tb_regloss import keras_internals
 
 
-def test_the_pinned_keras_is_supported():
+def test_the_pinned_keras_is_supported_and_tested(monkeypatch):
+    monkeypatch.delenv("TB_REGLOSS_ALLOW_ANY_KERAS", raising=False)  # set by bench/keras_nightly.sh
     keras_internals.check_keras_version()
-    assert keras_internals.SUPPORTED == ">=3.10,<3.16"
+    assert keras_internals.untested_keras() is None
+    assert keras_internals.SUPPORTED == ">=3.10"
+    assert keras_internals.NEWEST_TESTED == (3, 15)
 
 
-@pytest.mark.parametrize("version", ["3.9.2", "3.16.0", "3.16.0.dev2026120103", "2.15.0"])
-def test_other_versions_are_refused_naming_installed_and_supported(monkeypatch, version):
+@pytest.mark.parametrize("version", ["3.9.2", "3.0.0", "2.15.0"])
+def test_older_versions_are_refused_naming_installed_and_supported(monkeypatch, version):
     monkeypatch.delenv("TB_REGLOSS_ALLOW_ANY_KERAS", raising=False)  # set by bench/keras_nightly.sh
     monkeypatch.setattr(keras, "__version__", version)
     with pytest.raises(RuntimeError) as error:
         keras_internals.check_keras_version()
     assert f"Keras {version} is installed" in str(error.value)
-    assert "pip install 'keras>=3.10,<3.16'" in str(error.value)
+    assert "pip install 'keras>=3.10'" in str(error.value)
 
 
-def test_setup_py_declares_the_same_range():
+@pytest.mark.parametrize("version, untested", [
+    ("3.10.0", None), ("3.15.9", None), ("3.16.0", "3.16.0"),
+    ("3.16.0.dev2026120103", "3.16.0.dev2026120103"), ("4.0.0", "4.0.0"),
+])
+def test_newer_versions_are_accepted_and_named_untested(monkeypatch, version, untested):
+    monkeypatch.delenv("TB_REGLOSS_ALLOW_ANY_KERAS", raising=False)
+    monkeypatch.setattr(keras, "__version__", version)
+    keras_internals.check_keras_version()
+    assert keras_internals.untested_keras() == untested
+
+
+@pytest.mark.parametrize("version", ["3.9.2", "3.16.0"])
+def test_the_nightly_override_accepts_any_version_as_tested_on_purpose(monkeypatch, version):
+    monkeypatch.setenv("TB_REGLOSS_ALLOW_ANY_KERAS", "1")
+    monkeypatch.setattr(keras, "__version__", version)
+    keras_internals.check_keras_version()
+    assert keras_internals.untested_keras() is None
+
+
+def test_setup_py_declares_the_same_range_without_upper_bound():
     setup = (pathlib.Path(keras_internals.__file__).parent.parent / "setup.py").read_text()
-    assert '"keras>=3.10,<3.16"' in setup
+    assert '"keras>=3.10",' in setup
+    assert "<3.16" not in setup and "keras<" not in setup
 
 
 def test_squared_norm_equals_numpy_on_a_large_tensor():

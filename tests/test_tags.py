@@ -11,6 +11,7 @@ from tb_regloss import tags
 _FIXTURES = json.loads((pathlib.Path(__file__).parent / "fixtures" / "tags.json").read_text())
 FIXTURE = _FIXTURES["tags"]
 DYNAMICS_FIXTURE = _FIXTURES["dynamics"]
+UNVERIFIED_FIXTURE = _FIXTURES["unverified"]
 
 
 @pytest.mark.parametrize("case", FIXTURE, ids=[c["tag"] for c in FIXTURE])
@@ -82,3 +83,16 @@ def test_dynamics_tags_round_trip_and_stay_out_of_the_composition():
     assert tags.parse_dynamics_tag("regloss/penalty/d/kernel") is None
     with pytest.raises(ValueError, match="quantity must be one of"):
         tags.dynamics_tag("grad_norm", "d/kernel")
+
+
+@pytest.mark.parametrize("case", UNVERIFIED_FIXTURE, ids=[c["content"] for c in UNVERIFIED_FIXTURE])
+def test_parse_unverified_matches_fixture(case):
+    assert tags.parse_unverified(case["content"].encode("utf-8")) == case["mark"]
+    if case["mark"] is not None:
+        assert tags.parse_unverified(tags.unverified_content(**case["mark"])) == case["mark"]
+
+
+def test_the_unverified_mark_is_no_composition_series():
+    assert tags.UNVERIFIED == "regloss/unverified"
+    assert tags.parse_tag(tags.UNVERIFIED) is None and tags.parse_dynamics_tag(tags.UNVERIFIED) is None
+    assert tags.parse_unverified(b"\xff\xfe") is None

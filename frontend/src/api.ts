@@ -5,7 +5,7 @@
  * `<base href="plugin/regloss/">`, so `runs` resolves to
  * `/data/plugin/regloss/runs`.
  */
-import { parseDynamicsName, parseTag } from "./tags";
+import { parseDynamicsName, parseTag, parseUnverified, type UnverifiedMark } from "./tags";
 
 /** A value per step: a number (possibly NaN/±Infinity) or null where the step has no point. */
 export type Values = (number | null)[];
@@ -28,6 +28,8 @@ export interface RunInfo {
   missing: string[];
   /** The dynamics quantities the run logged (`regloss/dynamics/<quantity>/...`); empty when it has none. */
   dynamics: string[];
+  /** The run's mark when its numbers differed from Keras' loss (`regloss/unverified`), else null. */
+  unverified: UnverifiedMark | null;
 }
 
 /** A non-finite value the backend sent: drawn as a gap, reported as a warning. */
@@ -126,6 +128,7 @@ export function parseRuns(x: unknown): RunInfo[] {
       descriptions: parseDescriptions(r.descriptions),
       missing: parseNames(r.missing, "missing"),
       dynamics: parseNames(r.dynamics, "dynamics"),
+      unverified: parseUnverified(r.unverified),
     };
   });
 }

@@ -205,6 +205,7 @@ export class App {
         this.nearViewport?.observe(card.el);
       }
       card.dynamics.setRun(r.run, r.dynamics);
+      card.setUnverified(r.unverified);
       this.grid.appendChild(card.el);
       return card;
     });

@@ -17,6 +17,7 @@ import { ManyTermsView, rawGroups } from "./manyterms";
 import { rankAt } from "./order";
 import type { Settings, SortColumn } from "./settings";
 import { latestRows, renderDetailsTable, renderLatestTable } from "./table";
+import type { UnverifiedMark } from "./tags";
 import type { RunView } from "./view";
 import { downloadButton, element } from "./dom";
 
@@ -31,6 +32,32 @@ export const DECOUPLED_TITLE = "Decoupled weight decay (applied by the optimizer
 export const DECOUPLED_NOTE =
   "Each term is (wd/2)·Σw²: in loss units under plain SGD only. Adam-style optimizers (AdamW) " +
   "decay outside their adaptive scaling, so there it compares to the penalties only roughly.";
+
+/** `a` and `b` written with the fewest significant digits (4 to 9) that tell them apart. */
+function apart(a: number, b: number): [string, string] {
+  const texts = (digits: number) => [a, b].map((v) => String(Number(v.toPrecision(digits)))) as [string, string];
+  for (let digits = 4; digits < 9; digits++) {
+    const [x, y] = texts(digits);
+    if (x !== y) return [x, y];
+  }
+  return texts(9);
+}
+
+/**
+ * The card's line for a run marked unverified.
+ *
+ * Example: `unverifiedLine({ regloss: 0.75, keras: 0.5, kerasVersion: "3.16.0" })` is
+ * "Unverified: tb-regloss's data + penalties (0.75) differ from Keras' loss (0.5) on Keras 3.16.0".
+ */
+export function unverifiedLine(mark: UnverifiedMark): string {
+  const [ours, keras] = apart(mark.regloss, mark.keras);
+  return `Unverified: tb-regloss's data + penalties (${ours}) differ from Keras' loss (${keras}) on Keras ${mark.kerasVersion}`;
+}
+
+export const UNVERIFIED_TITLE =
+  "At the end of an epoch or evaluation, the callback's self-check found its data + penalties off Keras' " +
+  "loss by more than float rounding: this Keras composes or reports its loss in a way tb-regloss does not " +
+  "follow, so this run's split is not to be trusted.";
 
 /** A chart and its legend, with what the image export needs. */
 class ChartPanel {
@@ -61,6 +88,7 @@ class ChartPanel {
 export class RunCard {
   readonly el: HTMLElement;
   private readonly title = element("h2", "run-name");
+  private readonly verification = element("div", "verification");
   private readonly messages = element("div", "messages");
   private readonly main: ChartPanel;
   private readonly decoupledBox = element("div", "decoupled");
@@ -137,7 +165,7 @@ export class RunCard {
         if (key !== null) highlight.toggle(key);
       });
     }
-    this.el.append(header, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox,
+    this.el.append(header, this.verification, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox,
       this.manyTerms.el, this.dynamics.el, latestBox, this.detailsBox);
   }
 
@@ -166,6 +194,18 @@ export class RunCard {
     const name = fileName(this.breakdown.run, kind, which === "main" ? "" : "decoupled");
     if (kind === "svg") download(svg, name, "image/svg+xml");
     else downloadBlob(await svgToPng(svg), name);
+  }
+
+  /** Says, above the charts, that the run is marked unverified (`mark`), or nothing (null). */
+  setUnverified(mark: UnverifiedMark | null): void {
+    if (mark === null) {
+      this.verification.replaceChildren();
+      return;
+    }
+    const line = element("p", "unverified warning", unverifiedLine(mark));
+    line.dataset.unverified = mark.kerasVersion;
+    line.title = UNVERIFIED_TITLE;
+    this.verification.replaceChildren(line);
   }
 
   /** Names the run of a card whose charts are drawn later (it is off screen). */

@@ -7,8 +7,11 @@
  * `<layer chain>/add_loss`, the chain being the layer names below the fitted
  * model (`tower_a/proj/kernel`); a term of the model itself has a bare key
  * (`kernel`, `activity`); a key that would repeat ends in `#2`, `#3`…
- * (`d/kernel#2`); `unattributed/<i>` names a term traced to no layer. Both
- * twins are tested against tests/fixtures/tags.json.
+ * (`d/kernel#2`); `unattributed/<i>` names a term traced to no layer.
+ * `regloss/unverified` is no series but the mark of a run whose data +
+ * penalties differed from the loss Keras reported; the plugin serves it
+ * parsed, as a run's `unverified` (`parseUnverified`). Both twins are tested
+ * against tests/fixtures/tags.json.
  */
 
 export const PREFIX = "regloss/";
@@ -99,4 +102,30 @@ export function parseDynamicsName(name: string): { quantity: DynamicsQuantity; k
   const key = name.slice(cut + 1);
   if (key === "" || !(DYNAMICS_QUANTITIES as readonly string[]).includes(quantity)) return null;
   return { quantity: quantity as DynamicsQuantity, key };
+}
+
+/**
+ * A run's `regloss/unverified` mark: tb-regloss' data + penalties and the loss
+ * Keras reported differed, on this Keras version (`tb_regloss.self_check`).
+ */
+export interface UnverifiedMark {
+  regloss: number;
+  keras: number;
+  kerasVersion: string;
+}
+
+function isFiniteNumber(x: unknown): x is number {
+  return typeof x === "number" && Number.isFinite(x);
+}
+
+/**
+ * The mark as the plugin serves it (`{"regloss", "keras", "keras_version"}`,
+ * what `parse_unverified` reads from the summary); null for anything else, so
+ * a malformed mark is ignored as tags.py ignores it.
+ */
+export function parseUnverified(x: unknown): UnverifiedMark | null {
+  if (typeof x !== "object" || x === null || Array.isArray(x)) return null;
+  const { regloss, keras, keras_version: kerasVersion } = x as Record<string, unknown>;
+  if (!isFiniteNumber(regloss) || !isFiniteNumber(keras) || typeof kerasVersion !== "string") return null;
+  return { regloss, keras, kerasVersion };
 }

@@ -86,7 +86,14 @@ describe("parseRuns / parseBreakdowns", () => {
   it("parses the runs listing", () => {
     expect(
       parseRuns({ runs: [{ run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" } }] }),
-    ).toEqual([{ run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" }, missing: [], dynamics: [] }]);
+    ).toEqual([
+      { run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" }, missing: [], dynamics: [], unverified: null },
+    ]);
+    expect(
+      parseRuns({ runs: [{ run: "u", terms: ["total"], unverified: { regloss: 0.75, keras: 0.5, keras_version: "3.16.0" } }] })[0]
+        .unverified,
+    ).toEqual({ regloss: 0.75, keras: 0.5, kerasVersion: "3.16.0" });
+    expect(parseRuns({ runs: [{ run: "u", terms: ["total"], unverified: { regloss: "0.75" } }] })[0].unverified).toBeNull();
     expect(parseRuns({ runs: [{ run: "d", terms: ["total"], dynamics: ["weight_norm", "decay_ratio"] }] })[0].dynamics).toEqual([
       "weight_norm",
       "decay_ratio",

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseBreakdown } from "../src/api";
-import { RunCard } from "../src/card";
+import { RunCard, unverifiedLine } from "../src/card";
 import { DEFAULTS, type Settings } from "../src/settings";
 import { buildRunView } from "../src/view";
 import { loadFixture } from "./fixtures";
@@ -207,5 +207,35 @@ describe("RunCard", () => {
     const { card } = cardOf(parseBreakdown(hostile));
     expect(card.el.querySelector("img")).toBeNull();
     expect(card.el.querySelector("h2")!.textContent).toBe("<img src=x onerror=window.__xss=1>");
+  });
+});
+
+describe("RunCard unverified mark", () => {
+  const mark = { regloss: 0.75, keras: 0.5, kerasVersion: "3.16.0" };
+
+  it("shows one line naming both numbers and the Keras version, in an element with data-unverified", () => {
+    const { card } = cardOf();
+    expect(card.el.querySelector("[data-unverified]")).toBeNull();
+    card.setUnverified(mark);
+    const lines = card.el.querySelectorAll<HTMLElement>("[data-unverified]");
+    expect(lines).toHaveLength(1);
+    expect(lines[0].textContent).toBe(
+      "Unverified: tb-regloss's data + penalties (0.75) differ from Keras' loss (0.5) on Keras 3.16.0",
+    );
+    expect(lines[0].dataset.unverified).toBe("3.16.0");
+    // Kept when the charts are redrawn, gone when the mark is.
+    const b = parseBreakdown(raw);
+    card.update(b, buildRunView(b, settings, 500), settings, 500);
+    expect(card.el.querySelectorAll("[data-unverified]")).toHaveLength(1);
+    card.setUnverified(null);
+    expect(card.el.querySelector("[data-unverified]")).toBeNull();
+  });
+
+  it("writes the two numbers with the fewest digits that tell them apart", () => {
+    expect(unverifiedLine({ regloss: 1.2337725799530745, keras: 1.2584480047225952, kerasVersion: "3.16.0.dev2026120103" })).toBe(
+      "Unverified: tb-regloss's data + penalties (1.234) differ from Keras' loss (1.258) on Keras 3.16.0.dev2026120103",
+    );
+    expect(unverifiedLine({ regloss: 1.00012345, keras: 1.00112345, kerasVersion: "3.17.0" })).toContain("(1) differ from Keras' loss (1.001)");
+    expect(unverifiedLine({ regloss: 2.000012, keras: 2.000034, kerasVersion: "3.17.0" })).toContain("(2.00001) differ from Keras' loss (2.00003)");
   });
 });

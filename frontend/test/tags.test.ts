@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DYNAMICS_QUANTITIES, parseDynamicsName, parseTag, termKind, termLayer } from "../src/tags";
+import { DYNAMICS_QUANTITIES, parseDynamicsName, parseTag, parseUnverified, termKind, termLayer } from "../src/tags";
 import { loadFixture } from "./fixtures";
 
 interface Case {
@@ -16,7 +16,12 @@ interface DynamicsCase {
   key: string | null;
 }
 
-const fixture = loadFixture<{ tags: Case[]; dynamics: DynamicsCase[] }>("tags.json");
+interface UnverifiedCase {
+  content: string;
+  mark: { regloss: number; keras: number; keras_version: string } | null;
+}
+
+const fixture = loadFixture<{ tags: Case[]; dynamics: DynamicsCase[]; unverified: UnverifiedCase[] }>("tags.json");
 
 describe("tag contract (shared fixture with tests/test_tags.py)", () => {
   it.each(fixture.tags)("$tag", (c) => {
@@ -38,6 +43,26 @@ describe("dynamics tags (shared fixture with tests/test_tags.py)", () => {
   it.each(fixture.dynamics)("$tag", (c) => {
     const parsed = c.tag.startsWith(PREFIX) ? parseDynamicsName(c.tag.slice(PREFIX.length)) : null;
     expect(parsed).toEqual(c.quantity === null ? null : { quantity: c.quantity, key: c.key });
+  });
+});
+
+describe("unverified marks (shared fixture with tests/test_tags.py)", () => {
+  const served = (content: string): unknown => {
+    try {
+      return JSON.parse(content);
+    } catch {
+      return content; // not JSON: served as text, if at all
+    }
+  };
+  it.each(fixture.unverified)("$content", (c) => {
+    const expected = c.mark === null ? null : { regloss: c.mark.regloss, keras: c.mark.keras, kerasVersion: c.mark.keras_version };
+    expect(parseUnverified(served(c.content))).toEqual(expected);
+  });
+
+  it("refuses non-finite numbers and non-objects", () => {
+    for (const x of [null, undefined, 1, [0.75, 0.5, "3.16.0"], { regloss: NaN, keras: 0.5, keras_version: "3.16.0" }]) {
+      expect(parseUnverified(x)).toBeNull();
+    }
   });
 });
 

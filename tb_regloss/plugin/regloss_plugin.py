@@ -26,6 +26,11 @@ Routes, all under ``/data/plugin/regloss/``:
   series are never part of ``runs``' terms nor of ``breakdown``: a model with
   160 weights has 1,120 of them, loaded only when the dashboard's Dynamics
   section asks. A run with dynamics but no composition series is not listed.
+  A run that ``RegLossCallback`` marked unverified (its data + penalties
+  differed from the loss Keras reported, ``tb_regloss.self_check``) carries
+  ``"unverified": {"regloss": x, "keras": y, "keras_version": "3.16.0"}``,
+  read from the metadata of its ``regloss/unverified`` summary (the first
+  mark, if there are several); the field is absent otherwise.
 - ``index.js`` and the other files shipped in ``static/``.
 
 Broken logdirs are served as far as they can be read: a truncated or
@@ -266,13 +271,15 @@ class RegLossPlugin(base_plugin.TBPlugin):
         Returns:
             ``{"runs": [{"run": name, "terms": [...], "descriptions": {term: text}}]}``
             with terms ordered by ``breakdown.order_terms``, ``"missing"``
-            in the runs that lack ``total`` or ``data``, and ``"dynamics"``
+            in the runs that lack ``total`` or ``data``, ``"dynamics"``
             (the quantities logged, see ``dynamics_series.quantities``) in the
-            runs that have dynamics series.
+            runs that have dynamics series, and ``"unverified"`` in the runs
+            marked so.
         """
         listing = self._listing(ctx, experiment)
         terms_by_run = _terms_by_run(listing)
         dynamics_by_run = dynamics_series.dynamics_by_run(listing)
+        unverified_by_run = self._unverified_by_run(ctx, experiment)
         runs = []
         for run in sorted(terms_by_run):
             terms = terms_by_run[run]
@@ -286,8 +293,22 @@ class RegLossPlugin(base_plugin.TBPlugin):
                 entry["missing"] = missing
             if run in dynamics_by_run:
                 entry["dynamics"] = dynamics_series.quantities(dynamics_by_run[run])
+            if run in unverified_by_run:
+                entry["unverified"] = unverified_by_run[run]
             runs.append(entry)
         return {"runs": runs}
+
+    def _unverified_by_run(self, ctx, experiment):
+        """``{run: mark}`` of the runs with a readable ``regloss/unverified`` mark; metadata only, no values."""
+        listing = self._data_provider.list_tensors(
+            ctx,
+            experiment_id=experiment,
+            plugin_name=tags.MARK_PLUGIN,
+            run_tag_filter=provider.RunTagFilter(tags=[tags.UNVERIFIED]),
+        )
+        marks = {run: tags.parse_unverified(series[tags.UNVERIFIED].plugin_content)
+                 for run, series in listing.items() if tags.UNVERIFIED in series}
+        return {run: mark for run, mark in marks.items() if mark is not None}
 
     def breakdown_impl(self, ctx, experiment, runs, samples):
         """Reads the regloss series of ``runs`` in one batched call and aligns each run's.
