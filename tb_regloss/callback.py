@@ -398,7 +398,8 @@ class RegLossCallback(keras.callbacks.Callback):
     def _gap_to_keras(self, phase, keras_loss):
         """``(data + penalties, Keras' loss)`` of the epoch if they differ, else ``None``."""
         means = self._check_readers[phase].read()  # also when not compared: the next epoch starts afresh
-        if means is None or keras_loss is None or not self_check.keras_reports_the_loss(self._model, phase):
+        model = keras_internals.callback_model(self)
+        if means is None or keras_loss is None or not self_check.keras_reports_the_loss(model, phase):
             return None
         ours = self_check.data_plus_penalties(means)
         return (ours, keras_loss) if self_check.differ(ours, keras_loss) else None
