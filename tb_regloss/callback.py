@@ -2,12 +2,15 @@
 
 import contextlib
 import functools
+import json
 import os
 import warnings
 
 import keras
 
 from tb_regloss import cluster
+from tb_regloss import decay_plan_text
+from tb_regloss import decay_plans
 from tb_regloss import event_writer
 from tb_regloss import files
 from tb_regloss import keras_internals
@@ -17,6 +20,7 @@ from tb_regloss import tags
 
 # The parts of the logging that fail on their own, named as the warning names them.
 _TRAINING, _VALIDATION, _DYNAMICS = "training", "validation", "the decay dynamics"
+_PLAN = "the decay plan"
 
 
 def _logging_only(part, what):
@@ -97,6 +101,12 @@ class RegLossCallback(keras.callbacks.Callback):
         flush_secs: written points reach the disk at the end of every epoch
             and at most this many seconds after they are written, so a
             crashed run loses at most that much (default 10).
+        print_plan: whether to print the decay plan at the start of ``fit``
+            (`tb_regloss.decay_plan`: each layer's parameters under coupled,
+            decoupled and no decay, then the findings with their fixes);
+            ``fit(verbose=0)`` does not print it either. It is written to
+            ``log_dir/train`` (tag ``regloss/decay_plan``, JSON) for the
+            dashboard in any case.
 
     Example:
 
@@ -109,7 +119,7 @@ class RegLossCallback(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, log_dir, update_freq="epoch", dynamics=False, flush_secs=10):
+    def __init__(self, log_dir, update_freq="epoch", dynamics=False, flush_secs=10, print_plan=True):
         keras_internals.check_keras_version()
         super().__init__()
         self.log_dir = os.fspath(log_dir)
@@ -121,6 +131,7 @@ class RegLossCallback(keras.callbacks.Callback):
                 f"Received: flush_secs={flush_secs!r}"
             )
         self.flush_secs = flush_secs
+        self.print_plan = print_plan
         self._writers = {}
         self._parts_off = set()  # the parts whose logging failed
         self._noticed_no_penalties = False
@@ -156,6 +167,7 @@ class RegLossCallback(keras.callbacks.Callback):
         self._batches_seen = 0
         self._batches_written = 0
         self._begin_training()
+        self._show_decay_plan()
 
     @_logging_only(_TRAINING, "opening the training event file and reading the optimizer's step")
     def _begin_training(self):
@@ -163,6 +175,16 @@ class RegLossCallback(keras.callbacks.Callback):
         self._readers["train"].skip()
         self._readers["dynamics"].skip()
         self._step_offset = step_axis.offset(self.log_dir, self._optimizer_step())
+
+    @_logging_only(_PLAN, "making the decay plan")
+    def _show_decay_plan(self):
+        """Prints the decay plan (unless turned off) and writes it into the training run."""
+        plan = decay_plans.decay_plan(self._model)
+        if self.print_plan and (self.params or {}).get("verbose", 1) != 0:
+            print(decay_plan_text.render(plan, self._model.name, type(self._model.optimizer).__name__))
+        if _TRAINING not in self._parts_off:
+            self._writers["train"].write_text(self._optimizer_step() + self._step_offset, tags.DECAY_PLAN,
+                                              json.dumps(decay_plans.to_json(plan)), tags.PLUGIN_NAME)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._last_batch_in_epoch = -1
@@ -277,11 +299,6 @@ class RegLossCallback(keras.callbacks.Callback):
                 f"{left_out} terms to the loss it returns; logging regloss/total and "
                 "regloss/data only."
             )
-        else:
-            print(
-                "tb_regloss: the model has no penalties in model.losses; "
-                "logging regloss/total and regloss/data only."
-            )
 
     def _warn_missed_loss(self, phase):
         if phase in self._warned_missed_loss:
@@ -370,6 +387,9 @@ class _NoWriter:
     """What a non-chief worker writes with: nothing."""
 
     def write_row(self, step, tags, values, descriptions):
+        pass
+
+    def write_text(self, step, tag, text, plugin_name):
         pass
 
     def flush(self):

@@ -230,10 +230,10 @@ _EXCLUDE = ("list {names} in the one `exclude_from_weight_decay(var_names=[...])
             "that updates {them}, before it is built (each call replaces the last)")
 _DROP = "drop {arguments} from {their} layers"
 _WHAT = {
-    NORM_DECAYED: "normalization weights decayed: decay pulls their scales and shifts toward 0",
-    BIAS_DECAYED: "biases decayed: decay of a bias does not regularize the function",
-    EMBEDDING_DECAYED: "embeddings decayed: rare tokens' rows shrink toward 0",
-    ADAPTER_DECAYED: "LoRA adapters decayed: Keras gives them the layer's kernel_regularizer",
+    NORM_DECAYED: "normalization scales and shifts decayed toward 0",
+    BIAS_DECAYED: "biases decayed, which does not regularize the function",
+    EMBEDDING_DECAYED: "embeddings decayed: rows of rare tokens shrink toward 0",
+    ADAPTER_DECAYED: "LoRA adapters decayed, shrinking the fine-tuned change toward none",
 }
 
 
@@ -278,13 +278,12 @@ def what(code):
     """What the finding ``code`` means, in one line.
 
     >>> what("bias_decayed")
-    'biases decayed: decay of a bias does not regularize the function'
+    'biases decayed, which does not regularize the function'
     """
     if code == L2_UNDER_ADAPTIVE_OPTIMIZER:
-        return ("L2 penalty under an adaptive optimizer: it rescales the penalty's gradient per "
-                "coordinate, so the penalty does not decay weights evenly")
+        return "L2 penalty under an adaptive optimizer, which rescales its gradient: not weight decay"
     if code == DOUBLE_DECAY:
-        return "decayed twice: by a regularizer and by the optimizer's weight_decay"
+        return "decayed twice, by a regularizer and by the optimizer's weight_decay"
     return _WHAT[code]
 
 

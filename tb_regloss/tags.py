@@ -45,12 +45,18 @@ Example:
 
 import re
 
+# The dashboard plugin's name: the metadata of the summaries only it reads.
+PLUGIN_NAME = "regloss"
+
 PREFIX = "regloss/"
 TOTAL = PREFIX + "total"
 DATA = PREFIX + "data"
 PENALTY_PREFIX = PREFIX + "penalty/"
 DECOUPLED_PREFIX = PREFIX + "decoupled/"
 DYNAMICS_PREFIX = PREFIX + "dynamics/"
+# The decay plan of a fit (`tb_regloss.decay_plans.to_json`), written once at its
+# start into the training run as a JSON string tensor of plugin `PLUGIN_NAME`.
+DECAY_PLAN = PREFIX + "decay_plan"
 
 # What `regloss/dynamics/<quantity>/<key>` measures, per weight and step.
 DYNAMICS_QUANTITIES = (
