@@ -26,6 +26,13 @@ Routes, all under ``/data/plugin/regloss/``:
   series are never part of ``runs``' terms nor of ``breakdown``: a model with
   160 weights has 1,120 of them, loaded only when the dashboard's Dynamics
   section asks. A run with dynamics but no composition series is not listed.
+- ``decay_plan?run=R``: the decay plan ``RegLossCallback`` wrote into the
+  training run ``R`` at the start of its last ``fit`` (tag
+  ``regloss/decay_plan``, a JSON string tensor of this plugin):
+  ``{"entries": [{"key", "parameters", "coupled", "decoupled", "findings"}],
+  "findings": [{"code", "keys", "fix"}]}`` (see ``tb_regloss.decay_plans``);
+  404 for a run without one (a validation run, a custom loop's) or whose plan
+  cannot be read.
 - ``index.js`` and the other files shipped in ``static/``.
 
 Broken logdirs are served as far as they can be read: a truncated or
@@ -64,6 +71,7 @@ $ curl 'http://localhost:6006/data/plugin/regloss/breakdown?run=exp1/train&sampl
 
 import functools
 import gzip
+import json
 import logging
 import os
 import re
@@ -85,7 +93,7 @@ from tb_regloss.plugin import session_hparams
 
 logger = logging.getLogger(__name__)
 
-PLUGIN_NAME = "regloss"
+PLUGIN_NAME = tags.PLUGIN_NAME
 DEFAULT_SAMPLES = 1000
 MAX_SAMPLES = 10000
 
@@ -232,6 +240,7 @@ class RegLossPlugin(base_plugin.TBPlugin):
             "/breakdowns": self._serve_breakdowns,
             "/dynamics": self._serve_dynamics,
             "/hparams": self._serve_hparams,
+            "/decay_plan": self._serve_decay_plan,
             "/index.js": self._serve_static,
             "/*": self._serve_static,
         }
@@ -395,6 +404,30 @@ class RegLossPlugin(base_plugin.TBPlugin):
         by_run = session_hparams.hparams_by_run(listing)
         return {"runs": [{"run": run, "hparams": values} for run, values in by_run.items()]}
 
+    def decay_plan_impl(self, ctx, experiment, run):
+        """The last decay plan written into ``run``.
+
+        Returns:
+            ``{"entries": [...], "findings": [...]}`` as the callback wrote it.
+
+        Raises:
+            errors.NotFoundError: the run has no decay plan, or it cannot be read.
+        """
+        run_tag_filter = provider.RunTagFilter(runs=[run], tags=[tags.DECAY_PLAN])
+        data = self._data_provider.read_tensors(
+            ctx, experiment_id=experiment, plugin_name=PLUGIN_NAME, downsample=1, run_tag_filter=run_tag_filter)
+        points = data.get(run, {}).get(tags.DECAY_PLAN)
+        if not points:
+            raise errors.NotFoundError(
+                "No decay plan for run=%r: RegLossCallback writes one into the training run "
+                "(log_dir/train) at the start of each fit." % run
+            )
+        try:
+            return _decay_plan(points[-1].numpy)
+        except ValueError as e:  # UnicodeDecodeError and json's errors are ValueErrors
+            logger.warning("regloss plugin: the decay plan of run %r cannot be read: %s", run, e)
+            raise errors.NotFoundError("The decay plan of run=%r cannot be read: %s" % (run, e)) from None
+
     def _read(self, ctx, experiment, runs, run_tags, samples):
         return self._data_provider.read_scalars(
             ctx,
@@ -466,6 +499,16 @@ class RegLossPlugin(base_plugin.TBPlugin):
         ctx = plugin_util.context(request.environ)
         return self.hparams_impl(ctx, plugin_util.experiment_id(request.environ))
 
+    @_json_route
+    def _serve_decay_plan(self, request):
+        runs = _parse_runs(request)
+        if len(runs) > 1:
+            raise errors.InvalidArgumentError(
+                "Parameter run must be given once: /decay_plan answers one run. Received: run=%r" % (runs,)
+            )
+        ctx = plugin_util.context(request.environ)
+        return self.decay_plan_impl(ctx, plugin_util.experiment_id(request.environ), runs[0])
+
     @wrappers.Request.application
     def _serve_static(self, request):
         # Only exact names of files in static/ are served: a request path is
@@ -478,6 +521,24 @@ class RegLossPlugin(base_plugin.TBPlugin):
             return _error_response(request, "Not found: %s" % request.path, 404)
         content_type = _CONTENT_TYPES.get(os.path.splitext(name)[1], "application/octet-stream")
         return http_util.Respond(request, content, content_type)
+
+
+def _decay_plan(value):
+    """The plan in a ``regloss/decay_plan`` tensor (a rank-0 string array): ``{"entries", "findings"}``.
+
+    Raises ``ValueError`` for anything else.
+
+    >>> import numpy as np
+    >>> _decay_plan(np.array(b'{"entries": [], "findings": []}', dtype=object))
+    {'entries': [], 'findings': []}
+    """
+    if value.shape != ():
+        raise ValueError("a tensor of shape %s, not a string" % (value.shape,))
+    text = value.item()
+    plan = json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+    if not isinstance(plan, dict) or not all(isinstance(plan.get(k), list) for k in ("entries", "findings")):
+        raise ValueError("not an object with lists 'entries' and 'findings'")
+    return {"entries": plan["entries"], "findings": plan["findings"]}
 
 
 def _shipped_files():
