@@ -428,6 +428,8 @@ def _client(logdir):
 
 def test_decay_plan_of_a_resumed_run_written_by_the_callback(regloss_callback_logdir):
     client = _client(regloss_callback_logdir)
+    runs = {r["run"]: r for r in get_json(client, "runs")["runs"]}
+    assert runs["fit/train"]["decay_plan"] is True and "decay_plan" not in runs["fit/validation"]
     # Dense(1, kernel L2 0.01) on 3 inputs under SGD: coupled decay on the kernel only.
     assert get_json(client, "decay_plan?" + query(run="fit/train")) == {
         "entries": [

@@ -33,6 +33,8 @@ Routes, all under ``/data/plugin/regloss/``:
   "findings": [{"code", "keys", "fix"}]}`` (see ``tb_regloss.decay_plans``);
   404 for a run without one (a validation run, a custom loop's) or whose plan
   cannot be read.
+  ``runs`` marks the runs that have one with ``"decay_plan": true`` (absent
+  otherwise), so the dashboard asks only for those.
 - ``index.js`` and the other files shipped in ``static/``.
 
 Broken logdirs are served as far as they can be read: a truncated or
@@ -277,11 +279,13 @@ class RegLossPlugin(base_plugin.TBPlugin):
             with terms ordered by ``breakdown.order_terms``, ``"missing"``
             in the runs that lack ``total`` or ``data``, and ``"dynamics"``
             (the quantities logged, see ``dynamics_series.quantities``) in the
-            runs that have dynamics series.
+            runs that have dynamics series, and ``"decay_plan": True`` in the
+            runs that have a decay plan.
         """
         listing = self._listing(ctx, experiment)
         terms_by_run = _terms_by_run(listing)
         dynamics_by_run = dynamics_series.dynamics_by_run(listing)
+        with_plans = self._runs_with_decay_plans(ctx, experiment)
         runs = []
         for run in sorted(terms_by_run):
             terms = terms_by_run[run]
@@ -295,6 +299,8 @@ class RegLossPlugin(base_plugin.TBPlugin):
                 entry["missing"] = missing
             if run in dynamics_by_run:
                 entry["dynamics"] = dynamics_series.quantities(dynamics_by_run[run])
+            if run in with_plans:
+                entry["decay_plan"] = True
             runs.append(entry)
         return {"runs": runs}
 
@@ -403,6 +409,13 @@ class RegLossPlugin(base_plugin.TBPlugin):
         )
         by_run = session_hparams.hparams_by_run(listing)
         return {"runs": [{"run": run, "hparams": values} for run, values in by_run.items()]}
+
+    def _runs_with_decay_plans(self, ctx, experiment):
+        """The runs with a ``regloss/decay_plan`` tensor: one ``list_tensors`` call, no values read."""
+        listing = self._data_provider.list_tensors(
+            ctx, experiment_id=experiment, plugin_name=PLUGIN_NAME,
+            run_tag_filter=provider.RunTagFilter(tags=[tags.DECAY_PLAN]))
+        return {run for run, run_tags in listing.items() if tags.DECAY_PLAN in run_tags}
 
     def decay_plan_impl(self, ctx, experiment, run):
         """The last decay plan written into ``run``.
