@@ -205,6 +205,7 @@ export class App {
         this.nearViewport?.observe(card.el);
       }
       card.dynamics.setRun(r.run, r.dynamics);
+      card.decayPlan.setRun(r.run, r.decayPlan);
       this.grid.appendChild(card.el);
       return card;
     });

@@ -86,7 +86,7 @@ describe("parseRuns / parseBreakdowns", () => {
   it("parses the runs listing", () => {
     expect(
       parseRuns({ runs: [{ run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" } }] }),
-    ).toEqual([{ run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" }, missing: [], dynamics: [] }]);
+    ).toEqual([{ run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" }, missing: [], dynamics: [], decayPlan: false }]);
     expect(parseRuns({ runs: [{ run: "d", terms: ["total"], dynamics: ["weight_norm", "decay_ratio"] }] })[0].dynamics).toEqual([
       "weight_norm",
       "decay_ratio",
