@@ -22,7 +22,8 @@ what was meant. Codes, in the order findings are listed:
 - ``double_decay``: a weight decayed both coupled and decoupled.
 - ``adapter_decayed``: a LoRA adapter (``lora_kernel_a``, ``lora_kernel_b``,
   ``lora_embeddings_a``…, made by ``enable_lora``) decayed. Keras gives the
-  adapters of a ``Dense`` or ``EinsumDense`` the layer's ``kernel_regularizer``.
+  adapters of a ``Dense`` or ``EinsumDense`` the layer's ``kernel_regularizer``,
+  those of an ``Embedding`` its ``embeddings_regularizer``.
 
 A clean setup has none: SGD with L2 on the kernels only, AdamW whose
 ``exclude_from_weight_decay`` covers norms, biases and embeddings.
@@ -318,6 +319,15 @@ def _exclusion_name(key):
 
 
 def _regularizer_argument(key):
-    """The layer argument that set the weight's regularizer: ``bias_regularizer``…"""
+    """The layer argument that set the weight's regularizer: ``bias_regularizer``…
+
+    A LoRA adapter gets its layer's regularizer when ``enable_lora`` makes it:
+    ``lora_kernel_a`` the ``kernel_regularizer``, ``lora_embeddings_a`` the
+    ``embeddings_regularizer``.
+
+    >>> _regularizer_argument("ln/gamma"), _regularizer_argument("emb/lora_embeddings_b")
+    ('gamma_regularizer', 'embeddings_regularizer (set to None before enable_lora)')
+    """
     leaf = _leaf(key)
-    return "kernel_regularizer (set before enable_lora)" if leaf.startswith("lora_") else f"{leaf}_regularizer"
+    adapted = re.fullmatch(r"lora_(\w+)_[ab]", leaf)
+    return f"{adapted[1]}_regularizer (set to None before enable_lora)" if adapted else f"{leaf}_regularizer"

@@ -211,6 +211,21 @@ def test_lora_adapters_inherit_the_kernel_regularizer():
     adapters = {key for key in LORA_WEIGHTS if "lora_" in key}
     assert plan_of(model) == expected(LORA_WEIGHTS, coupled=adapters,
                                       findings={key: ("adapter_decayed",) for key in adapters})
+    (finding,) = decay_plans.findings(tb_regloss.decay_plan(model))
+    assert finding["fix"] == "drop kernel_regularizer (set to None before enable_lora) from their layers"
+
+
+def test_lora_adapters_of_an_embedding_inherit_its_regularizer():
+    tokens = keras.Input((6,), dtype="int32")
+    embedding = layers.Embedding(20, 8, embeddings_regularizer=regularizers.L2(0.001), name="emb")
+    model = keras.Model(tokens, embedding(tokens))
+    embedding.enable_lora(2)
+    model.compile(optimizers.SGD(), "mse")
+    adapters = {"emb/lora_embeddings_a": 20 * 2, "emb/lora_embeddings_b": 2 * 8}
+    assert plan_of(model) == expected(adapters, coupled=set(adapters),
+                                      findings=dict.fromkeys(adapters, ("adapter_decayed",)))
+    (finding,) = decay_plans.findings(tb_regloss.decay_plan(model))
+    assert finding["fix"].startswith("drop embeddings_regularizer (set to None before enable_lora)")
 
 
 def test_other_normalization_layers_and_keras_hub_embeddings_by_class_name():
