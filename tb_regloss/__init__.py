@@ -28,6 +28,8 @@ _PUBLIC = {
     "RegLossCallback": "tb_regloss.callback",
     "RegLossWriter": "tb_regloss.writer",
     "add_weight_decay": "tb_regloss.weight_decay",
+    "decay_plan": "tb_regloss.decay_plans",
+    "DecayPlanEntry": "tb_regloss.decay_plans",
     "enable_multi_worker_fit": "tb_regloss.multi_worker_fit",
 }
 

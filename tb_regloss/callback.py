@@ -2,12 +2,15 @@
 
 import contextlib
 import functools
+import json
 import os
 import warnings
 
 import keras
 
 from tb_regloss import cluster
+from tb_regloss import decay_plan_text
+from tb_regloss import decay_plans
 from tb_regloss import event_writer
 from tb_regloss import files
 from tb_regloss import keras_internals
@@ -21,6 +24,7 @@ from tb_regloss import tuner_runs
 _TRAINING, _VALIDATION, _DYNAMICS = "training", "validation", "the decay dynamics"
 _PARTS = {"train": _TRAINING, "test": _VALIDATION}
 _SUBDIRS = {"train": "train", "test": "validation"}
+_PLAN = "the decay plan"
 
 
 def _logging_only(part, what):
@@ -117,6 +121,12 @@ class RegLossCallback(keras.callbacks.Callback):
         flush_secs: written points reach the disk at the end of every epoch
             and at most this many seconds after they are written, so a
             crashed run loses at most that much (default 10).
+        print_plan: whether to print the decay plan at the start of ``fit``
+            (`tb_regloss.decay_plan`: each layer's parameters under coupled,
+            decoupled and no decay, then the findings with their fixes);
+            ``fit(verbose=0)`` does not print it either. It is written to
+            ``log_dir/train`` (tag ``regloss/decay_plan``, JSON) for the
+            dashboard in any case.
 
     Example:
 
@@ -133,7 +143,7 @@ class RegLossCallback(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, log_dir, update_freq="epoch", dynamics=False, flush_secs=10):
+    def __init__(self, log_dir, update_freq="epoch", dynamics=False, flush_secs=10, print_plan=True):
         keras_internals.check_keras_version()
         super().__init__()
         self.log_dir = os.fspath(log_dir)
@@ -147,6 +157,7 @@ class RegLossCallback(keras.callbacks.Callback):
                 f"Received: flush_secs={flush_secs!r}"
             )
         self.flush_secs = flush_secs
+        self.print_plan = print_plan
         self._writers = {}
         self._parts_off = set()  # the parts whose logging failed
         self._unhooked = False  # hooking into the steps of an untested Keras failed
@@ -235,6 +246,7 @@ class RegLossCallback(keras.callbacks.Callback):
             self._trial_run = trial_run
             if not trial_run.hparams_logged and self._writes():
                 self._write_trial_hparams(trial_run)
+        self._show_decay_plan()
 
     def _follow_keras_tuner(self):
         """Moves ``log_dir`` to the run of the KerasTuner execution training now, and returns it.
@@ -264,6 +276,17 @@ class RegLossCallback(keras.callbacks.Callback):
         self._readers["dynamics"].skip()
         self._check_readers["train"].skip()
         self._step_offset = step_axis.offset(self.log_dir, self._optimizer_step())
+
+    @_logging_only(_PLAN, "making the decay plan")
+    def _show_decay_plan(self):
+        """Prints the decay plan (unless turned off) and writes it into the training run."""
+        model = keras_internals.callback_model(self)
+        plan = decay_plans.decay_plan(model)
+        if self.print_plan and (self.params or {}).get("verbose", 1) != 0:
+            print(decay_plan_text.render(plan, model.name, type(model.optimizer).__name__))
+        if _TRAINING not in self._parts_off:
+            self._writers["train"].write_text(self._optimizer_step() + self._step_offset, tags.DECAY_PLAN,
+                                              json.dumps(decay_plans.to_json(plan)), tags.PLUGIN_NAME)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._last_batch_in_epoch = -1
@@ -425,11 +448,6 @@ class RegLossCallback(keras.callbacks.Callback):
                 f"{left_out} terms to the loss it returns; logging regloss/total and "
                 "regloss/data only."
             )
-        else:
-            print(
-                "tb_regloss: the model has no penalties in model.losses; "
-                "logging regloss/total and regloss/data only."
-            )
 
     def _warn_missed_loss(self, phase):
         if phase in self._warned_missed_loss:
@@ -521,6 +539,9 @@ class _NoWriter:
         pass
 
     def write_tensor(self, step, tag, value, metadata):
+        pass
+
+    def write_text(self, step, tag, text, plugin_name):
         pass
 
     def flush(self):

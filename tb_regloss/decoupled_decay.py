@@ -34,14 +34,18 @@ from tb_regloss import keras_internals
 from tb_regloss import keys
 
 
-def prepare(model):
+def prepare(model, optimizer=None):
     """Builds the optimizer on the host if it may decay weights and is not built yet.
 
     Which variables it decays, and which inner optimizer of a
     ``MultiOptimizer`` updates each, is known only once it is built, and
     building it while the step is traced would make TensorFlow trace twice.
+    ``optimizer`` defaults to ``model.optimizer``; it is built on
+    ``model.trainable_variables``.
     """
-    optimizer = keras_internals.unscaled_optimizer(getattr(model, "optimizer", None))
+    if optimizer is None:
+        optimizer = getattr(model, "optimizer", None)
+    optimizer = keras_internals.unscaled_optimizer(optimizer)
     if optimizer is not None and not optimizer.built and _may_decay(optimizer):
         with keras_internals.strategy_of(model).scope():  # Its variables go where the model's are.
             optimizer.build(model.trainable_variables)

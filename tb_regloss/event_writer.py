@@ -117,6 +117,21 @@ class EventWriter:
         summary = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=tag, tensor=tensor, metadata=metadata)])
         self._append(event_pb2.Event(wall_time=time.time(), step=int(step), summary=summary))
 
+    def write_text(self, step, tag, text, plugin_name):
+        """Writes ``text`` at ``step`` as a rank-0 string tensor of the plugin ``plugin_name``.
+
+        Its metadata says data class tensor: TensorBoard's data providers
+        serve it through ``list_tensors``/``read_tensors`` for that plugin.
+        """
+        self._raise_background_error()
+        metadata = summary_pb2.SummaryMetadata(
+            plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name=plugin_name),
+            data_class=summary_pb2.DATA_CLASS_TENSOR)
+        tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_STRING, tensor_shape=tensor_shape_pb2.TensorShapeProto(),
+                                        string_val=[text.encode("utf-8")])
+        value = summary_pb2.Summary.Value(tag=tag, metadata=metadata, tensor=tensor)
+        self._append(event_pb2.Event(wall_time=time.time(), step=int(step), summary=summary_pb2.Summary(value=[value])))
+
     def flush(self):
         """Writes pending points to disk now."""
         self._raise_background_error()

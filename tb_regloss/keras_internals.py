@@ -436,6 +436,27 @@ def _decay_of(owner, variable):
     return VariableDecay(owner, float(factor), name) if factor else none
 
 
+def muon_adam_step(optimizer, variable):
+    """Whether ``optimizer`` is a ``Muon`` that updates ``variable`` with its Adam step.
+
+    Relies on ``Muon._should_use_adamw(variable)`` (Keras 3.10+): the
+    variables that are not 2-D, the embeddings (``exclude_embeddings``) and
+    those of ``exclude_layers`` take the Adam step, the others Muon's
+    orthogonalized one.
+
+    Example:
+
+    >>> import keras
+    >>> muon = keras.optimizers.Muon()
+    >>> muon_adam_step(muon, keras.Variable([1.0])), muon_adam_step(muon, keras.Variable([[1.0]]))
+    (True, False)
+    """
+    import keras
+
+    muon = getattr(keras.optimizers, "Muon", None)  # Keras 3.10+
+    return muon is not None and isinstance(optimizer, muon) and bool(optimizer._should_use_adamw(variable))
+
+
 def _muon_with_adam_decay(optimizer):
     import keras
 

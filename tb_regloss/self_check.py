@@ -85,7 +85,7 @@ def mark_metadata(ours, keras_loss, keras_version):
     """The ``SummaryMetadata`` of the `tb_regloss.tags.UNVERIFIED` mark: the dashboard plugin's, with both numbers."""
     return summary_pb2.SummaryMetadata(
         plugin_data=summary_pb2.SummaryMetadata.PluginData(
-            plugin_name=tags.MARK_PLUGIN, content=tags.unverified_content(ours, keras_loss, keras_version)),
+            plugin_name=tags.PLUGIN_NAME, content=tags.unverified_content(ours, keras_loss, keras_version)),
         summary_description=(
             "tb-regloss' data + penalties differed from the loss Keras reported: this run's "
             "regloss numbers are unverified. The value is the relative gap."),

@@ -15,7 +15,7 @@ with ``regloss/``:
 - ``regloss/unverified``: the mark of a run whose data + penalties differed
   from the loss Keras reported (`tb_regloss.self_check`). Not a scalar: a
   rank-0 float32 tensor (the relative gap) whose summary metadata names the
-  plugin `MARK_PLUGIN` and holds `unverified_content` (the two numbers and
+  plugin `PLUGIN_NAME` and holds `unverified_content` (the two numbers and
   the Keras version), which `parse_unverified` reads; not part of the loss
   composition (`parse_tag` leaves it out).
 
@@ -53,6 +53,9 @@ import json
 import math
 import re
 
+# The dashboard plugin's name: the metadata of the summaries only it reads.
+PLUGIN_NAME = "regloss"
+
 PREFIX = "regloss/"
 TOTAL = PREFIX + "total"
 DATA = PREFIX + "data"
@@ -60,8 +63,9 @@ PENALTY_PREFIX = PREFIX + "penalty/"
 DECOUPLED_PREFIX = PREFIX + "decoupled/"
 DYNAMICS_PREFIX = PREFIX + "dynamics/"
 UNVERIFIED = PREFIX + "unverified"
-# The plugin named in the summary metadata of `UNVERIFIED` (the dashboard's own).
-MARK_PLUGIN = "regloss"
+# The decay plan of a fit (`tb_regloss.decay_plans.to_json`), written once at its
+# start into the training run as a JSON string tensor of plugin `PLUGIN_NAME`.
+DECAY_PLAN = PREFIX + "decay_plan"
 
 # What `regloss/dynamics/<quantity>/<key>` measures, per weight and step.
 DYNAMICS_QUANTITIES = (

@@ -2,6 +2,7 @@
 
 import collections
 import glob
+import json
 import os
 
 import numpy as np
@@ -20,12 +21,35 @@ def read_scalars(run_dir, pattern="events.out.tfevents.*"):
     for path in sorted(glob.glob(os.path.join(run_dir, pattern))):
         for event in _events(path):
             for value in event.summary.value:
+                if value.metadata.plugin_data.plugin_name == "regloss":
+                    continue  # the decay plan: see read_decay_plans
                 array = tf.make_ndarray(value.tensor)
                 assert array.shape == () and array.dtype == np.float32, value.tag
                 series[value.tag].append((event.step, float(array)))
                 if value.tag not in metadata and value.HasField("metadata"):
                     metadata[value.tag] = value.metadata
     return dict(series), metadata
+
+
+def read_decay_plans(run_dir):
+    """The decay plans written in a run: ``[(step, plan as parsed JSON)]``, in file order.
+
+    Each is a rank-0 string tensor tagged ``regloss/decay_plan`` whose
+    metadata names the plugin ``regloss`` and the data class tensor.
+    """
+    from tensorboard.compat.proto import summary_pb2
+
+    plans = []
+    for path in sorted(glob.glob(os.path.join(run_dir, "events.out.tfevents.*"))):
+        for event in _events(path):
+            for value in event.summary.value:
+                if value.tag == "regloss/decay_plan":
+                    assert value.metadata.plugin_data.plugin_name == "regloss"
+                    assert value.metadata.data_class == summary_pb2.DATA_CLASS_TENSOR
+                    array = tf.make_ndarray(value.tensor)
+                    assert array.shape == () and array.dtype == object
+                    plans.append((event.step, json.loads(array.item().decode("utf-8"))))
+    return plans
 
 
 def _events(path):

@@ -83,3 +83,34 @@ def plain_model():
     model = keras.Model(inputs, outputs)
     model.compile(keras.optimizers.SGD(learning_rate=0.01), "mse")
     return model
+
+
+def tiny_transformer(lora_rank=None, **regularizers_by_argument):
+    """A transformer-ish model of token ids: Embedding → LayerNormalization → EinsumDense → Dense.
+
+    Layers ``token_embedding`` (20 tokens × 8), ``ln``, ``attn`` (8 → 8, bias
+    on the last axis) and ``head`` (8 → 4); ``regularizers_by_argument``
+    (e.g. ``kernel_regularizer=L2(0.01)``) go to every layer that takes them.
+    With ``lora_rank``, ``enable_lora`` on ``attn`` and ``head`` freezes their
+    kernels and adds the adapters.
+    """
+    def given(*names):
+        return {n: regularizers_by_argument[n] for n in names if n in regularizers_by_argument}
+
+    tokens = keras.Input((6,), dtype="int32")
+    h = layers.Embedding(20, 8, name="token_embedding", **given("embeddings_regularizer"))(tokens)
+    h = layers.LayerNormalization(name="ln", **given("gamma_regularizer", "beta_regularizer"))(h)
+    h = layers.EinsumDense("abc,cd->abd", output_shape=(None, 8), bias_axes="d", name="attn",
+                           **given("kernel_regularizer", "bias_regularizer"))(h)
+    outputs = layers.Dense(4, name="head", **given("kernel_regularizer", "bias_regularizer"))(h)
+    model = keras.Model(tokens, outputs, name="tiny_transformer")
+    if lora_rank:
+        model.get_layer("attn").enable_lora(lora_rank)
+        model.get_layer("head").enable_lora(lora_rank)
+    return model
+
+
+def token_batches(n, seed=0):
+    """``n`` sequences of 6 token ids and their (n, 6, 4) targets."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 20, (n, 6)).astype("int32"), rng.random((n, 6, 4), dtype=np.float32)

@@ -238,6 +238,8 @@ def test_breakdowns_reads_all_runs_at_once(client, provider):
         ("breakdown?" + query(run="exp1/train", samples=""), "samples"),
         ("breakdowns", "run"),
         ("breakdowns?" + query(run="exp1/train", samples="x"), "samples"),
+        ("decay_plan", "run"),
+        ("decay_plan?" + query(run=["fit/train", "exp1/train"]), "run"),
     ],
 )
 def test_invalid_parameters_are_400_naming_the_parameter(client, path, parameter):
@@ -253,6 +255,8 @@ def test_invalid_parameters_are_400_naming_the_parameter(client, path, parameter
         "breakdown?" + query(run="nope"),
         "breakdown?" + query(run="plain"),
         "breakdowns?" + query(run=["exp1/train", "nope"]),
+        "decay_plan?" + query(run="nope"),
+        "decay_plan?" + query(run="exp1/train"),  # scalars written by tf.summary, no plan
     ],
 )
 def test_unknown_run_is_404(client, path):
@@ -410,3 +414,69 @@ loaded = {"tensorflow", "jax", "torch", "keras"} & set(sys.modules)
 assert not loaded, loaded
 """
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _client(logdir):
+    provider = make_provider(logdir)
+    plugin = regloss_plugin.RegLossPlugin(base_plugin.TBContext(data_provider=provider))
+    return werkzeug_test.Client(application.TensorBoardWSGI([plugin], data_provider=provider))
+
+
+def test_decay_plan_of_a_resumed_run_written_by_the_callback(regloss_callback_logdir):
+    client = _client(regloss_callback_logdir)
+    runs = {r["run"]: r for r in get_json(client, "runs")["runs"]}
+    assert runs["fit/train"]["decay_plan"] is True and "decay_plan" not in runs["fit/validation"]
+    # Dense(1, kernel L2 0.01) on 3 inputs under SGD: coupled decay on the kernel only.
+    assert get_json(client, "decay_plan?" + query(run="fit/train")) == {
+        "entries": [
+            {"key": "dense/kernel", "parameters": 3, "coupled": "L2(l2=0.01)", "decoupled": None, "findings": []},
+            {"key": "dense/bias", "parameters": 1, "coupled": None, "decoupled": None, "findings": []},
+        ],
+        "findings": [],
+    }
+    body = get_json(client, "decay_plan?" + query(run="fit/validation"), expected_status=404)
+    assert "log_dir/train" in body["error"]
+
+
+def test_decay_plan_route_serves_the_last_fit_of_a_run_with_its_findings(tmp_path):
+    import keras
+
+    import tb_regloss
+    from tests import models
+
+    model = models.tiny_transformer(lora_rank=2)
+    x, y = models.token_batches(16)
+    model.compile(keras.optimizers.SGD(0.01), "mse")
+    model.fit(x, y, batch_size=8, verbose=0, callbacks=[tb_regloss.RegLossCallback(tmp_path / "run")])
+    # keras.io's GPT-2 LoRA example: three calls, only the last (beta) holds.
+    optimizer = keras.optimizers.AdamW(weight_decay=0.01)
+    for name in ("bias", "gamma", "beta"):
+        optimizer.exclude_from_weight_decay(var_names=[name])
+    model.compile(optimizer, "mse")
+    model.fit(x, y, batch_size=8, verbose=0, callbacks=[tb_regloss.RegLossCallback(tmp_path / "run")])
+
+    plan = get_json(_client(tmp_path), "decay_plan?" + query(run="run/train"))
+    assert {e["key"]: e["decoupled"] for e in plan["entries"]} == {
+        "token_embedding/embeddings": 0.01, "ln/gamma": 0.01, "ln/beta": None,
+        "attn/bias": 0.01, "attn/lora_kernel_a": 0.01, "attn/lora_kernel_b": 0.01,
+        "head/bias": 0.01, "head/lora_kernel_a": 0.01, "head/lora_kernel_b": 0.01}
+    assert [(f["code"], f["keys"]) for f in plan["findings"]] == [
+        ("norm_decayed", ["ln/gamma"]),
+        ("bias_decayed", ["attn/bias", "head/bias"]),
+        ("embedding_decayed", ["token_embedding/embeddings"]),
+        ("adapter_decayed", ["attn/lora_kernel_a", "attn/lora_kernel_b", "head/lora_kernel_a", "head/lora_kernel_b"]),
+    ]
+    assert all(set(f) == {"code", "keys", "fix"} and "exclude_from_weight_decay" in f["fix"]
+               for f in plan["findings"])
+
+
+@pytest.mark.once(reason="the plugin alone")
+@pytest.mark.parametrize("text", ["not json", '{"entries": []}', "[1, 2]"])
+def test_an_unreadable_decay_plan_is_404(tmp_path, text):
+    from tb_regloss.event_writer import EventWriter
+
+    writer = EventWriter(tmp_path / "run")
+    writer.write_text(0, "regloss/decay_plan", text, "regloss")
+    writer.close()
+    body = get_json(_client(tmp_path), "decay_plan?" + query(run="run"), expected_status=404)
+    assert body["error"].startswith("Not found: The decay plan of run='run' cannot be read: ")

@@ -154,3 +154,10 @@ def test_tensorboard_serves_a_resumed_run_written_by_the_callback_as_one_run(reg
         assert result["steps"] == [4, 8, 12]
         assert list(result["series"]) == ["total", "data", "penalty/dense/kernel"]
         assert "L2" in result["descriptions"]["penalty/dense/kernel"]
+        # The decay plan, a string tensor of the plugin, through TensorBoard's default data server.
+        status, _, body = fetch(base + "/data/plugin/regloss/runs")
+        assert {r["run"]: r.get("decay_plan") for r in json.loads(body)["runs"]} == {
+            "fit/train": True, "fit/validation": None}
+        status, _, body = fetch(base + "/data/plugin/regloss/decay_plan?run=fit/train")
+        assert status == 200
+        assert [e["key"] for e in json.loads(body)["entries"]] == ["dense/kernel", "dense/bias"]

@@ -62,7 +62,7 @@ def _marks(run_dir):
         for event in _events(path):
             for value in event.summary.value:
                 if value.tag == tags.UNVERIFIED:
-                    assert value.metadata.plugin_data.plugin_name == tags.MARK_PLUGIN
+                    assert value.metadata.plugin_data.plugin_name == tags.PLUGIN_NAME
                     found.append((event.step, tags.parse_unverified(value.metadata.plugin_data.content)))
     return found
 

@@ -30,6 +30,8 @@ export interface RunInfo {
   dynamics: string[];
   /** The run's mark when its numbers differed from Keras' loss (`regloss/unverified`), else null. */
   unverified: UnverifiedMark | null;
+  /** Whether the run has a decay plan (`regloss/decay_plan`, the `decay_plan` route). */
+  decayPlan: boolean;
 }
 
 /** A non-finite value the backend sent: drawn as a gap, reported as a warning. */
@@ -129,6 +131,7 @@ export function parseRuns(x: unknown): RunInfo[] {
       missing: parseNames(r.missing, "missing"),
       dynamics: parseNames(r.dynamics, "dynamics"),
       unverified: parseUnverified(r.unverified),
+      decayPlan: r.decay_plan === true,
     };
   });
 }
@@ -334,4 +337,69 @@ export function parseHParams(x: unknown): RunHParams[] {
 
 export async function fetchHParams(): Promise<RunHParams[]> {
   return parseHParams(await getJson("hparams"));
+}
+
+/** One trainable weight of a decay plan (`tb_regloss.decay_plan`): how it is decayed. */
+export interface DecayPlanEntry {
+  key: string;
+  parameters: number;
+  /** The regularizer as configured (`L2(l2=0.001)`), or null. */
+  coupled: string | null;
+  /** λ of the optimizer's decoupled weight decay, or null. */
+  decoupled: number | null;
+  findings: string[];
+}
+
+/** A finding of a decay plan: its code, the weights it holds for and the fix, one line. */
+export interface DecayFinding {
+  code: string;
+  keys: string[];
+  fix: string;
+}
+
+/** The decay plan a fit wrote into its training run (the `decay_plan` route). */
+export interface DecayPlan {
+  entries: DecayPlanEntry[];
+  findings: DecayFinding[];
+}
+
+function parseDecayPlanEntry(e: unknown): DecayPlanEntry {
+  if (
+    !isRecord(e) ||
+    typeof e.key !== "string" ||
+    typeof e.parameters !== "number" ||
+    !(e.coupled === null || typeof e.coupled === "string") ||
+    !(e.decoupled === null || typeof e.decoupled === "number")
+  ) {
+    fail("each decay plan entry needs `key`, `parameters`, `coupled` and `decoupled`", e);
+  }
+  return {
+    key: e.key,
+    parameters: e.parameters,
+    coupled: e.coupled,
+    decoupled: e.decoupled,
+    findings: parseNames(e.findings, "findings"),
+  };
+}
+
+function parseDecayFinding(f: unknown): DecayFinding {
+  if (!isRecord(f) || typeof f.code !== "string" || typeof f.fix !== "string") {
+    fail("each finding needs `code`, `keys` and `fix`", f);
+  }
+  return { code: f.code, keys: parseNames(f.keys, "keys"), fix: f.fix };
+}
+
+export function parseDecayPlan(x: unknown): DecayPlan {
+  if (!isRecord(x) || !Array.isArray(x.entries) || !Array.isArray(x.findings)) {
+    fail("a decay plan needs lists `entries` and `findings`", x);
+  }
+  return {
+    entries: (x.entries as unknown[]).map(parseDecayPlanEntry),
+    findings: (x.findings as unknown[]).map(parseDecayFinding),
+  };
+}
+
+/** The decay plan of `run`: one the `runs` route marks with `decay_plan`. */
+export async function fetchDecayPlan(run: string): Promise<DecayPlan> {
+  return parseDecayPlan(await getJson("decay_plan?" + new URLSearchParams({ run }).toString()));
 }

@@ -206,6 +206,7 @@ export class App {
       }
       card.dynamics.setRun(r.run, r.dynamics);
       card.setUnverified(r.unverified);
+      card.decayPlan.setRun(r.run, r.decayPlan);
       this.grid.appendChild(card.el);
       return card;
     });

@@ -1,5 +1,6 @@
 /**
- * One run's card: title, focus and downloads, warnings and notices, the loss
+ * One run's card: title, focus and downloads, the decay plan's findings (and
+ * the plan, folded), warnings and notices, the loss
  * composition chart with its own legend, the decoupled decay chart with its
  * legend and a note on what its numbers mean, and the two tables. Built once
  * per run and updated in place. Each chart saves as PNG or SVG with its title
@@ -8,6 +9,7 @@
 import type { Breakdown } from "./api";
 import { StackedChart } from "./chart";
 import { PALETTE, slotOf } from "./colors";
+import { DecayPlanSection } from "./decay_plan_section";
 import { DynamicsSection } from "./dynamics_section";
 import { download, downloadBlob, fileName, toCsv, toJson } from "./export";
 import { highlight, seriesUnder } from "./highlight";
@@ -90,6 +92,8 @@ export class RunCard {
   private readonly title = element("h2", "run-name");
   private readonly verification = element("div", "verification");
   private readonly messages = element("div", "messages");
+  /** The run's decay plan (the app says which run has one), fetched once per run. */
+  readonly decayPlan = new DecayPlanSection();
   private readonly main: ChartPanel;
   private readonly decoupledBox = element("div", "decoupled");
   private readonly decoupled: ChartPanel;
@@ -165,7 +169,7 @@ export class RunCard {
         if (key !== null) highlight.toggle(key);
       });
     }
-    this.el.append(header, this.verification, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox,
+    this.el.append(header, this.decayPlan.el, this.verification, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox,
       this.manyTerms.el, this.dynamics.el, latestBox, this.detailsBox);
   }
 

@@ -87,7 +87,7 @@ describe("parseRuns / parseBreakdowns", () => {
     expect(
       parseRuns({ runs: [{ run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" } }] }),
     ).toEqual([
-      { run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" }, missing: [], dynamics: [], unverified: null },
+      { run: "exp1/train", terms: ["total", "data"], descriptions: { data: "x" }, missing: [], dynamics: [], unverified: null, decayPlan: false },
     ]);
     expect(
       parseRuns({ runs: [{ run: "u", terms: ["total"], unverified: { regloss: 0.75, keras: 0.5, keras_version: "3.16.0" } }] })[0]

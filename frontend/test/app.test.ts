@@ -6,14 +6,23 @@ import { loadFixture } from "./fixtures";
 const breakdown = loadFixture<Record<string, unknown>>("breakdown.json");
 const HOSTILE = "<img src=x onerror=window.__xss=1>";
 
-/** The backend: `runs`, `hparams` (none) and `breakdowns` answered from the fixture, every request recorded. */
-function backend(runs: string[], status = 200) {
+/**
+ * The backend: `runs`, `hparams` (none) and `breakdowns` answered from the fixture, every request
+ * recorded; the runs of `withPlans` have a decay plan with one finding.
+ */
+function backend(runs: string[], status = 200, withPlans: string[] = []) {
   const requests: string[] = [];
   const fetch = vi.fn(async (url: string) => {
     requests.push(url);
     if (status !== 200) return new Response(JSON.stringify({ error: "boom" }), { status });
-    if (url === "runs") return Response.json({ runs: runs.map((run) => ({ run, terms: [], descriptions: {} })) });
+    if (url === "runs") {
+      return Response.json({ runs: runs.map((run) => ({ run, terms: [], descriptions: {}, ...(withPlans.includes(run) ? { decay_plan: true } : {}) })) });
+    }
     if (url === "hparams") return Response.json({ runs: [] });
+    if (url.startsWith("decay_plan?")) {
+      const entry = { key: "d/bias", parameters: 4, coupled: null, decoupled: 0.01, findings: ["bias_decayed"] };
+      return Response.json({ entries: [entry], findings: [{ code: "bias_decayed", keys: ["d/bias"], fix: "exclude it" }] });
+    }
     const wanted = new URLSearchParams(url.split("?")[1]).getAll("run");
     return Response.json({ breakdowns: wanted.map((run) => ({ ...breakdown, run })) });
   });
@@ -64,6 +73,17 @@ describe("App", () => {
     expect(legends[0].querySelectorAll(".legend-entry")).toHaveLength(6);
     expect(legends[1].querySelectorAll(".legend-entry")).toHaveLength(1);
     expect(app.el.querySelector(".legend-entry .legend-label")!.textContent).toBe("data loss");
+  });
+
+  it("shows the findings of the runs that have a decay plan, asking for no other run's", async () => {
+    const requests = backend(["exp1/train", "exp1/validation"], 200, ["exp1/train"]);
+    const app = await appWith();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(requests.filter((r) => r.startsWith("decay_plan"))).toEqual(["decay_plan?run=exp1%2Ftrain"]);
+    const findings = [...app.el.querySelectorAll<HTMLElement>("[data-finding]")];
+    expect(findings.map((f) => [f.closest<HTMLElement>("[data-run]")!.dataset.run, f.dataset.finding])).toEqual([
+      ["exp1/train", "bias_decayed"],
+    ]);
   });
 
   it("lays the cards out in the columns asked for, or one focused run alone", async () => {

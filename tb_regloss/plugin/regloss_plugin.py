@@ -31,6 +31,15 @@ Routes, all under ``/data/plugin/regloss/``:
   ``"unverified": {"regloss": x, "keras": y, "keras_version": "3.16.0"}``,
   read from the metadata of its ``regloss/unverified`` summary (the first
   mark, if there are several); the field is absent otherwise.
+- ``decay_plan?run=R``: the decay plan ``RegLossCallback`` wrote into the
+  training run ``R`` at the start of its last ``fit`` (tag
+  ``regloss/decay_plan``, a JSON string tensor of this plugin):
+  ``{"entries": [{"key", "parameters", "coupled", "decoupled", "findings"}],
+  "findings": [{"code", "keys", "fix"}]}`` (see ``tb_regloss.decay_plans``);
+  404 for a run without one (a validation run, a custom loop's) or whose plan
+  cannot be read.
+  ``runs`` marks the runs that have one with ``"decay_plan": true`` (absent
+  otherwise), so the dashboard asks only for those.
 - ``index.js`` and the other files shipped in ``static/``.
 
 Broken logdirs are served as far as they can be read: a truncated or
@@ -69,6 +78,7 @@ $ curl 'http://localhost:6006/data/plugin/regloss/breakdown?run=exp1/train&sampl
 
 import functools
 import gzip
+import json
 import logging
 import os
 import re
@@ -90,7 +100,7 @@ from tb_regloss.plugin import session_hparams
 
 logger = logging.getLogger(__name__)
 
-PLUGIN_NAME = "regloss"
+PLUGIN_NAME = tags.PLUGIN_NAME
 DEFAULT_SAMPLES = 1000
 MAX_SAMPLES = 10000
 
@@ -237,6 +247,7 @@ class RegLossPlugin(base_plugin.TBPlugin):
             "/breakdowns": self._serve_breakdowns,
             "/dynamics": self._serve_dynamics,
             "/hparams": self._serve_hparams,
+            "/decay_plan": self._serve_decay_plan,
             "/index.js": self._serve_static,
             "/*": self._serve_static,
         }
@@ -274,12 +285,13 @@ class RegLossPlugin(base_plugin.TBPlugin):
             in the runs that lack ``total`` or ``data``, ``"dynamics"``
             (the quantities logged, see ``dynamics_series.quantities``) in the
             runs that have dynamics series, and ``"unverified"`` in the runs
-            marked so.
+            marked so, and ``"decay_plan": True`` in the runs that have a decay plan.
         """
         listing = self._listing(ctx, experiment)
         terms_by_run = _terms_by_run(listing)
         dynamics_by_run = dynamics_series.dynamics_by_run(listing)
         unverified_by_run = self._unverified_by_run(ctx, experiment)
+        with_plans = self._runs_with_decay_plans(ctx, experiment)
         runs = []
         for run in sorted(terms_by_run):
             terms = terms_by_run[run]
@@ -295,6 +307,8 @@ class RegLossPlugin(base_plugin.TBPlugin):
                 entry["dynamics"] = dynamics_series.quantities(dynamics_by_run[run])
             if run in unverified_by_run:
                 entry["unverified"] = unverified_by_run[run]
+            if run in with_plans:
+                entry["decay_plan"] = True
             runs.append(entry)
         return {"runs": runs}
 
@@ -303,7 +317,7 @@ class RegLossPlugin(base_plugin.TBPlugin):
         listing = self._data_provider.list_tensors(
             ctx,
             experiment_id=experiment,
-            plugin_name=tags.MARK_PLUGIN,
+            plugin_name=tags.PLUGIN_NAME,
             run_tag_filter=provider.RunTagFilter(tags=[tags.UNVERIFIED]),
         )
         marks = {run: tags.parse_unverified(series[tags.UNVERIFIED].plugin_content)
@@ -416,6 +430,37 @@ class RegLossPlugin(base_plugin.TBPlugin):
         by_run = session_hparams.hparams_by_run(listing)
         return {"runs": [{"run": run, "hparams": values} for run, values in by_run.items()]}
 
+    def _runs_with_decay_plans(self, ctx, experiment):
+        """The runs with a ``regloss/decay_plan`` tensor: one ``list_tensors`` call, no values read."""
+        listing = self._data_provider.list_tensors(
+            ctx, experiment_id=experiment, plugin_name=PLUGIN_NAME,
+            run_tag_filter=provider.RunTagFilter(tags=[tags.DECAY_PLAN]))
+        return {run for run, run_tags in listing.items() if tags.DECAY_PLAN in run_tags}
+
+    def decay_plan_impl(self, ctx, experiment, run):
+        """The last decay plan written into ``run``.
+
+        Returns:
+            ``{"entries": [...], "findings": [...]}`` as the callback wrote it.
+
+        Raises:
+            errors.NotFoundError: the run has no decay plan, or it cannot be read.
+        """
+        run_tag_filter = provider.RunTagFilter(runs=[run], tags=[tags.DECAY_PLAN])
+        data = self._data_provider.read_tensors(
+            ctx, experiment_id=experiment, plugin_name=PLUGIN_NAME, downsample=1, run_tag_filter=run_tag_filter)
+        points = data.get(run, {}).get(tags.DECAY_PLAN)
+        if not points:
+            raise errors.NotFoundError(
+                "No decay plan for run=%r: RegLossCallback writes one into the training run "
+                "(log_dir/train) at the start of each fit." % run
+            )
+        try:
+            return _decay_plan(points[-1].numpy)
+        except ValueError as e:  # UnicodeDecodeError and json's errors are ValueErrors
+            logger.warning("regloss plugin: the decay plan of run %r cannot be read: %s", run, e)
+            raise errors.NotFoundError("The decay plan of run=%r cannot be read: %s" % (run, e)) from None
+
     def _read(self, ctx, experiment, runs, run_tags, samples):
         return self._data_provider.read_scalars(
             ctx,
@@ -487,6 +532,16 @@ class RegLossPlugin(base_plugin.TBPlugin):
         ctx = plugin_util.context(request.environ)
         return self.hparams_impl(ctx, plugin_util.experiment_id(request.environ))
 
+    @_json_route
+    def _serve_decay_plan(self, request):
+        runs = _parse_runs(request)
+        if len(runs) > 1:
+            raise errors.InvalidArgumentError(
+                "Parameter run must be given once: /decay_plan answers one run. Received: run=%r" % (runs,)
+            )
+        ctx = plugin_util.context(request.environ)
+        return self.decay_plan_impl(ctx, plugin_util.experiment_id(request.environ), runs[0])
+
     @wrappers.Request.application
     def _serve_static(self, request):
         # Only exact names of files in static/ are served: a request path is
@@ -499,6 +554,24 @@ class RegLossPlugin(base_plugin.TBPlugin):
             return _error_response(request, "Not found: %s" % request.path, 404)
         content_type = _CONTENT_TYPES.get(os.path.splitext(name)[1], "application/octet-stream")
         return http_util.Respond(request, content, content_type)
+
+
+def _decay_plan(value):
+    """The plan in a ``regloss/decay_plan`` tensor (a rank-0 string array): ``{"entries", "findings"}``.
+
+    Raises ``ValueError`` for anything else.
+
+    >>> import numpy as np
+    >>> _decay_plan(np.array(b'{"entries": [], "findings": []}', dtype=object))
+    {'entries': [], 'findings': []}
+    """
+    if value.shape != ():
+        raise ValueError("a tensor of shape %s, not a string" % (value.shape,))
+    text = value.item()
+    plan = json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+    if not isinstance(plan, dict) or not all(isinstance(plan.get(k), list) for k in ("entries", "findings")):
+        raise ValueError("not an object with lists 'entries' and 'findings'")
+    return {"entries": plan["entries"], "findings": plan["findings"]}
 
 
 def _shipped_files():
