@@ -25,7 +25,7 @@ setuptools.setup(
     # No backend: event files are written without TensorFlow; pick one as an extra.
     # Each lower bound is a version a CI pass installs (requirements-*.txt; tests/test_packaging.py).
     install_requires=[
-        "keras>=3.10",  # tb_regloss/keras_internals.py: SUPPORTED, no upper bound (checked at runtime)
+        "keras>=3.10",  # tb_regloss/_keras/version.py: SUPPORTED, no upper bound (checked at runtime)
         "tensorboard>=2.20",
         "google-crc32c>=1.9",  # event files' checksums, in C
         "numpy",

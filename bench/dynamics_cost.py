@@ -26,7 +26,7 @@ import tensorflow as tf  # noqa: E402
 
 import tb_regloss  # noqa: E402
 from tb_regloss import dynamics  # noqa: E402
-from tb_regloss import keras_internals  # noqa: E402
+from tb_regloss import _keras  # noqa: E402
 
 
 def resnet50():
@@ -62,7 +62,7 @@ def variants(model):
         _, measurement = dynamics.apply_measured(model, optimizer, optimizer.apply, grads, variables)
         return tf.reduce_sum(measurement.values)
 
-    norm = keras_internals.squared_norm
+    norm = _keras.backends.squared_norm
     return {
         "apply": apply,
         "apply + measurement": measured,

@@ -27,7 +27,7 @@ import math
 import keras
 import numpy as np
 
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 
 
 class _LayoutSums(keras.metrics.Metric):
@@ -36,7 +36,7 @@ class _LayoutSums(keras.metrics.Metric):
     Float64 where the backend has it; on JAX (float32 only) a float32 sum and
     its rounding error, added as a two-sum, so the pair keeps float64's
     precision. A step whose state cannot carry the variables (a custom JAX
-    ``train_step``, see `tb_regloss.keras_internals.assignable_in_step`) sends
+    ``train_step``, see `tb_regloss._keras.step_state.assignable_in_step`) sends
     its vector to the host, where it is added in float64.
 
     It may sit in ``model.metrics`` (on JAX, for Keras to carry it through the
@@ -48,7 +48,7 @@ class _LayoutSums(keras.metrics.Metric):
     def __init__(self, capacity, **kwargs):
         super().__init__(name=f"regloss_sums_{keras.backend.get_uid('regloss_sums')}", **kwargs)
         self.capacity = capacity
-        exact = keras_internals.has_float64()
+        exact = _keras.step_state.has_float64()
         self.sums = self.add_variable(
             shape=(capacity,), initializer="zeros", dtype="float64" if exact else "float32", name="sums"
         )
@@ -70,16 +70,16 @@ class _LayoutSums(keras.metrics.Metric):
         """Adds ``vector`` (at most ``capacity`` entries) in the step being run or traced."""
         from keras import ops
 
-        assignable = keras_internals.assignable_in_step(self.sums)
+        assignable = _keras.step_state.assignable_in_step(self.sums)
         if assignable and self.errors is None:
-            keras_internals.add_to_variable(self.sums, vector)
+            _keras.backends.add_to_variable(self.sums, vector)
             return
         padding = self.capacity - vector.shape[0]
         if padding:
             vector = ops.concatenate([vector, ops.zeros((padding,), vector.dtype)])
         if not assignable:
             self._sends = True
-            keras_internals.send_to_host(self._add_on_host, vector)
+            _keras.step_state.send_to_host(self._add_on_host, vector)
         else:
             high, low = _two_sum(self.sums.value, self.errors.value, ops.cast(vector, "float32"))
             self.sums.assign(high)
@@ -89,13 +89,13 @@ class _LayoutSums(keras.metrics.Metric):
         self.on_host += np.asarray(vector, np.float64)
 
     def read(self, host):
-        """The sums as a float64 NumPy vector; ``host`` is a `tb_regloss.keras_internals.HostState`."""
+        """The sums as a float64 NumPy vector; ``host`` is a `tb_regloss._keras.step_state.HostState`."""
         now = host.read(self.sums).astype(np.float64)
         if self.errors is not None:
             now += host.read(self.errors)
         if not self._sends:
             return now
-        keras_internals.wait_for_host()
+        _keras.step_state.wait_for_host()
         return now + self.on_host
 
     def clear(self, host):
@@ -137,7 +137,7 @@ class PhaseAccumulator:
 
     def __init__(self, strategy, host=None, on_new=None):
         self._strategy = strategy
-        self._host = host or keras_internals.HostState()  # reads and resets the sums
+        self._host = host or _keras.step_state.HostState()  # reads and resets the sums
         self._on_new = on_new  # called with each new _LayoutSums (e.g. to put it in the model's state)
         self._layouts = {}  # keys -> _LayoutSums
         self._ids = {}  # keys -> the layout's name in a step's outputs
@@ -219,11 +219,11 @@ class PhaseAccumulator:
         # step (TensorFlow then traces twice; on JAX the step sends this
         # layout's sums to the host, as its state cannot carry a new variable).
         def create():
-            with keras_internals.outside_the_step(), self._strategy.scope():
+            with _keras.backends.outside_the_step(), self._strategy.scope():
                 if keys not in self._layouts:
                     self._layouts[keys] = _LayoutSums(len(keys) + 3)
 
-        keras_internals.once_for_all_replicas(create)
+        _keras.backends.once_for_all_replicas(create)
 
     def _reset_non_finite(self, keys, now, reader_who_read):
         """Resets a non-finite vector; the other readers keep what they had not read."""

@@ -12,7 +12,7 @@ weight terms by position. Keys follow contract v2 (`tb_regloss.keys`).
 import dataclasses
 import math
 
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tb_regloss import keys
 from tb_regloss import loss_origins
 from tb_regloss import tags
@@ -78,7 +78,7 @@ def penalties(model, losses=None):
     """
     from keras import ops
 
-    keras_internals.check_keras_version()
+    _keras.version.check_keras_version()
     loss_origins.watch(model)  # Exact activity terms from the next call on.
     returned = losses is not None
     losses = list(model.losses if losses is None else losses)
@@ -142,7 +142,7 @@ def _check_usable_here(losses):
     in the layers but belong to that step's graph; using them eagerly would
     fail deep inside the backend.
     """
-    if keras_internals.left_by_a_traced_step(losses):
+    if _keras.backends.left_by_a_traced_step(losses):
         raise ValueError(
             "tb_regloss.penalties: model.losses holds activity or add_loss terms "
             "from a traced step (e.g. the last fit), which cannot be used eagerly. "
@@ -156,8 +156,8 @@ def _own_loss_owners(model, model_keys, returned=None):
     ``returned``: the losses a ``stateless_call`` returned, if they are those named.
     """
     owners = {}
-    for layer in keras_internals.all_layers(model, include_self=True):
-        own = keras_internals.own_losses(layer, returned)
+    for layer in _keras.layers.all_layers(model, include_self=True):
+        own = _keras.layers.own_losses(layer, returned)
         if not own:
             continue
         name = model_keys.layer_name(layer)

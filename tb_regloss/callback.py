@@ -13,7 +13,7 @@ from tb_regloss import decay_plan_text
 from tb_regloss import decay_plans
 from tb_regloss import event_writer
 from tb_regloss import files
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tb_regloss import self_check
 from tb_regloss import step_axis
 from tb_regloss import step_probe
@@ -100,7 +100,7 @@ class RegLossCallback(keras.callbacks.Callback):
     plus the penalties it logged must equal the ``loss`` Keras reports
     (`tb_regloss.self_check`); if not, it warns once and marks the run
     unverified in the dashboard. A Keras newer than the tested ones (see
-    `tb_regloss.keras_internals.NEWEST_TESTED`) gets one warning that it is
+    `tb_regloss._keras.version.NEWEST_TESTED`) gets one warning that it is
     untested; if hooking into its steps fails, one more warning and the
     training goes on without the callback.
 
@@ -144,7 +144,7 @@ class RegLossCallback(keras.callbacks.Callback):
     """
 
     def __init__(self, log_dir, update_freq="epoch", dynamics=False, flush_secs=10, print_plan=True):
-        keras_internals.check_keras_version()
+        _keras.version.check_keras_version()
         super().__init__()
         self.log_dir = os.fspath(log_dir)
         self._log_dir_given = self.log_dir  # `log_dir` moves to each KerasTuner execution's run
@@ -189,7 +189,7 @@ class RegLossCallback(keras.callbacks.Callback):
         try:
             probe = step_probe.install(model)
         except Exception as error:
-            if keras_internals.untested_keras() is None:
+            if _keras.version.untested_keras() is None:
                 raise
             self._unhook(error)
             return
@@ -214,16 +214,16 @@ class RegLossCallback(keras.callbacks.Callback):
 
     def _warn_untested_keras(self):
         """Warns once that the installed Keras is newer than the tested ones, and checked at runtime."""
-        untested = keras_internals.untested_keras()
+        untested = _keras.version.untested_keras()
         if untested is None or self._warned_untested:
             return
         self._warned_untested = True
         warnings.warn(
             f"RegLossCallback: Keras {untested} is newer than the Keras versions tb-regloss is tested "
-            f"with ({keras_internals.TESTED}). It is used untested and checked at runtime: at the end "
+            f"with ({_keras.version.TESTED}). It is used untested and checked at runtime: at the end "
             "of each epoch and evaluation the callback compares its data + penalties with the loss "
             "Keras reports, and marks the run unverified in the dashboard if they differ. For tested "
-            f"ground, install `pip install 'keras{keras_internals.TESTED}'`.",
+            f"ground, install `pip install 'keras{_keras.version.TESTED}'`.",
             stacklevel=3,
         )
 
@@ -280,7 +280,7 @@ class RegLossCallback(keras.callbacks.Callback):
     @_logging_only(_PLAN, "making the decay plan")
     def _show_decay_plan(self):
         """Prints the decay plan (unless turned off) and writes it into the training run."""
-        model = keras_internals.callback_model(self)
+        model = _keras.trainer.callback_model(self)
         plan = decay_plans.decay_plan(model)
         if self.print_plan and (self.params or {}).get("verbose", 1) != 0:
             print(decay_plan_text.render(plan, model.name, type(model.optimizer).__name__))
@@ -293,8 +293,8 @@ class RegLossCallback(keras.callbacks.Callback):
 
     @_logging_only(_TRAINING, "writing a training point")
     def _on_train_batch_end(self, batch, logs=None):
-        batch = keras_internals.last_batch_reported(
-            batch, getattr(keras_internals.callback_model(self), "steps_per_execution", 1))
+        batch = _keras.trainer.last_batch_reported(
+            batch, getattr(_keras.trainer.callback_model(self), "steps_per_execution", 1))
         # With steps_per_execution, Keras reports the last execution of an
         # epoch as if it were full: clamp to the epoch's length when known.
         steps = (self.params or {}).get("steps")
@@ -356,7 +356,7 @@ class RegLossCallback(keras.callbacks.Callback):
     def _writes(self):
         # Other workers take part in reading the sums (a collective operation)
         # but only the chief writes, like checkpoints.
-        return cluster.is_chief(keras_internals.strategy_of(keras_internals.callback_model(self)))
+        return cluster.is_chief(_keras.step_state.strategy_of(_keras.trainer.callback_model(self)))
 
     def _open_writer(self, subdir):
         if subdir in self._writers:
@@ -369,7 +369,7 @@ class RegLossCallback(keras.callbacks.Callback):
 
     def _optimizer_step(self):
         # Not `self.model`: on JAX it would sync the whole state to the model.
-        return keras_internals.host_iterations(keras_internals.callback_model(self))
+        return _keras.step_state.host_iterations(_keras.trainer.callback_model(self))
 
     def _write(self, phase, subdir):
         if phase in self._probe.failed:
@@ -421,7 +421,7 @@ class RegLossCallback(keras.callbacks.Callback):
     def _gap_to_keras(self, phase, keras_loss):
         """``(data + penalties, Keras' loss)`` of the epoch if they differ, else ``None``."""
         means = self._check_readers[phase].read()  # also when not compared: the next epoch starts afresh
-        model = keras_internals.callback_model(self)
+        model = _keras.trainer.callback_model(self)
         if means is None or keras_loss is None or not self_check.keras_reports_the_loss(model, phase):
             return None
         ours = self_check.data_plus_penalties(means)
@@ -492,7 +492,7 @@ class RegLossCallback(keras.callbacks.Callback):
 
 def _check_keras_3_model(model):
     """Raises before training starts if ``model`` is a Keras 2 (``tf_keras``) model."""
-    keras_2 = keras_internals.keras_2_class(model)
+    keras_2 = _keras.version.keras_2_class(model)
     if keras_2 is None:
         return
     raise TypeError(

@@ -45,7 +45,7 @@ import re
 
 from tb_regloss import attribution
 from tb_regloss import decoupled_decay
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tb_regloss import keys
 
 L2_UNDER_ADAPTIVE_OPTIMIZER = "l2_under_adaptive_optimizer"
@@ -148,7 +148,7 @@ def decay_plan(model, optimizer=None):
     variables = model.trainable_variables
     model_keys = keys.ModelKeys(model)
     kinds = _weight_kinds(model)
-    decays = keras_internals.decoupled_decays(optimizer, variables)
+    decays = _keras.optimizers.decoupled_decays(optimizer, variables)
     return tuple(_entry(model_keys.weight_key(v), v, kinds.get(id(v)), d) for v, d in zip(variables, decays))
 
 
@@ -185,7 +185,7 @@ def _adaptive(optimizer, variable):
     """Whether ``optimizer`` rescales ``variable``'s gradient per coordinate or by sign."""
     import keras
 
-    if keras_internals.muon_adam_step(optimizer, variable):
+    if _keras.optimizers.muon_adam_step(optimizer, variable):
         return True
     classes = tuple(c for c in (getattr(keras.optimizers, name, None) for name in _ADAPTIVE_OPTIMIZERS) if c)
     return isinstance(optimizer, classes)
@@ -203,7 +203,7 @@ def _weight_kinds(model):
     def walk(layer, around_embedding):
         around_embedding = around_embedding or _class_names(layer) & _EMBEDDING_CLASS_NAMES
         norm = any(_NORM_CLASS_NAME.search(name) for name in _class_names(layer))
-        for variable in keras_internals.own_weights(layer):
+        for variable in _keras.layers.own_weights(layer):
             if id(variable) in kinds:
                 continue
             if variable.name.startswith("lora_"):
@@ -214,7 +214,7 @@ def _weight_kinds(model):
                 kinds[id(variable)] = "embedding"
             elif variable.name == "bias":
                 kinds[id(variable)] = "bias"
-        for child in keras_internals.sublayers(layer):
+        for child in _keras.layers.sublayers(layer):
             walk(child, around_embedding)
 
     walk(model, False)

@@ -2,7 +2,7 @@
 
 Every Keras optimizer starts its update of a decayed variable with
 ``w ← w − η·λ_v·w`` (η its current learning rate, λ_v the factor of that
-variable: see `tb_regloss.keras_internals.decoupled_decays`); it never appears
+variable: see `tb_regloss._keras.optimizers.decoupled_decays`); it never appears
 in ``model.losses``. The L2 penalty that gives the same step under plain SGD is
 ``(λ_v / 2) · Σw²``: its gradient is ``λ_v · w``. That is the value logged as
 ``regloss/decoupled/<key>`` (keys as in `tb_regloss.keys`), so decoupled decay
@@ -30,7 +30,7 @@ than ``η·λ_v·w`` (``bench/optimizer_zoo.py`` measures it):
 """
 
 from tb_regloss import attribution
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tb_regloss import keys
 
 
@@ -45,15 +45,15 @@ def prepare(model, optimizer=None):
     """
     if optimizer is None:
         optimizer = getattr(model, "optimizer", None)
-    optimizer = keras_internals.unscaled_optimizer(optimizer)
+    optimizer = _keras.optimizers.unscaled_optimizer(optimizer)
     if optimizer is not None and not optimizer.built and _may_decay(optimizer):
-        with keras_internals.strategy_of(model).scope():  # Its variables go where the model's are.
+        with _keras.step_state.strategy_of(model).scope():  # Its variables go where the model's are.
             optimizer.build(model.trainable_variables)
 
 
 def _may_decay(optimizer):
     """Whether ``optimizer`` has a decay factor, or delegates to inner optimizers (a ``MultiOptimizer``)."""
-    inner = keras_internals.inner_optimizers(optimizer)
+    inner = _keras.optimizers.inner_optimizers(optimizer)
     return inner != [optimizer] or any(getattr(optimizer, name, None)
                                        for name in ("weight_decay", "adam_weight_decay"))
 
@@ -61,7 +61,7 @@ def _may_decay(optimizer):
 def decayed(model):
     """``[(variable, VariableDecay)]`` for every trainable variable of ``model`` its optimizer decays.
 
-    Empty without an optimizer. See `tb_regloss.keras_internals.decoupled_decays`.
+    Empty without an optimizer. See `tb_regloss._keras.optimizers.decoupled_decays`.
 
     Example:
 
@@ -75,7 +75,7 @@ def decayed(model):
     if optimizer is None:
         return []
     variables = model.trainable_variables
-    return [(v, d) for v, d in zip(variables, keras_internals.decoupled_decays(optimizer, variables))
+    return [(v, d) for v, d in zip(variables, _keras.optimizers.decoupled_decays(optimizer, variables))
             if d.factor is not None]
 
 

@@ -25,7 +25,7 @@ give (tags ``regloss/dynamics/<quantity>/<key>``, see `tb_regloss.tags`):
   optimizers, L1 or custom regularizers, Adam with coupled L2, and Nesterov.
 
 η and λ are those of the optimizer that updates the weight
-(`tb_regloss.keras_internals.decoupled_decays`): a ``MultiOptimizer``'s inner
+(`tb_regloss._keras.optimizers.decoupled_decays`): a ``MultiOptimizer``'s inner
 optimizer for it, with its own learning rate; ``Muon``'s ``adam_weight_decay``
 for the weights of its Adam step. The rule above is applied to that optimizer.
 
@@ -46,7 +46,7 @@ import weakref
 
 import keras
 
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tb_regloss import keys
 from tb_regloss import tags
 
@@ -100,8 +100,8 @@ def watched(model, optimizer=None):
     """
     optimizer = optimizer or getattr(model, "optimizer", None)
     variables = model.trainable_variables
-    decays = (keras_internals.decoupled_decays(optimizer, variables) if optimizer is not None
-              else [keras_internals.VariableDecay(None, None, None)] * len(variables))
+    decays = (_keras.optimizers.decoupled_decays(optimizer, variables) if optimizer is not None
+              else [_keras.optimizers.VariableDecay(None, None, None)] * len(variables))
     model_keys = keys.ModelKeys(model)
     out = []
     for variable, decay in zip(variables, decays):
@@ -179,7 +179,7 @@ def apply_measured(model, optimizer, apply, grads, variables, every=1):
     learning_rates = _learning_rates(weights)
     iteration = ops.copy(optimizer.iterations)
     before = {id(w.variable): ops.copy(w.variable) for w in weights}
-    step_grads = keras_internals.summed_over_replicas([g for _, g in chosen])
+    step_grads = _keras.backends.summed_over_replicas([g for _, g in chosen])
     scale = optimizer.loss_scale_factor
     if scale is not None:
         step_grads = [g / scale for g in step_grads]
@@ -217,7 +217,7 @@ def apply_call_measured(model, optimizer, apply, grads, trainable_variables=None
     grads = list(grads)
     if trainable_variables is None:
         return apply_measured(model, optimizer, lambda g, _: apply(g), grads,
-                              keras_internals.variables_of(optimizer), every)
+                              _keras.optimizers.variables_of(optimizer), every)
     return apply_measured(model, optimizer, apply, grads, list(trainable_variables), every)
 
 
@@ -253,20 +253,20 @@ def measure(watched_weights, grads_by_variable, before, after, learning_rates):
         b = ops.cast(before[v], "float32")
         g = ops.cast(grads_by_variable[v], "float32")
         d = ops.cast(after[v], "float32") - b
-        bb = keras_internals.squared_norm(b)
+        bb = _keras.backends.squared_norm(b)
         sums["bb"].append(bb)
-        sums["dd"].append(keras_internals.squared_norm(d))
+        sums["dd"].append(_keras.backends.squared_norm(d))
         sums["db"].append(ops.sum(d * b))
         regularizer = w.variable.regularizer
         if regularizer is None or w.coupled_l2 is not None:
             # No regularizer, or an L2: its gradient is coupled_l2·b, decoupled decay adds λ·b.
             coupled = w.coupled_l2 if regularizer is not None else 0.0
             sums["pp"].append((coupled + w.decoupled) ** 2 * bb)
-            sums["rr"].append(keras_internals.squared_norm(g - coupled * b) if coupled else keras_internals.squared_norm(g))
+            sums["rr"].append(_keras.backends.squared_norm(g - coupled * b) if coupled else _keras.backends.squared_norm(g))
         else:
-            penalty = keras_internals.gradient_of(regularizer, b)
-            sums["rr"].append(keras_internals.squared_norm(g - penalty))
-            sums["pp"].append(keras_internals.squared_norm(penalty + w.decoupled * b if w.decoupled else penalty))
+            penalty = _keras.backends.gradient_of(regularizer, b)
+            sums["rr"].append(_keras.backends.squared_norm(g - penalty))
+            sums["pp"].append(_keras.backends.squared_norm(penalty + w.decoupled * b if w.decoupled else penalty))
     bb, dd, db, pp, rr = (ops.stack(sums[k]) for k in ("bb", "dd", "db", "pp", "rr"))
     weight_norm = ops.sqrt(bb)
     # w after the step is b + Δw: its parts along b and across it give the angle,
@@ -312,7 +312,7 @@ def prepare(model, optimizer=None):
     ``optimizer`` defaults to ``model.optimizer``.
     """
     optimizer = optimizer or getattr(model, "optimizer", None)
-    for owner in (keras_internals.inner_optimizers(optimizer) if optimizer is not None else []):
+    for owner in (_keras.optimizers.inner_optimizers(optimizer) if optimizer is not None else []):
         _LEARNING_RATE_TEXTS[owner] = _learning_rate_text(owner)
     _WATCHED[model] = watched(model, optimizer)
 
@@ -325,7 +325,7 @@ def _learning_rate_text(optimizer):
     """``η = the current learning rate`` with where it comes from: its value, or the schedule's class."""
     if optimizer in _LEARNING_RATE_TEXTS:
         return _LEARNING_RATE_TEXTS[optimizer]
-    with keras_internals.outside_the_step():  # The config reads the learning rate variable's value.
+    with _keras.backends.outside_the_step():  # The config reads the learning rate variable's value.
         learning_rate = optimizer.get_config().get("learning_rate")
     if isinstance(learning_rate, dict):
         source = f"of its {learning_rate.get('class_name', 'schedule')} schedule"

@@ -98,9 +98,9 @@ def _url_files():
     files = _tensorflow_files()
     if files is not None:
         return files
-    from tb_regloss import keras_internals
+    from tb_regloss import _keras
 
-    return keras_internals.tensorboard_gfile()
+    return _keras.tensorboard.tensorboard_gfile()
 
 
 def _tensorflow_files():

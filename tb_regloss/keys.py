@@ -28,7 +28,7 @@ ModelKeys(model).weight_key(model.weights[0])  # "inner/d/kernel"
 
 import re
 
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tb_regloss import tags
 _AUTO_VARIABLE_NAME = re.compile(r"^variable(_\d+)?$")
 
@@ -70,14 +70,14 @@ class ModelKeys:
         # The order of Keras' ``Layer.weights``: own variables, then each
         # sublayer's, depth first; a variable or layer seen before is skipped.
         self._layer_chains[id(layer)] = "/".join(chain)
-        for variable in keras_internals.own_weights(layer):
+        for variable in _keras.layers.own_weights(layer):
             if id(variable) in self._seen_weights:
                 continue
             self._seen_weights.add(id(variable))
             name = "variable" if _AUTO_VARIABLE_NAME.match(variable.name) else variable.name
             weights.append(variable)
             weight_names.append(_join("/".join(chain), name))
-        for child in keras_internals.sublayers(layer):
+        for child in _keras.layers.sublayers(layer):
             if id(child) not in self._layer_chains:
                 self._walk(child, chain + (child.name,), weight_names, weights)
 

@@ -12,7 +12,7 @@ its terms are activity terms; otherwise the last one is.
 
 import weakref
 
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tb_regloss.tags import ACTIVITY
 from tb_regloss.tags import ADD_LOSS
 _WATCHED = "_tb_regloss_activity_terms"
@@ -24,21 +24,21 @@ def watch(model):
     Idempotent; the wrapper lives on the layer instance only (not saved, not
     cloned). Watch before the model is called so the next call is exact.
     """
-    adder = keras_internals.activity_regularizer_adder()
-    for layer in keras_internals.all_layers(model, include_self=True):
-        if layer.activity_regularizer is None or keras_internals.is_keras_layer(layer) \
+    adder = _keras.layers.activity_regularizer_adder()
+    for layer in _keras.layers.all_layers(model, include_self=True):
+        if layer.activity_regularizer is None or _keras.layers.is_keras_layer(layer) \
                 or _WATCHED in layer.__dict__:
             continue
         seen = {}
-        keras_internals.replace_method(layer, _WATCHED, seen)
-        keras_internals.replace_method(layer, "add_loss", _recording_add_loss(layer.add_loss, adder, seen))
+        _keras.trainer.replace_method(layer, _WATCHED, seen)
+        _keras.trainer.replace_method(layer, "add_loss", _recording_add_loss(layer.add_loss, adder, seen))
 
 
 def kinds(layer, own_losses):
     """``"activity"`` or ``"add_loss"`` for each of ``layer``'s own loss tensors."""
     if layer.activity_regularizer is None:
         return [ADD_LOSS] * len(own_losses)
-    if keras_internals.is_keras_layer(layer):
+    if _keras.layers.is_keras_layer(layer):
         return [ACTIVITY] * len(own_losses)
     seen = layer.__dict__.get(_WATCHED)
     if seen is not None and all(seen.get(id(t), (0, _dead))[1]() is t for t in own_losses):
@@ -55,7 +55,7 @@ def _recording_add_loss(add_loss, adder, seen):
         if len(seen) > 1024:  # Tensors of old calls: forget the dead ones.
             for key in [k for k, (_, ref) in seen.items() if ref() is None]:
                 del seen[key]
-        is_activity = keras_internals.caller_code(1) is adder
+        is_activity = _keras.layers.caller_code(1) is adder
         for tensor in tree.flatten(loss):
             seen[id(tensor)] = (is_activity, weakref.ref(tensor))
         return add_loss(loss)

@@ -46,9 +46,9 @@ def enable_multi_worker_fit():
     model.fit(dataset, callbacks=[tb_regloss.RegLossCallback("runs/exp1")])
     ```
     """
-    from tb_regloss import keras_internals
+    from tb_regloss import _keras
 
-    if not keras_internals.repair_tensorflow_trainer(
+    if not _keras.trainer.repair_tensorflow_trainer(
             _build_from_local_batch, _mean_scalars_across_workers, _MARK):
         import keras
 

@@ -24,7 +24,7 @@ import math
 
 from tensorboard.compat.proto import summary_pb2
 
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tb_regloss import tags
 
 # Keras' loss is a float32 ``Mean``: its running sum over an epoch of n
@@ -101,6 +101,6 @@ def unverified_message(ours, keras_loss, keras_version, run_dir):
         f"equal to {RTOL:.1%}. This Keras composes or reports its loss in a way tb-regloss does not "
         f"follow, so the regloss numbers of {run_dir!r} are marked unverified (the dashboard says so "
         "on the run's card); training goes on. Use a Keras tb-regloss is tested with "
-        f"(`pip install 'keras{keras_internals.TESTED}'`) to trust the split, and report the versions and this "
+        f"(`pip install 'keras{_keras.version.TESTED}'`) to trust the split, and report the versions and this "
         "message to tb-regloss."
     )

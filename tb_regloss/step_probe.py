@@ -3,7 +3,7 @@
 Keras sums the loss in ``Trainer.compute_loss``: the compiled loss plus one
 aggregated term for every ``t`` in ``self.losses``. The probe wraps the
 methods involved on the model instance (named in
-`tb_regloss.keras_internals.wrap_step_methods`), so while a train or test step is
+`tb_regloss._keras.trainer.wrap_step_methods`), so while a train or test step is
 traced it sees the very tensors Keras adds up, names them (see
 `tb_regloss.attribution`) and adds them to on-device running sums (see
 `tb_regloss.accumulator`). Nothing is recomputed, nothing is copied to the host
@@ -38,7 +38,7 @@ from tb_regloss import accumulator
 from tb_regloss import attribution
 from tb_regloss import decoupled_decay
 from tb_regloss import dynamics
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tb_regloss import loss_origins
 from tb_regloss import tags
 
@@ -67,7 +67,7 @@ def install(model):
     if probe is None:
         probe = StepProbe(model)
         # Plain attribute: Keras must not track, save or clone it.
-        keras_internals.replace_method(model, _PROBE_ATTR, probe)
+        _keras.trainer.replace_method(model, _PROBE_ATTR, probe)
     return probe
 
 
@@ -92,7 +92,7 @@ class StepProbe:
     """
 
     def __init__(self, model):
-        keras_internals.check_keras_version()
+        _keras.version.check_keras_version()
         self._model = model
         self.failed = set()
         self.removed = False
@@ -104,12 +104,12 @@ class StepProbe:
             raise
 
     def _hook(self, model):
-        strategy = keras_internals.strategy_of(model)
+        strategy = _keras.step_state.strategy_of(model)
 
         def new_accumulator():
             return accumulator.PhaseAccumulator(
                 strategy,
-                host=keras_internals.HostState(model),
+                host=_keras.step_state.HostState(model),
                 on_new=self._register_step_state)
 
         self.accumulators = {"train": new_accumulator(), "test": new_accumulator(),
@@ -123,17 +123,17 @@ class StepProbe:
         self._trace = threading.local()
         with strategy.scope():
             self._data_tracker = _SplitMean(DATA_LOSS, self._split_known_here)
-            keras_internals.set_lower_is_better(self._data_tracker)
+            _keras.trainer.set_lower_is_better(self._data_tracker)
             self._reg_tracker = _SplitMean(REG_LOSS, self._split_known_here)
             # In model.metrics, Keras resets and logs them, and saves nothing.
             # Two flat entries, so a custom step returning
             # {m.name: m.result() for m in self.metrics} logs flat keys.
             # Not where the steps cannot update them (a custom JAX step).
-            if keras_internals.steps_thread_metrics(model):
+            if _keras.step_state.steps_thread_metrics(model):
                 for metric in (self._data_tracker, self._reg_tracker,
                                _direction_holder([self._data_tracker, self._reg_tracker])):
                     self._added_metrics.append(metric)
-                    keras_internals.add_model_metric(model, metric)
+                    _keras.trainer.add_model_metric(model, metric)
         loss_origins.watch(model)
         for phase in ("train", "test"):
             self.prepare(phase)
@@ -141,7 +141,7 @@ class StepProbe:
 
     def _register_step_state(self, sums):
         self._added_metrics.append(sums)
-        keras_internals.register_step_state(self._model, sums)
+        _keras.step_state.register_step_state(self._model, sums)
 
     def _remove(self):
         """Takes the probe out of its model, which then trains as if it never had one.
@@ -151,8 +151,8 @@ class StepProbe:
         removed probe, so `install` does not try again. The ``add_loss``
         wrappers of `tb_regloss.loss_origins` stay: they only listen.
         """
-        keras_internals.unwrap_step_methods(self._model)
-        keras_internals.remove_model_metrics(self._model, self._added_metrics)
+        _keras.trainer.unwrap_step_methods(self._model)
+        _keras.trainer.remove_model_metrics(self._model, self._added_metrics)
         self.removed = True
         self.failed.update(("train", "test"))
 
@@ -162,7 +162,7 @@ class StepProbe:
         On JAX the sums must exist before Keras builds the step: they are part
         of the state it takes and returns.
         """
-        n_layers = len(keras_internals.all_layers(self._model))
+        n_layers = len(_keras.layers.all_layers(self._model))
         # At most: a weight term and a decoupled term per weight, an activity
         # and an add_loss term per layer.
         self.accumulators[phase].prepare(3 + 2 * len(self._model.trainable_weights) + 2 * n_layers + 8)
@@ -180,10 +180,10 @@ class StepProbe:
         """
         if every != self.dynamics_every:
             self.dynamics_every = every
-            keras_internals.forget_compiled_steps(self._model)
+            _keras.trainer.forget_compiled_steps(self._model)
 
     def _patch(self, model):
-        keras_internals.wrap_step_methods(model, self._wrappers)
+        _keras.trainer.wrap_step_methods(model, self._wrappers)
 
     def _wrappers(self, originals):
         # A JAX step takes and returns its state: (state, data) -> (logs, state).
@@ -223,7 +223,7 @@ class StepProbe:
                 if captured:
                     terms = attribution.attribute(
                         self._model, [loss for loss, _ in captured],
-                        returned_by_a_call=keras_internals.losses_of_the_call(self._model) is not None)
+                        returned_by_a_call=_keras.layers.losses_of_the_call(self._model) is not None)
                     values = [value for _, value in captured]
                 else:  # An override that summed self.losses itself, or none of them.
                     terms, values = self._terms_in_loss(total, weight_terms or [])
@@ -312,14 +312,14 @@ class StepProbe:
     def _wrapping_step_function(self, phase, made):
         """``made``, the step function Keras just made for ``phase``, after wrapping it (`_returning_sums`).
 
-        On an untested Keras (`tb_regloss.keras_internals.untested_keras`) a
+        On an untested Keras (`tb_regloss._keras.version.untested_keras`) a
         failure to wrap it warns once and takes the probe out: Keras makes its
         plain step function, and the training goes on without tb-regloss.
         """
         try:
-            keras_internals.wrap_step_function(self._model, phase, self._returning_sums)
+            _keras.trainer.wrap_step_function(self._model, phase, self._returning_sums)
         except Exception as error:
-            if keras_internals.untested_keras() is None:
+            if _keras.version.untested_keras() is None:
                 raise
             warn_unhooked(error)
             self._remove()
@@ -370,9 +370,9 @@ class StepProbe:
 
     def _watch_optimizer(self):
         """Makes the model's optimizer measure the dynamics of the steps it applies."""
-        optimizer = keras_internals.unscaled_optimizer(getattr(self._model, "optimizer", None))
+        optimizer = _keras.optimizers.unscaled_optimizer(getattr(self._model, "optimizer", None))
         if optimizer is not None:
-            keras_internals.wrap_optimizer_apply(optimizer, lambda apply: self._measuring(optimizer, apply))
+            _keras.optimizers.wrap_optimizer_apply(optimizer, lambda apply: self._measuring(optimizer, apply))
 
     def _measuring(self, optimizer, apply):
         """``optimizer.apply`` that also measures the dynamics of a traced train step."""
@@ -428,16 +428,16 @@ class StepProbe:
         """The terms of ``model.losses`` a ``compute_loss`` override added to ``total``."""
         from keras import ops
 
-        of_the_call = keras_internals.losses_of_the_call(self._model)
+        of_the_call = _keras.layers.losses_of_the_call(self._model)
         if of_the_call is None:
-            read = [t for layer in keras_internals.all_layers(self._model)
-                    for t in keras_internals.own_losses(layer)] + list(weight_terms)
+            read = [t for layer in _keras.layers.all_layers(self._model)
+                    for t in _keras.layers.own_losses(layer)] + list(weight_terms)
         else:
             read = of_the_call
         if not read:
             return [], []
         terms = attribution.attribute(self._model, read, returned_by_a_call=of_the_call is not None)
-        feeding = keras_internals.tensors_feeding(total, read)
+        feeding = _keras.backends.tensors_feeding(total, read)
         self.penalties_left_out = len(read) - len(feeding)
         kept = [(term, loss) for term, loss in zip(terms, read) if id(loss) in feeding]
         return ([term for term, _ in kept],
@@ -457,13 +457,13 @@ class StepProbe:
             merged[tag] = merged[tag] + value if tag in merged else value
             self.descriptions.setdefault(tag, term.description)
         weight = ops.cast(batch_size, "float32")
-        replicas = keras_internals.replicas_in_sync()
+        replicas = _keras.step_state.replicas_in_sync()
         # Keras scales each replica's loss by 1/replicas; its loss tracker undoes that.
         scale = weight * float(replicas) if replicas > 1 else weight
-        weighted = keras_internals.stack_scalars(_float32(v) for v in (total, *merged.values())) * scale
+        weighted = _keras.backends.stack_scalars(_float32(v) for v in (total, *merged.values())) * scale
         reg = ops.sum(weighted[1:])
         data = weighted[0] - reg
-        row = [keras_internals.stack_scalars([weight, weighted[0], data]), weighted[1:]]
+        row = [_keras.backends.stack_scalars([weight, weighted[0], data]), weighted[1:]]
         keys = list(merged)
         if phase == "train":
             decoupled = decoupled_decay.terms(self._model)
@@ -472,7 +472,7 @@ class StepProbe:
                 keys.append(tag)
                 self.descriptions.setdefault(tag, term.description)
             if decoupled:
-                row.append(keras_internals.stack_scalars(_float32(value) for _, value in decoupled) * weight)
+                row.append(_keras.backends.stack_scalars(_float32(value) for _, value in decoupled) * weight)
         self._trace.layouts.append(self.accumulators[phase].add_row(keys, ops.concatenate(row)))
         self._data_tracker.record(data, weight)
         self._reg_tracker.record(reg, weight)
@@ -483,9 +483,9 @@ def warn_unhooked(error):
     warnings.warn(
         f"RegLossCallback: hooking the loss decomposition into the train and test steps of Keras "
         f"{keras.__version__} failed with {type(error).__name__}: {error}. tb-regloss is tested with "
-        f"Keras {keras_internals.TESTED}, and this newer Keras works differently. Training goes on as "
+        f"Keras {_keras.version.TESTED}, and this newer Keras works differently. Training goes on as "
         f"without the callback: nothing is logged. Install a tested Keras "
-        f"(`pip install 'keras{keras_internals.TESTED}'`) or a tb-regloss release made for Keras "
+        f"(`pip install 'keras{_keras.version.TESTED}'`) or a tb-regloss release made for Keras "
         f"{keras.__version__}, and report this message to tb-regloss.",
         stacklevel=3,
     )
@@ -527,9 +527,9 @@ class _SplitMean(keras.metrics.Mean):
 
     def record(self, weighted_sum, weight):
         """Adds a batch's ``value·weight`` and ``weight`` (float32 scalars), as ``Mean`` would."""
-        if keras_internals.assignable_in_step(self.total):
-            keras_internals.add_to_variable(self.total, weighted_sum)
-            keras_internals.add_to_variable(self.count, weight)
+        if _keras.step_state.assignable_in_step(self.total):
+            _keras.backends.add_to_variable(self.total, weighted_sum)
+            _keras.backends.add_to_variable(self.count, weight)
 
     def result(self):
         from keras import ops
@@ -548,7 +548,7 @@ def _direction_holder(metrics):
     ``model.metrics_variables`` (``get_state_tree`` refuses a path seen twice).
     """
 
-    class DirectionHolder(keras_internals.metrics_list_class()):
+    class DirectionHolder(_keras.trainer.metrics_list_class()):
         def __init__(self, held):
             super().__init__([], name="regloss_split")
             object.__setattr__(self, "metrics", held)

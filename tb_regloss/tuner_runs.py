@@ -20,7 +20,7 @@ patching the tuner's methods would change KerasTuner for every user. So
 `current` reads, without changing anything, the trial and execution from the
 frame of KerasTuner's ``Tuner.run_trial`` that is calling ``fit`` — the
 values KerasTuner itself turns into TensorBoard's folder, by the tuner's own
-method (`tb_regloss.keras_internals.keras_tuner_execution`). It costs one
+method (`tb_regloss._keras.tuner.keras_tuner_execution`). It costs one
 walk up the stack per fit, and nothing when ``keras_tuner`` was never
 imported: tb-regloss never imports it.
 
@@ -37,7 +37,7 @@ if not run.hparams_logged:
 import collections
 
 from tb_regloss import event_writer
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 
 TrialRun = collections.namedtuple("TrialRun", "log_dir trial_id hparams hparams_logged")
 TrialRun.__doc__ = """The run of one KerasTuner execution.
@@ -53,20 +53,20 @@ def current(log_dir):
 
     Raises:
         LookupError: the installed keras-tuner no longer has what
-            `tb_regloss.keras_internals` reads; the message names the fix.
+            `tb_regloss._keras.tuner` reads; the message names the fix.
     """
     try:
-        found = keras_internals.keras_tuner_execution()
+        found = _keras.tuner.keras_tuner_execution()
         if found is None:
             return None
         tuner, trial, execution, callbacks = found
-        run_dir = keras_internals.keras_tuner_run_dir(tuner, log_dir, trial.trial_id, execution)
+        run_dir = _keras.tuner.keras_tuner_run_dir(tuner, log_dir, trial.trial_id, execution)
     except (KeyError, AttributeError) as error:
         import keras_tuner  # in sys.modules: a frame of it was found
 
         raise LookupError(
             f"keras-tuner {keras_tuner.__version__} no longer has {error} "
-            "(tb_regloss/keras_internals.py reads it; checked with keras-tuner 1.4.0 to 1.4.8). "
+            "(tb_regloss/_keras/tuner.py reads it; checked with keras-tuner 1.4.0 to 1.4.8). "
             "Install keras-tuner 1.4.8 (`pip install keras-tuner==1.4.8`), or create the "
             "RegLossCallback of each trial in your HyperModel.fit with its own log_dir."
         ) from None
@@ -75,7 +75,7 @@ def current(log_dir):
     # Hyperband's "tuner/..." bookkeeping values).
     hparams = {hp.name: hps.values[hp.name] for hp in hps.space if hp.name in hps.values}
     return TrialRun(run_dir, trial.trial_id, hparams,
-                    keras_internals.keras_tuner_logs_hparams_to(callbacks, run_dir))
+                    _keras.tuner.keras_tuner_logs_hparams_to(callbacks, run_dir))
 
 
 def write_hparams(run):

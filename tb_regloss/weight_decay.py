@@ -13,7 +13,7 @@ import re
 import keras
 from keras import layers
 
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tb_regloss import keys
 
 _CONV = (
@@ -94,7 +94,7 @@ def add_weight_decay(model, l2, *, depthwise=None, biases=False, norm=False, exc
     patterns = [re.compile(p) for p in ([exclude] if isinstance(exclude, str) else exclude)]
     model_keys = keys.ModelKeys(model)
     decayed = {}
-    for layer in keras_internals.all_layers(model, include_self=False):
+    for layer in _keras.layers.all_layers(model, include_self=False):
         for classes, attribute, name, which in _COVERED:
             factor = factors[which]
             if factor is None or not isinstance(layer, classes):

@@ -14,7 +14,7 @@ import math
 from tb_regloss import cluster
 from tb_regloss import dynamics
 from tb_regloss import event_writer
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tb_regloss import tags
 
 
@@ -116,7 +116,7 @@ class RegLossWriter:
                 "to scalar, such as tb_regloss.penalties(model). "
                 f"Received: penalties={penalties!r}"
             )
-        if not keras_internals.tensorflow_backend():
+        if not _keras.backends.tensorflow_backend():
             self._write_from_host(step, data_loss, penalties, total_loss, descriptions)
             return
         import tensorflow as tf
@@ -248,7 +248,7 @@ class RegLossWriter:
 
             return measuring_apply
 
-        with keras_internals.optimizer_apply_shadowed(optimizer, measuring):
+        with _keras.optimizers.optimizer_apply_shadowed(optimizer, measuring):
             result = optimizer.stateless_apply(optimizer_variables, grads, trainable_variables)
         for measurement, step in measurements:
             if measurement is not None:
@@ -256,13 +256,13 @@ class RegLossWriter:
         return result
 
     def _check_measurable(self, optimizer):
-        if keras_internals.unscaled_optimizer(optimizer) is not optimizer:
+        if _keras.optimizers.unscaled_optimizer(optimizer) is not optimizer:
             raise ValueError(
                 "RegLossWriter measures the gradients it applies, so it needs them unscaled: call it "
                 "with `optimizer.inner_optimizer` and gradients divided by the loss scale, or use "
                 f"RegLossCallback with fit. Received: optimizer={optimizer!r}"
             )
-        if not keras_internals.one_device_step():
+        if not _keras.step_state.one_device_step():
             raise ValueError(
                 "RegLossWriter measures one device's step; under a tf.distribute strategy with "
                 "several replicas use RegLossCallback(dynamics=True) with fit."
@@ -270,13 +270,13 @@ class RegLossWriter:
 
     def _write_measurement(self, measurement, step):
         """Writes a `dynamics.Measurement` at ``step``: in the TensorFlow step, or from the host."""
-        if not keras_internals.tensorflow_backend():
+        if not _keras.backends.tensorflow_backend():
             series, descriptions = tuple(measurement.tags), measurement.descriptions
 
             def write(step, values):
                 self._host_events().write_row(int(step), series, [float(v) for v in values], descriptions)
 
-            keras_internals.on_the_host(write, step, measurement.values)
+            _keras.step_state.on_the_host(write, step, measurement.values)
             return
         import tensorflow as tf
 
@@ -326,7 +326,7 @@ class RegLossWriter:
 
     def flush(self):
         """Flushes written events to disk."""
-        keras_internals.wait_for_host()
+        _keras.step_state.wait_for_host()
         if self._events is not None:
             self._events.flush()
         if self._writer is not None:
@@ -334,7 +334,7 @@ class RegLossWriter:
 
     def close(self):
         """Flushes and closes the event file; a later `write` opens a new one."""
-        keras_internals.wait_for_host()
+        _keras.step_state.wait_for_host()
         if self._events is not None:
             self._events.close()
             self._events = None
@@ -445,7 +445,7 @@ def _strategy_of_results(strategy, values):
 def _host_scalar(value, name):
     """``value`` as a Python float, or a ``ValueError`` naming ``name`` if it is not a scalar."""
     try:
-        return keras_internals.host_float(value)
+        return _keras.backends.host_float(value)
     except ValueError as error:
         raise ValueError(
             f"RegLossWriter.write expects `{name}` to be a scalar; reduce it first (e.g. with "

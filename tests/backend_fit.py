@@ -94,7 +94,6 @@ def main(log_dir):
 
 def _guide_model(backend):
     """``models.every_kind_model`` as an instance of the guide's custom model class."""
-    import keras
 
     from tests import models
 

@@ -4,11 +4,11 @@ import keras
 import numpy as np
 from keras import layers, ops, regularizers
 
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 
 
 def _activity_is_a_mean():
-    return keras_internals.installed_version() >= (3, 14)
+    return _keras.version.installed_version() >= (3, 14)
 
 
 def activity_term(factor, outputs):

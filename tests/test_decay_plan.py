@@ -14,7 +14,7 @@ from keras import layers, optimizers, regularizers
 
 import tb_regloss
 from tb_regloss import decay_plans
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tests import models
 
 L2 = "L2(l2=0.001)"
@@ -163,7 +163,7 @@ def test_custom_loop_passes_its_unbuilt_optimizer():
         findings={"out/kernel": ("l2_under_adaptive_optimizer", "double_decay")})
 
 
-@pytest.mark.skipif(keras_internals.installed_version() < (3, 13), reason="Muon's adam_weight_decay: Keras 3.13+")
+@pytest.mark.skipif(_keras.version.installed_version() < (3, 13), reason="Muon's adam_weight_decay: Keras 3.13+")
 def test_muon_flags_l2_only_on_the_weights_of_its_adam_step():
     model = mlp(kernel_regularizer=regularizers.L2(0.001), bias_regularizer=regularizers.L2(0.001))
     model.compile(optimizers.Muon(weight_decay=0.1, adam_weight_decay=0.0), "mse")

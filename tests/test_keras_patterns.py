@@ -5,7 +5,6 @@ the logged values against an independent NumPy computation on weights fixed
 by a learning rate of 0.
 """
 
-import warnings
 
 import keras
 import numpy as np

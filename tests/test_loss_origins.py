@@ -4,7 +4,7 @@ import keras
 import numpy as np
 from keras import layers, ops, regularizers
 
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tb_regloss import loss_origins
 
 
@@ -27,7 +27,7 @@ def _model(layer):
 
 
 def _kinds(layer):
-    return loss_origins.kinds(layer, keras_internals.own_losses(layer))
+    return loss_origins.kinds(layer, _keras.layers.own_losses(layer))
 
 
 def test_keras_layers_add_only_activity_terms():

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import tb_regloss
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tests import models
 
-trainer, trainer_class = keras_internals.tensorflow_trainer()
+trainer, trainer_class = _keras.trainer.tensorflow_trainer()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 
 import tb_regloss
 from bench import optimizer_zoo
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tb_regloss import tags
 from tests.event_reader import read_scalars
 
@@ -137,7 +137,7 @@ def test_multi_optimizer_inner_adamw_decay_and_each_owners_learning_rate(tmp_pat
     np.testing.assert_allclose(equilibrium["head/kernel"], np.sqrt(2 * 0.05 * 0.02), rtol=1e-5)
 
 
-@pytest.mark.skipif(keras_internals.installed_version() < (3, 13), reason="Muon's adam_weight_decay: Keras 3.13+")
+@pytest.mark.skipif(_keras.version.installed_version() < (3, 13), reason="Muon's adam_weight_decay: Keras 3.13+")
 def test_muon_decays_its_adam_step_weights_by_adam_weight_decay(tmp_path):
     snapshots, series = _fit_encoder_head(
         keras.optimizers.Muon(weight_decay=0.1, adam_weight_decay=0.01), tmp_path)

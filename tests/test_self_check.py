@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import tb_regloss
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 from tb_regloss import self_check
 from tb_regloss import tags
 from tests import models
@@ -153,7 +153,7 @@ def test_a_loss_keras_reports_differently_warns_once_and_marks_both_runs(tmp_pat
     assert warning.category is self_check.UnverifiedLossWarning
     message = str(warning.message)
     for text in (f"({val_mark['regloss']!r})", f"({val_mark['keras']!r})", f"Keras {keras.__version__}",
-                 "validation", "marked unverified", f"pip install 'keras{keras_internals.TESTED}'"):
+                 "validation", "marked unverified", f"pip install 'keras{_keras.version.TESTED}'"):
         assert text in message
     # The points are still written, as logged: the mark only says they are unverified.
     series, _ = read_scalars(tmp_path / "train")
@@ -228,7 +228,7 @@ def _break(monkeypatch, where):
     def fail(*args, **kwargs):
         raise AttributeError("'Trainer' object has no attribute '_renamed_in_3_16'")
 
-    monkeypatch.setattr(keras_internals, name, fail)
+    monkeypatch.setattr(_keras.trainer, name, fail)
 
 
 @pytest.mark.parametrize("where", ["installing the probe", "wrapping the step function"])

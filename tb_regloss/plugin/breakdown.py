@@ -26,7 +26,7 @@ import re
 
 import numpy as np
 
-from tb_regloss import keras_internals
+from tb_regloss import _keras
 
 # ``json``: values as JSON numbers; ``float32``: each column as base64 float32.
 ENCODINGS = ("json", "float32")
@@ -63,7 +63,7 @@ def align(series):
         When a series repeats a step, its last point at that step wins.
     """
     columns = [(term, list(points)) for term, points in series.items()]
-    getters = [keras_internals.scalar_point_getters(points) for _, points in columns]
+    getters = [_keras.tensorboard.scalar_point_getters(points) for _, points in columns]
     step_lists = [list(map(get_step, points)) for (_, points), (get_step, _, _) in zip(columns, getters)]
     if columns and _all_equal(step_lists) and _strictly_ascending(step_lists[0]):
         # The common case: every term is written at every step.
