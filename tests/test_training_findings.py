@@ -12,6 +12,7 @@ import pathlib
 
 import pytest
 
+from tb_regloss import decay_plans
 from tb_regloss import training_findings
 from tb_regloss.training_findings import decay_dominates, decay_stalls_training, findings
 
@@ -21,6 +22,12 @@ STALLED = ["conv1/kernel", "conv2/kernel", "fc/kernel", "logits/kernel"]
 
 def test_doctests():
     assert doctest.testmod(training_findings).failed == 0
+
+
+def test_every_finding_code_is_an_anchor_of_docs_findings():
+    doc = (pathlib.Path(__file__).parents[1] / "docs" / "findings.md").read_text()
+    headings = {line[3:] for line in doc.splitlines() if line.startswith("## ")}
+    assert set(decay_plans.FINDING_CODES + training_findings.FINDING_CODES) <= headings
 
 
 def _ratios(above, below, warm=(9.0, 9.0)):
