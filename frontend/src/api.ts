@@ -350,7 +350,7 @@ export interface DecayPlanEntry {
   findings: string[];
 }
 
-/** A finding of a decay plan: its code, the weights it holds for and the fix, one line. */
+/** A finding of a decay plan or of a run's series: its code, the weights it holds for and the fix, one line. */
 export interface DecayFinding {
   code: string;
   keys: string[];
@@ -402,4 +402,15 @@ export function parseDecayPlan(x: unknown): DecayPlan {
 /** The decay plan of `run`: one the `runs` route marks with `decay_plan`. */
 export async function fetchDecayPlan(run: string): Promise<DecayPlan> {
   return parseDecayPlan(await getJson("decay_plan?" + new URLSearchParams({ run }).toString()));
+}
+
+/** The findings read from a run's series (the `findings` route, `tb_regloss.training_findings`). */
+export function parseTrainingFindings(x: unknown): DecayFinding[] {
+  if (!isRecord(x) || !Array.isArray(x.findings)) fail("the findings of a run need a list `findings`", x);
+  return (x.findings as unknown[]).map(parseDecayFinding);
+}
+
+/** The findings read from the series of `run`, as of its last logged step. */
+export async function fetchTrainingFindings(run: string): Promise<DecayFinding[]> {
+  return parseTrainingFindings(await getJson("findings?" + new URLSearchParams({ run }).toString()));
 }

@@ -9,6 +9,7 @@ import { RunCard } from "./card";
 import { CompareSection } from "./compare_section";
 import { Controls } from "./controls";
 import { loadSettings, runFilterRegExp, saveSettings, type Settings, type SortColumn } from "./settings";
+import { mayHaveFindings } from "./training_findings_section";
 import { buildRunView, shareYDomains, type RunView } from "./view";
 
 export const SNIPPET = 'callbacks=[tb_regloss.RegLossCallback("runs/exp1")]';
@@ -207,6 +208,8 @@ export class App {
       card.dynamics.setRun(r.run, r.dynamics);
       card.setUnverified(r.unverified);
       card.decayPlan.setRun(r.run, r.decayPlan);
+      const steps = this.breakdowns.get(r.run)!.steps;
+      card.trainingFindings.setRun(r.run, mayHaveFindings(r), steps[steps.length - 1] ?? -1);
       this.grid.appendChild(card.el);
       return card;
     });

@@ -10,6 +10,7 @@ import type { Breakdown } from "./api";
 import { StackedChart } from "./chart";
 import { PALETTE, slotOf } from "./colors";
 import { DecayPlanSection } from "./decay_plan_section";
+import { TrainingFindingsSection } from "./training_findings_section";
 import { DynamicsSection } from "./dynamics_section";
 import { download, downloadBlob, fileName, toCsv, toJson } from "./export";
 import { highlight, seriesUnder } from "./highlight";
@@ -94,6 +95,8 @@ export class RunCard {
   private readonly messages = element("div", "messages");
   /** The run's decay plan (the app says which run has one), fetched once per run. */
   readonly decayPlan = new DecayPlanSection();
+  /** The findings read from the run's series (the app says which run may have some), fetched per last step. */
+  readonly trainingFindings = new TrainingFindingsSection();
   private readonly main: ChartPanel;
   private readonly decoupledBox = element("div", "decoupled");
   private readonly decoupled: ChartPanel;
@@ -169,7 +172,7 @@ export class RunCard {
         if (key !== null) highlight.toggle(key);
       });
     }
-    this.el.append(header, this.decayPlan.el, this.verification, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox,
+    this.el.append(header, this.decayPlan.el, this.trainingFindings.el, this.verification, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox,
       this.manyTerms.el, this.dynamics.el, latestBox, this.detailsBox);
   }
 

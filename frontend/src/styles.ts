@@ -57,12 +57,12 @@ h1 { font-size: 16px; font-weight: 500; margin: 0 0 8px; }
 .warning { background: var(--warn-bg); color: var(--warn-fg); border-radius: 3px; padding: 4px 8px; margin: 4px 0; overflow-wrap: anywhere; }
 .warning::before { content: "⚠ "; }
 .notice { color: var(--muted); margin: 6px 0; }
-.decay-plan .findings { list-style: none; margin: 4px 0; padding: 0; }
-.decay-plan li[data-finding] { background: var(--warn-bg); color: var(--warn-fg); border-radius: 3px; padding: 4px 8px;
+ul.findings { list-style: none; margin: 4px 0; padding: 0; }
+ul.findings li[data-finding] { background: var(--warn-bg); color: var(--warn-fg); border-radius: 3px; padding: 4px 8px;
   margin: 4px 0; overflow-wrap: anywhere; }
-.decay-plan .finding-what { font-weight: 500; }
-.decay-plan .finding-doc { color: var(--accent); }
-.decay-plan ul[hidden], .decay-plan[hidden] { display: none; }
+ul.findings .finding-what { font-weight: 500; }
+ul.findings .finding-doc { color: var(--accent); }
+ul.findings[hidden], .decay-plan[hidden] { display: none; }
 .decay-plan-entries td:nth-child(2), .decay-plan-entries td:nth-child(4) { text-align: right; font-variant-numeric: tabular-nums; }
 .empty { max-width: 640px; margin: 40px auto; text-align: center; color: var(--muted); }
 .empty code, .notice code { display: inline-block; margin-top: 6px; padding: 4px 8px; color: var(--fg);

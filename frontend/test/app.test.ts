@@ -10,18 +10,29 @@ const HOSTILE = "<img src=x onerror=window.__xss=1>";
  * The backend: `runs`, `hparams` (none) and `breakdowns` answered from the fixture, every request
  * recorded; the runs of `withPlans` have a decay plan with one finding.
  */
-function backend(runs: string[], status = 200, withPlans: string[] = []) {
+/** Runs in `decayed` have a data loss and a penalty, so the app asks for their findings from training. */
+function backend(runs: string[], status = 200, withPlans: string[] = [], decayed: string[] = []) {
   const requests: string[] = [];
   const fetch = vi.fn(async (url: string) => {
     requests.push(url);
     if (status !== 200) return new Response(JSON.stringify({ error: "boom" }), { status });
     if (url === "runs") {
-      return Response.json({ runs: runs.map((run) => ({ run, terms: [], descriptions: {}, ...(withPlans.includes(run) ? { decay_plan: true } : {}) })) });
+      return Response.json({
+        runs: runs.map((run) => ({
+          run,
+          terms: decayed.includes(run) ? ["total", "data", "penalty/d/kernel"] : [],
+          descriptions: {},
+          ...(withPlans.includes(run) ? { decay_plan: true } : {}),
+        })),
+      });
     }
     if (url === "hparams") return Response.json({ runs: [] });
     if (url.startsWith("decay_plan?")) {
       const entry = { key: "d/bias", parameters: 4, coupled: null, decoupled: 0.01, findings: ["bias_decayed"] };
       return Response.json({ entries: [entry], findings: [{ code: "bias_decayed", keys: ["d/bias"], fix: "exclude it" }] });
+    }
+    if (url.startsWith("findings?")) {
+      return Response.json({ findings: [{ code: "decay_stalls_training", keys: ["d/kernel"], fix: "lower the decay factor" }] });
     }
     const wanted = new URLSearchParams(url.split("?")[1]).getAll("run");
     return Response.json({ breakdowns: wanted.map((run) => ({ ...breakdown, run })) });
@@ -84,6 +95,20 @@ describe("App", () => {
     expect(findings.map((f) => [f.closest<HTMLElement>("[data-run]")!.dataset.run, f.dataset.finding])).toEqual([
       ["exp1/train", "bias_decayed"],
     ]);
+  });
+
+  it("shows the findings from training of the runs with a data loss and a decay term, asking for no other run's", async () => {
+    const requests = backend(["exp1/train", "exp1/validation"], 200, ["exp1/train"], ["exp1/train"]);
+    const app = await appWith();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(requests.filter((r) => r.startsWith("findings"))).toEqual(["findings?run=exp1%2Ftrain"]);
+    const findings = [...app.el.querySelectorAll<HTMLElement>("[data-finding]")];
+    expect(findings.map((f) => [f.closest<HTMLElement>("[data-run]")!.dataset.run, f.dataset.finding])).toEqual([
+      ["exp1/train", "bias_decayed"],
+      ["exp1/train", "decay_stalls_training"],
+    ]);
+    app.draw(); // the same last step: not asked again
+    expect(requests.filter((r) => r.startsWith("findings"))).toHaveLength(1);
   });
 
   it("lays the cards out in the columns asked for, or one focused run alone", async () => {

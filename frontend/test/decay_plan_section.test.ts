@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseBreakdown, parseDecayPlan, type DecayPlan } from "../src/api";
 import { RunCard } from "../src/card";
-import { DecayPlanSection, findingWhere } from "../src/decay_plan_section";
+import { DecayPlanSection } from "../src/decay_plan_section";
 import { DEFAULTS, type Settings } from "../src/settings";
 import { buildRunView } from "../src/view";
 import { loadFixture } from "./fixtures";
@@ -107,11 +107,6 @@ describe("DecayPlanSection", () => {
     resolveFirst(parseDecayPlan(answer));
     await settled();
     expect(section.el.querySelectorAll("li[data-finding]")).toHaveLength(0);
-  });
-
-  it("names where a finding holds", () => {
-    expect(findingWhere(["a"])).toBe("a");
-    expect(findingWhere(["a", "b", "c", "d", "e"])).toBe("a, b, c (+2 more)");
   });
 });
 

@@ -40,6 +40,12 @@ Routes, all under ``/data/plugin/regloss/``:
   cannot be read.
   ``runs`` marks the runs that have one with ``"decay_plan": true`` (absent
   otherwise), so the dashboard asks only for those.
+- ``findings?run=R``: the findings read from the series of run ``R``
+  (``tb_regloss.training_findings``: ``decay_dominates``,
+  ``decay_stalls_training``): ``{"run": R, "findings": [{"code", "keys",
+  "fix"}]}``, the same shape as a decay plan's findings, an empty list for a
+  run where none holds; 404 for a run with no regloss series. Read from at
+  most ``DEFAULT_SAMPLES`` points per series.
 - ``index.js`` and the other files shipped in ``static/``.
 
 Broken logdirs are served as far as they can be read: a truncated or
@@ -94,6 +100,7 @@ from tensorboard.plugins import base_plugin
 from tensorboard.plugins.scalar import metadata as scalar_metadata
 
 from tb_regloss import tags
+from tb_regloss import training_findings
 from tb_regloss.plugin import breakdown
 from tb_regloss.plugin import dynamics_series
 from tb_regloss.plugin import session_hparams
@@ -248,6 +255,7 @@ class RegLossPlugin(base_plugin.TBPlugin):
             "/dynamics": self._serve_dynamics,
             "/hparams": self._serve_hparams,
             "/decay_plan": self._serve_decay_plan,
+            "/findings": self._serve_findings,
             "/index.js": self._serve_static,
             "/*": self._serve_static,
         }
@@ -461,6 +469,50 @@ class RegLossPlugin(base_plugin.TBPlugin):
             logger.warning("regloss plugin: the decay plan of run %r cannot be read: %s", run, e)
             raise errors.NotFoundError("The decay plan of run=%r cannot be read: %s" % (run, e)) from None
 
+    def training_series_impl(self, ctx, experiment, run):
+        """The series of ``run`` that `training_findings.findings` reads, as its arguments.
+
+        Returns:
+            ``{"data": values, "penalties": {key: values}, "decoupled": {key:
+            values}, "decay_ratios": {key: values}}``: the composition series
+            aligned on their steps (``None`` for a gap; ``data`` empty for a
+            run without it), each ``decay_ratio`` series in its own step order.
+
+        Raises:
+            errors.NotFoundError: the run has no regloss series.
+        """
+        listed = self._listing(ctx, experiment, [run]).get(run, {})
+        if not any(tags.parse_tag(tag) or tags.parse_dynamics_tag(tag) for tag in listed):
+            raise errors.NotFoundError("No regloss series for run=%r; /runs lists the runs that have some." % run)
+        wanted = [tag for tag in listed if _finding_argument(tag)]
+        try:
+            data = self._read(ctx, experiment, [run], wanted, DEFAULT_SAMPLES).get(run, {})
+        except ValueError:
+            data = self._read_each(ctx, experiment, {run: wanted}, DEFAULT_SAMPLES, prefix="").get(run, {})
+        series = {"data": [], "penalties": {}, "decoupled": {}, "decay_ratios": {}}
+        aligned = breakdown.align({tag: data[tag] for tag in wanted if tag in data and tags.parse_tag(tag)})
+        for tag, values in aligned["series"].items():
+            if tag == tags.DATA:
+                series["data"] = values
+            else:
+                series[_finding_argument(tag)][tags.parse_tag(tag)[1]] = values
+        for tag in wanted:
+            if tag in data and _finding_argument(tag) == "decay_ratios":
+                series["decay_ratios"][tags.parse_dynamics_tag(tag)[1]] = [point.value for point in data[tag]]
+        return series
+
+    def findings_impl(self, ctx, experiment, run):
+        """The findings read from the series of ``run`` (see `training_findings.findings`).
+
+        Returns:
+            ``{"run": run, "findings": [{"code", "keys", "fix"}]}``.
+
+        Raises:
+            errors.NotFoundError: the run has no regloss series.
+        """
+        series = self.training_series_impl(ctx, experiment, run)
+        return {"run": run, "findings": training_findings.findings(**series)}
+
     def _read(self, ctx, experiment, runs, run_tags, samples):
         return self._data_provider.read_scalars(
             ctx,
@@ -542,6 +594,16 @@ class RegLossPlugin(base_plugin.TBPlugin):
         ctx = plugin_util.context(request.environ)
         return self.decay_plan_impl(ctx, plugin_util.experiment_id(request.environ), runs[0])
 
+    @_json_route
+    def _serve_findings(self, request):
+        runs = _parse_runs(request)
+        if len(runs) > 1:
+            raise errors.InvalidArgumentError(
+                "Parameter run must be given once: /findings answers one run. Received: run=%r" % (runs,)
+            )
+        ctx = plugin_util.context(request.environ)
+        return self.findings_impl(ctx, plugin_util.experiment_id(request.environ), runs[0])
+
     @wrappers.Request.application
     def _serve_static(self, request):
         # Only exact names of files in static/ are served: a request path is
@@ -572,6 +634,19 @@ def _decay_plan(value):
     if not isinstance(plan, dict) or not all(isinstance(plan.get(k), list) for k in ("entries", "findings")):
         raise ValueError("not an object with lists 'entries' and 'findings'")
     return {"entries": plan["entries"], "findings": plan["findings"]}
+
+
+def _finding_argument(tag):
+    """The argument of `training_findings.findings` that ``tag``'s series goes to, or ``None``.
+
+    >>> [_finding_argument(t) for t in ("regloss/data", "regloss/penalty/d/kernel", "regloss/total")]
+    ['data', 'penalties', None]
+    >>> _finding_argument("regloss/dynamics/decay_ratio/d/kernel")
+    'decay_ratios'
+    """
+    parsed = tags.parse_tag(tag) or tags.parse_dynamics_tag(tag) or (None, None)
+    return {"data": "data", "penalty": "penalties", "decoupled": "decoupled",
+            "decay_ratio": "decay_ratios"}.get(parsed[0])
 
 
 def _shipped_files():
