@@ -19,7 +19,11 @@ with ``dynamics=10`` ≤ 1.02 on MobileNetV2 and ResNet50. The models: a small C
 32×32 inputs, MobileNetV2 (96×96) with L2 on every kernel, ResNet50 (64×64)
 with L2 on every kernel and bias, both through ``tb_regloss.add_weight_decay``,
 and a stack of 300 small Dense layers, each with an L2 kernel regularizer (300
-terms).
+terms). Named with ``--models``, where keras-hub is installed: "GPT2 LoRA
+(keras-hub)", a ``GPT2Backbone`` (2 blocks, width 64, 32 tokens, no preset)
+with ``enable_lora(4)`` under a ``Dense(10)`` head, trained by AdamW
+(``weight_decay=0.01``, biases and normalization scales excluded): 9
+decoupled terms, no regularizer, ``dynamics=True`` measuring 9 weights.
 
 First fit: the probe must not make Keras trace the train or test step a
 second time. Over ``--first-fit-rounds`` rounds, alternating the order, each
@@ -102,13 +106,58 @@ def dense_stack(depth=300, width=32):
     return keras.Model(inputs, keras.layers.Dense(10, kernel_regularizer=l2)(h))
 
 
-# name: (build, input shape, slowness: the per-step table divides --steps by it)
+GPT2_SEQUENCE = 32
+GPT2_VOCABULARY = 512
+
+
+def gpt2_lora():
+    """keras-hub's ``GPT2Backbone`` (2 blocks, width 64, no preset) with LoRA of rank 4, first token into ``Dense(10)``."""
+    import keras_hub  # only for this model: keras-hub is optional
+
+    backbone = keras_hub.models.GPT2Backbone(
+        vocabulary_size=GPT2_VOCABULARY, num_layers=2, num_heads=4, hidden_dim=64, intermediate_dim=256,
+        dropout=0.0, max_sequence_length=GPT2_SEQUENCE)
+    backbone.enable_lora(4)
+    inputs = {name: keras.Input((GPT2_SEQUENCE,), dtype="int32", name=name) for name in ("token_ids", "padding_mask")}
+    return keras.Model(inputs, keras.layers.Dense(10)(backbone(inputs)[:, 0, :]))
+
+
+def images(shape):
+    """A ``data`` function of `MODELS`: ``samples`` random inputs of ``shape``, labels of 10 classes."""
+    def make(samples, rng):
+        return rng.random((samples, *shape), dtype=np.float32), rng.integers(0, 10, samples)
+    return make
+
+
+def tokens(samples, rng):
+    """Random token ids, no padding, and labels of 10 classes."""
+    x = {"token_ids": rng.integers(0, GPT2_VOCABULARY, (samples, GPT2_SEQUENCE)).astype("int32"),
+         "padding_mask": np.ones((samples, GPT2_SEQUENCE), "int32")}
+    return x, rng.integers(0, 10, samples)
+
+
+def sgd():
+    return keras.optimizers.SGD(1e-3)
+
+
+def adamw_lora():
+    """AdamW as LoRA fine-tuning uses it: decoupled decay on all but biases and normalization scales."""
+    optimizer = keras.optimizers.AdamW(1e-3, weight_decay=0.01)
+    optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
+    return optimizer
+
+
+# name: (build, data(samples, rng) -> (x, y), slowness: the per-step table divides
+# --steps by it, optimizer())
 MODELS = {
-    "small CNN 32×32": (small_cnn, (32, 32, 3), 1),
-    "MobileNetV2 96×96": (mobilenet_v2, (96, 96, 3), 4),
-    "ResNet50 64×64": (resnet50, (64, 64, 3), 8),
-    "300 Dense layers": (dense_stack, (32,), 1),
+    "small CNN 32×32": (small_cnn, images((32, 32, 3)), 1, sgd),
+    "MobileNetV2 96×96": (mobilenet_v2, images((96, 96, 3)), 4, sgd),
+    "ResNet50 64×64": (resnet50, images((64, 64, 3)), 8, sgd),
+    "300 Dense layers": (dense_stack, images((32,)), 1, sgd),
+    "GPT2 LoRA (keras-hub)": (gpt2_lora, tokens, 1, adamw_lora),
 }
+# Run unless --models names others; the keras-hub model only when named.
+DEFAULT_MODELS = [name for name in MODELS if "keras-hub" not in name]
 VARIANTS = ("baseline", "RegLossCallback", "RegLossCallback dynamics=True", "RegLossCallback dynamics=10",
             "keras TensorBoard", "no-op batch hook")
 # Each fresh model of the first-fit table traces its steps once; TensorFlow's
@@ -155,17 +204,15 @@ def time_batch_hooks(callbacks, spent):
     return callbacks
 
 
-def measure_per_step(build, shape, rounds, steps, batch_size, log_root, variants=VARIANTS):
-    rng = np.random.default_rng(0)
-    x = rng.random((steps * batch_size, *shape), dtype=np.float32)
-    y = rng.integers(0, 10, steps * batch_size)
+def measure_per_step(case, rounds, steps, batch_size, log_root, variants=VARIANTS):
+    build, data, _, optimizer = case
+    x, y = data(steps * batch_size, np.random.default_rng(0))
     reference = build()
     copies = {}
     for variant in variants:
         model = build()
         model.set_weights(reference.get_weights())
-        model.compile(keras.optimizers.SGD(1e-3),
-                      keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.compile(optimizer(), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         copies[variant] = model
     ratios = {clock: {v: [] for v in variants[1:]} for clock in CLOCKS}
     per_step = {v: [] for v in variants}
@@ -217,11 +264,10 @@ def count_traces(model):
     return counts
 
 
-def measure_first_fit(build, shape, rounds, steps, batch_size, log_root):
-    rng = np.random.default_rng(0)
-    x = rng.random((steps * batch_size, *shape), dtype=np.float32)
-    y = rng.integers(0, 10, steps * batch_size)
-    x_val, y_val = x[:batch_size], y[:batch_size]
+def measure_first_fit(case, rounds, steps, batch_size, log_root):
+    build, data, _, optimizer = case
+    x, y = data(steps * batch_size, np.random.default_rng(0))
+    x_val, y_val = keras.tree.map_structure(lambda a: a[:batch_size], (x, y))
     ratios = {clock: {v: [] for v in FIRST_FIT_VARIANTS[1:]} for clock in CLOCKS}
     seconds = {clock: [] for clock in CLOCKS}
     traces = {v: set() for v in FIRST_FIT_VARIANTS}
@@ -234,8 +280,7 @@ def measure_first_fit(build, shape, rounds, steps, batch_size, log_root):
             keras.backend.clear_session()
             gc.collect()
             model = build()
-            model.compile(keras.optimizers.SGD(1e-3),
-                          keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+            model.compile(optimizer(), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
             counts = count_traces(model)
             log_dir = os.path.join(log_root, f"first_fit_{r}_{variant.replace(' ', '_')}")
             gc.collect()
@@ -263,11 +308,10 @@ def print_per_step(args, log_root):
           "| CPU ratio median (min–max) | batch hook, ms CPU median (p90) |")
     print("|---|---|---|---|---|---|")
     for name in args.models:
-        build, shape, slowness = MODELS[name]
-        steps = max(5, args.steps // slowness)
+        steps = max(5, args.steps // MODELS[name][2])
         variants = ("baseline", *args.variants)
         per_step, ratios, hooks = measure_per_step(
-            build, shape, args.rounds, steps, args.batch_size, log_root, variants)
+            MODELS[name], args.rounds, steps, args.batch_size, log_root, variants)
         base = statistics.median(per_step["baseline"]) * 1e3
         for variant in variants[1:]:
             hook = hooks[variant]
@@ -285,9 +329,8 @@ def print_first_fit(args, log_root):
           "| wall ratio median (min–max) | CPU ratio median (min–max) |")
     print("|---|---|---|---|---|---|")
     for name in args.models:
-        build, shape, _ = MODELS[name]
         seconds, ratios, traces = measure_first_fit(
-            build, shape, args.first_fit_rounds, args.first_fit_steps, args.batch_size, log_root)
+            MODELS[name], args.first_fit_rounds, args.first_fit_steps, args.batch_size, log_root)
         base = " / ".join(f"{statistics.median(seconds[clock]):.2f}" for clock in CLOCKS)
         for variant in FIRST_FIT_VARIANTS:
             counted = ", ".join(f"{t}/{v}" for t, v in sorted(traces[variant]))
@@ -306,7 +349,8 @@ def main():
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--first-fit-rounds", type=int, default=5)
     parser.add_argument("--first-fit-steps", type=int, default=3)
-    parser.add_argument("--models", nargs="*", default=list(MODELS), choices=list(MODELS))
+    parser.add_argument("--models", nargs="*", default=DEFAULT_MODELS, choices=list(MODELS),
+                        help="default: all but the keras-hub model (it needs keras-hub installed)")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS[1:]), choices=list(VARIANTS[1:]),
                         help="the per-step variants beside the baseline (default: all)")
     parser.add_argument("--backend", default="tensorflow", choices=("tensorflow", "jax", "torch"),

@@ -6,7 +6,7 @@ then every sublayer's, layers deduplicated), then one regularization term per
 trainable weight that has a regularizer, in ``model.trainable_weights`` order.
 This module walks the same structure, so it can name each term without
 recomputing anything: the terms of ``add_loss`` are matched by identity, the
-weight terms by position. Keys follow contract v2 (`tb_regloss.keys`).
+weight terms by position. Keys follow contract v2.1 (`tb_regloss.keys`).
 """
 
 import dataclasses

@@ -1,20 +1,33 @@
-"""Series keys (contract v2): where a weight or a layer sits in a model.
+"""Series keys (contract v2.1): where a weight or a layer sits in a model.
 
 A weight's key is ``<layer chain>/<variable.name>``: the names of the layers
 from the model (its own name excluded) down to the layer that created the
 weight, following how Keras nests layers. A layer's activity and ``add_loss``
 terms are keyed ``<layer chain>/activity`` and ``<layer chain>/add_loss``.
 Keys depend only on layer names and variable names, never on Keras' paths or
-auto-numbered model names, so they are the same across processes,
-``save``/``load_model`` and ``clone_model``:
+its process-wide name counter, so they are the same across processes, across
+models built one after another in one process, ``save``/``load_model`` and
+``clone_model``:
 
 - a term of the model itself has an empty chain: ``kernel``, ``activity``;
+- v2.1: a nested layer or model with Keras' automatic name (made without
+  ``name=``: ``<snake_case class name>``, then ``_<n>`` from Keras'
+  process-wide counter, e.g. ``sequential_4``, ``dense_12``,
+  ``gpt2_backbone_1``) is keyed by its order among its siblings with
+  automatic names of the same base: the first ``dense``, the next
+  ``dense_1``, ``dense_2``… (what a fresh process names the layers of a
+  model built first). Any other name is kept exactly; a name of the
+  automatic form is taken as automatic even when given explicitly;
 - Keras' auto-generated variable names (``variable``, ``variable_18``) are
   keyed ``variable``, then ``variable#2``… in the layer's own weight order;
 - a layer or weight reachable along several routes (shared layers, tied
   weights) takes the first route in Keras' weight order;
 - keys that would repeat (same-named siblings) get ``#2``, ``#3``… in that
   order.
+
+Sibling order is Keras' own (``Layer.weights`` order: a functional model's
+layers, a subclassed model's attributes as assigned), the same for every
+build of one model's code and after ``save``/``load_model``/``clone_model``.
 
 Example:
 
@@ -23,6 +36,8 @@ inputs = keras.Input((4,))
 outputs = keras.Sequential([keras.layers.Dense(2, name="d")], name="inner")(inputs)
 model = keras.Model(inputs, outputs)
 ModelKeys(model).weight_key(model.weights[0])  # "inner/d/kernel"
+model = keras.Model(inputs, keras.Sequential([keras.layers.Dense(2)])(inputs))
+ModelKeys(model).weight_key(model.weights[0])  # "sequential/dense/kernel", however Keras numbered them
 ```
 """
 
@@ -34,7 +49,7 @@ _AUTO_VARIABLE_NAME = re.compile(r"^variable(_\d+)?$")
 
 
 class ModelKeys:
-    """The v2 keys of every weight and layer of one model, walked once."""
+    """The v2.1 keys of every weight and layer of one model, walked once."""
 
     def __init__(self, model):
         self._weight_keys = {}  # id(variable) -> key
@@ -77,9 +92,11 @@ class ModelKeys:
             name = "variable" if _AUTO_VARIABLE_NAME.match(variable.name) else variable.name
             weights.append(variable)
             weight_names.append(_join("/".join(chain), name))
+        auto_named = {}  # base name -> how many siblings took it so far
         for child in _keras.layers.sublayers(layer):
             if id(child) not in self._layer_chains:
-                self._walk(child, chain + (child.name,), weight_names, weights)
+                name = _keyed_name(child, auto_named)
+                self._walk(child, chain + (name,), weight_names, weights)
 
 
 def unique_keys(keys):
@@ -94,6 +111,21 @@ def unique_keys(keys):
         seen[key] = seen.get(key, 0) + 1
         out.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
     return out
+
+
+def _keyed_name(layer, auto_named):
+    """``layer``'s name in keys: an automatic name renumbered among its siblings.
+
+    ``auto_named`` counts, per unnumbered base name, the automatically named
+    siblings walked before ``layer``; the first is keyed ``dense``, the next
+    ``dense_1``… An explicit name is returned as it is.
+    """
+    base = _keras.layers.auto_name_base(layer)
+    if base is None:
+        return layer.name
+    taken = auto_named.get(base, 0)
+    auto_named[base] = taken + 1
+    return base if taken == 0 else f"{base}_{taken}"
 
 
 def _join(chain, name):

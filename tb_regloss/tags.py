@@ -19,7 +19,7 @@ with ``regloss/``:
   the Keras version), which `parse_unverified` reads; not part of the loss
   composition (`parse_tag` leaves it out).
 
-Keys (contract v2) name where a term sits in the fitted model. The layer chain
+Keys (contract v2.1, `tb_regloss.keys`) name where a term sits in the fitted model. The layer chain
 is the names of the layers from the model (its own name excluded) down to the
 layer the term belongs to:
 
@@ -29,6 +29,9 @@ layer the term belongs to:
   ``add_loss`` terms ``<layer chain>/add_loss``;
 - a term of the model itself has an empty chain, so its key is bare:
   ``kernel``, ``activity``, ``add_loss``;
+- Keras' automatic layer names are renumbered among siblings (``dense_12``
+  first of its kind is ``dense``, the next ``dense_1``), whatever Keras'
+  process-wide counter gave them;
 - Keras' auto-generated variable names (``variable_18``) are keyed
   ``variable``; a key that would repeat gets ``#2``, ``#3``… appended to the
   whole key (``d/kernel#2``, ``variable#2``);

@@ -29,11 +29,14 @@ timed() {  # timed <name> <command...>: runs the command, then prints how long i
   echo "--- $name: $((SECONDS - start)) s"
 }
 
-make_venv() {  # make_venv <dir> <requirements file>
+make_venv() {  # make_venv <dir> <requirements file> [<requirements installed without their dependencies>]
   [ -x "$1/bin/python" ] || "$PYTHON" -m venv "$1"
   "$1/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
   # --no-compile: Python compiles what the tests import, not all of TensorFlow.
   "$1/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile -r "$2"
+  if [ $# -gt 2 ]; then
+    "$1/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile --no-deps -r "$3"
+  fi
 }
 
 install_chromium() {
@@ -84,7 +87,9 @@ finish() {  # finish <name>: waits for a background step and shows its output; f
 background keras_min_venv make_venv .venv-keras-min requirements-keras-min.txt
 background chromium install_chromium
 background docs docs
-timed "venv (.venv, requirements-dev.txt)" make_venv .venv requirements-dev.txt
+# keras-hub without its dependencies: the backbones the tests build need only
+# regex and tokenizers (requirements-hub.txt), not TensorFlow Text's 60 MB.
+timed "venv (.venv, requirements-dev.txt, requirements-hub.txt)" make_venv .venv requirements-dev.txt requirements-hub.txt
 
 echo "--- frontend: npm ci, typecheck, unit tests, bundle rebuild check"
 timed frontend frontend

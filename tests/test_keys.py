@@ -1,4 +1,4 @@
-"""Key contract v2: the keys of penalties() for the models users build, exactly."""
+"""Key contract v2.1: the keys of penalties() for the models users build, exactly."""
 
 import re
 
@@ -155,6 +155,70 @@ def test_convnext_layer_scale_keys_survive_load(tmp_path):
     assert [v.path for v in loaded.weights] != [v.path for v in model.weights]  # Keras renames
     loaded_keys = keys.ModelKeys(loaded)
     assert [loaded_keys.weight_key(v) for v in loaded.weights] == before
+
+
+def _functional_around_auto_named_sequential():
+    inputs = keras.Input((4,))
+    inner = keras.Sequential([layers.Dense(3, kernel_regularizer=L2), layers.Dense(2, kernel_regularizer=L2)])
+    return keras.Model(inputs, layers.Dense(1, kernel_regularizer=L2)(inner(inputs)))
+
+
+def test_auto_named_sequential_inside_functional_built_twice_shares_keys():
+    built = [_functional_around_auto_named_sequential() for _ in range(2)]
+    assert built[0].layers[1].name != built[1].layers[1].name  # sequential_<n>, numbered process-wide
+    assert _keys(built[0]) == _keys(built[1]) == {
+        "sequential/dense/kernel", "sequential/dense_1/kernel", "dense/kernel"}
+
+
+class _AutoNamedBlock(keras.Model):
+    """A subclassed model whose sublayers have Keras' automatic names."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.first = layers.Dense(3, kernel_regularizer=L2)
+        self.proj = _dense("proj")
+        self.second = layers.Dense(2, kernel_regularizer=L2)
+        self.stack = keras.Sequential([layers.Dense(2, kernel_regularizer=L2)])
+
+    def call(self, x):
+        return self.stack(self.second(self.proj(self.first(x))))
+
+
+def _functional_around_auto_named_block():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, _AutoNamedBlock()(inputs))
+
+
+def test_subclassed_model_with_auto_named_sublayers_built_twice_shares_keys():
+    block = "__auto_named_block"  # Keras' snake case of the class name
+    built = [_functional_around_auto_named_block() for _ in range(2)]
+    assert _keys(built[0]) == _keys(built[1]) == {
+        f"{block}/dense/kernel", f"{block}/proj/kernel", f"{block}/dense_1/kernel",
+        f"{block}/sequential/dense/kernel"}
+    alone = [_AutoNamedBlock() for _ in range(2)]
+    for model in alone:
+        model(np.ones((1, 4), "float32"))
+    assert _keys(alone[0]) == _keys(alone[1]) == {
+        "dense/kernel", "proj/kernel", "dense_1/kernel", "sequential/dense/kernel"}
+
+
+def test_explicit_names_are_kept_as_given():
+    inputs = keras.Input((4,))
+    h = layers.Dense(3, kernel_regularizer=L2, name="dense_7")(inputs)  # looks automatic: renumbered
+    h = keras.Sequential([_dense("dense_9_head")], name="tower_3")(h)
+    h = layers.Dense(2, kernel_regularizer=L2, name="Dense_2")(h)
+    h = layers.Dense(2, kernel_regularizer=L2, name="conv2d_1")(h)
+    model = keras.Model(inputs, layers.Dense(1, kernel_regularizer=L2)(h))
+    assert list(tb_regloss.penalties(model)) == [
+        "dense/kernel", "tower_3/dense_9_head/kernel", "Dense_2/kernel", "conv2d_1/kernel", "dense_1/kernel"]
+
+
+def test_auto_named_keys_survive_save_load_and_clone(tmp_path):
+    model = _functional_around_auto_named_sequential()
+    before = list(tb_regloss.penalties(model))
+    model.save(tmp_path / "m.keras")
+    for other in (keras.models.load_model(tmp_path / "m.keras"), keras.models.clone_model(model)):
+        assert list(tb_regloss.penalties(other)) == before
 
 
 def test_unique_keys():

@@ -29,6 +29,31 @@ def all_layers(model, include_self=True):
     """
     return list(model._flatten_layers(include_self=include_self))
 
+def auto_name_base(layer):
+    """The name Keras would give ``layer`` unnumbered, if ``layer.name`` looks automatic; else ``None``.
+
+    Relies on ``keras.src.utils.naming`` (Keras 3.0+, unchanged to 3.15):
+    ``Operation.__init__`` names a layer made without ``name=`` by
+    ``auto_name(type(layer).__name__)``, which is ``to_snake_case`` of the
+    class name, suffixed ``_<n>`` by ``uniquify``'s process-wide counter from
+    the second such name on. A name of that form is taken as automatic (an
+    explicit ``name="dense_7"`` on a ``Dense`` cannot be told from one).
+
+    >>> from keras import layers
+    >>> auto_name_base(layers.Dense(1, name="dense_12")), auto_name_base(layers.Dense(1, name="proj"))
+    ('dense', None)
+    """
+    import re
+
+    from keras.src.utils.naming import to_snake_case
+
+    base = to_snake_case(type(layer).__name__)
+    suffix = layer.name[len(base):]
+    if layer.name.startswith(base) and (not suffix or re.fullmatch(r"_\d+", suffix)):
+        return base
+    return None
+
+
 def own_losses(layer, returned=None):
     """The ``add_loss`` terms of ``layer`` itself (activity terms included).
 
