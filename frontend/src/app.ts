@@ -6,6 +6,7 @@
  */
 import { fetchBreakdowns, fetchHParams, fetchRuns, type Breakdown, type RunHParams, type RunInfo } from "./api";
 import { RunCard } from "./card";
+import { sortByRun } from "./runorder";
 import { CompareSection } from "./compare_section";
 import { Controls } from "./controls";
 import { loadSettings, runFilterRegExp, saveSettings, type Settings, type SortColumn } from "./settings";
@@ -81,7 +82,8 @@ export class App {
       do {
         this.reloadAgain = false;
         try {
-          this.runs = await fetchRuns();
+          // Listed by the values in their names (`wd_1e-4` before `wd_1e-3`): cards, picker, comparison.
+          this.runs = sortByRun(await fetchRuns(), (r) => r.run);
           // The comparison works without hyperparameters: a failure here must not hide the charts.
           this.hparams = await fetchHParams().catch(() => this.hparams);
           const fresh = await fetchBreakdowns(this.shownRuns().map((r) => r.run));

@@ -75,6 +75,15 @@ describe("App", () => {
     expect(app.el.querySelector(".legend-entry .legend-label")!.textContent).toBe("data loss");
   });
 
+  it("lists cards and the focus picker by the values in run names", async () => {
+    backend(["cnn_l2_1e-2/train", "cnn_l2_1e-3/train", "cnn_l2_1e-4/train"]);
+    const app = await appWith();
+    const order = ["cnn_l2_1e-4/train", "cnn_l2_1e-3/train", "cnn_l2_1e-2/train"];
+    expect(cards(app)).toEqual(order);
+    const picker = app.el.querySelector<HTMLSelectElement>("select[name=focus-run]")!;
+    expect([...picker.options].map((o) => o.value)).toEqual(order);
+  });
+
   it("shows the findings of the runs that have a decay plan, asking for no other run's", async () => {
     const requests = backend(["exp1/train", "exp1/validation"], 200, ["exp1/train"]);
     const app = await appWith();
