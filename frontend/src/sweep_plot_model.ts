@@ -125,8 +125,12 @@ export interface Axis {
   zero: number | null;
 }
 
+/** Trials sharing an x value (a grid search's column) are set this many pixels apart, at most `MAX_DODGE` in all. */
+export const DODGE = 7;
+export const MAX_DODGE = 42;
+
 /** Pixels a log axis sets aside at its start for zero (a sweep's `wd_0`). */
-export const ZERO_SLOT = 28;
+export const ZERO_SLOT = 48;
 
 /**
  * An axis over `values` on the pixel `range` (start, end): log when the
@@ -147,7 +151,7 @@ export function axisFor(values: readonly number[], range: [number, number], zero
     const zeroes = positive.length < finiteValues.length;
     const start = zeroes ? r0 + direction * ZERO_SLOT : r0;
     const scale = scaleLog().domain([lo / pad, hi * pad]).range([start, r1]);
-    const zero = zeroes ? r0 + (direction * ZERO_SLOT) / 3 : null;
+    const zero = zeroes ? r0 + (direction * ZERO_SLOT) / 2 : null;
     return { log: true, scale, at: (v) => (v > 0 ? scale(v) : zero ?? NaN), zero };
   }
   let lo = Math.min(...finiteValues);
@@ -162,7 +166,7 @@ export function axisFor(values: readonly number[], range: [number, number], zero
 export interface SweepPoint {
   prefix: string;
   run: string;
-  /** The x hyperparameter's value and the plotted metric's. */
+  /** The x hyperparameter's value and the plotted metric's (`px` is set apart from trials with the same x by up to `MAX_DODGE` / 2). */
   x: number;
   y: number;
   /** The lowest validation data loss (validation metric only). */
@@ -209,19 +213,28 @@ export function sweepPlotModel(
   const xAxis = axisFor(placed.map((p) => p.x), [0, width]);
   const ys = placed.flatMap((p) => (p.best === null ? [p.y] : [p.y, p.best]));
   const yAxis = axisFor(ys, [height, 0], false);
+  // A grid search puts several trials on one x: side by side, in trial order, so each stays clickable.
+  const column = new Map<number, number[]>();
+  placed.forEach((p, i) => column.set(p.x, [...(column.get(p.x) ?? []), i]));
+  const offset = new Float64Array(placed.length);
+  for (const members of column.values()) {
+    const n = members.length;
+    const step = n > 1 ? Math.min(DODGE, MAX_DODGE / (n - 1)) : 0;
+    members.forEach((i, k) => (offset[i] = (k - (n - 1) / 2) * step));
+  }
   return {
     x,
     metric,
     xAxis,
     yAxis,
     without,
-    points: placed.map((p) => ({
+    points: placed.map((p, i) => ({
       prefix: p.t.prefix,
       run: p.t.run,
       x: p.x,
       y: p.y,
       best: p.best,
-      px: xAxis.at(p.x),
+      px: xAxis.at(p.x) + offset[i],
       py: yAxis.at(p.y),
       pyBest: p.best === null ? null : yAxis.at(p.best),
       color: colorOf(p.t),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RunHParams, RunSummary } from "../src/api";
 import { hparamColors, MISSING_COLOR, spansDecades } from "../src/hparam_colors";
-import { axisFor, chooseColor, chooseX, numericHParams, sweepPlotModel, sweepTrials, varyingHParams, ZERO_SLOT } from "../src/sweep_plot_model";
+import { axisFor, chooseColor, DODGE, chooseX, numericHParams, sweepPlotModel, sweepTrials, varyingHParams, ZERO_SLOT } from "../src/sweep_plot_model";
 
 function summary(run: string, s: Partial<RunSummary>): RunSummary {
   return { run, step: 9, data: null, bestData: null, bestStep: null, total: null, reg: null, ...s };
@@ -66,7 +66,7 @@ describe("log axis decision", () => {
   it("places zero in a slot before a log axis, and keeps a y axis with negatives linear", () => {
     const x = axisFor([0, 1e-5, 1e-3, 1e-1], [0, 400]);
     expect(x.log).toBe(true);
-    expect(x.zero).toBeCloseTo(ZERO_SLOT / 3);
+    expect(x.zero).toBeCloseTo(ZERO_SLOT / 2);
     expect(x.at(0)).toBe(x.zero);
     expect(x.at(1e-5)).toBeGreaterThan(ZERO_SLOT);
     // Equal ratios, equal distances.
@@ -96,8 +96,10 @@ describe("sweepPlotModel", () => {
       ["cnn_l2_1e-4", 0.25, 0.2],
       ["cnn_l2_1e-2", 0.5, 0.5],
     ]);
-    // Linear x over [0.25, 0.5] padded by 5 % of the span on each side: 0.25 → 200 * 0.05 / 1.1.
-    expect(m.points[0].px).toBeCloseTo((200 * 0.0125) / 0.275);
+    // Linear x over [0.25, 0.5] padded by 5 % of the span on each side: 0.25 → 200 * 0.05 / 1.1;
+    // the two trials at 0.25 set DODGE pixels apart around it, in trial order.
+    expect(m.points[0].px).toBeCloseTo((200 * 0.0125) / 0.275 - DODGE / 2);
+    expect(m.points[1].px).toBeCloseTo((200 * 0.0125) / 0.275 + DODGE / 2);
     expect(m.points[2].px).toBeCloseTo(200 - (200 * 0.0125) / 0.275);
     expect(m.points[0].py).toBeCloseTo(100 - (100 * 0.025) / 0.55);
     expect(m.xAxis.log).toBe(false);
