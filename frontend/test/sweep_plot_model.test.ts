@@ -40,6 +40,23 @@ describe("sweepTrials", () => {
     expect(trials[0]).toMatchObject({ lastValidation: null, bestValidation: 0.5, share: 0, gap: null });
   });
 
+  it("reads KerasTuner's layout: one point per execution, its hyperparameters on the execution's directory", () => {
+    const tuner = sweepTrials(
+      ["01", "00"].flatMap((id) => [
+        summary(`${id}/execution0/train`, { data: 1, total: 2, reg: 1 }),
+        summary(`${id}/execution0/validation`, { data: 1.5, bestData: 1.25 }),
+      ]),
+      [
+        { run: "00/execution0", hparams: { l2: 1e-3 } },
+        { run: "01/execution0", hparams: { l2: 1e-2 } },
+      ],
+    );
+    expect(tuner.map((t) => [t.prefix, t.run, t.hparams.l2, t.gap])).toEqual([
+      ["00/execution0", "00/execution0/train", 1e-3, -0.5],
+      ["01/execution0", "01/execution0/train", 1e-2, -0.5],
+    ]);
+  });
+
   it("offers numeric hyperparameters for x and varying ones for colour", () => {
     expect(numericHParams(trials)).toEqual(["dropout", "l2"]);
     expect(varyingHParams(trials)).toEqual(["dropout", "l2", "opt"]);
