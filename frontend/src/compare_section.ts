@@ -276,7 +276,12 @@ export class CompareSection {
     const colors = { fg: style.getPropertyValue("--fg").trim() || "#212121", grid: style.getPropertyValue("--border").trim() || "#e0e0e0" };
     const shownRuns = new Set(breakdowns.map((b) => b.run));
     const trials = sweepTrials(summaries.filter((s) => shownRuns.has(s.run)), hparams);
+    performance.mark("regloss:sweep-start");
     const colorName = this.drawSweep(trials, width, colors);
+    // The sweep plot alone, inside `regloss:compare`: a 100-trial sweep must not cost a frame.
+    performance.clearMeasures("regloss:sweep");
+    performance.measure("regloss:sweep", "regloss:sweep-start");
+    performance.clearMarks("regloss:sweep-start");
     // One colour per experiment, from its name (the same on every reload), neighbours told apart;
     // past LEGEND_LIMIT runs, by the colour hyperparameter, whose key replaces the legend.
     const prefixes = [...new Set(this.comparison.lines.map((l) => l.prefix))];

@@ -70,8 +70,10 @@ def test_one_point_per_trial_on_a_log_x_axis(sweep_dashboard):
     assert frame.locator(".sweep-plot [data-color-key=dropout]").count() == 1
     assert frame.locator(".compare-legend g[data-run]").count() == 0
     assert frame.locator(".compare-legend [data-color-key=dropout]").count() == 1
-    duration = frame.evaluate("performance.getEntriesByName('regloss:compare').at(-1).duration")
-    print(f"compare section with sweep plot, 24 trials / 48 runs: {duration:.1f} ms")
+    compare, sweep = frame.evaluate(
+        "['regloss:compare', 'regloss:sweep'].map(n => performance.getEntriesByName(n).at(-1).duration)")
+    print(f"24 trials / 48 runs: compare section {compare:.1f} ms, of which the sweep plot {sweep:.1f} ms")
+    assert sweep < 200  # a few ms on an idle machine; a generous bound for a busy one
     sweep_dashboard.screenshot("sweep-1400.png")
     assert sweep_dashboard.errors == []
 
