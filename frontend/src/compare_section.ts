@@ -200,6 +200,10 @@ export class CompareSection {
     this.sweepView.hidden = true;
     const title = element("h3", "", undefined, this.sweepView);
     element("span", "", "Sweep plot: one point per trial; click a point to focus its run", title);
+    title.append(
+      downloadButton("PNG", "Download the sweep plot as PNG", () => void this.saveSweepPng()),
+      downloadButton("SVG", "Download the sweep plot as SVG", () => this.saveSweepSvg()),
+    );
     const controls = element("div", "controls compare-controls sweep-controls", undefined, this.sweepView);
     const labelled = (text: string, select: HTMLSelectElement, name: string, onChange: (v: string) => void) => {
       const label = element("label", "", undefined, controls);
@@ -277,7 +281,10 @@ export class CompareSection {
     const shownRuns = new Set(breakdowns.map((b) => b.run));
     const trials = sweepTrials(summaries.filter((s) => shownRuns.has(s.run)), hparams);
     performance.mark("regloss:sweep-start");
-    const colorName = this.drawSweep(trials, width, colors);
+    const drawnColor = this.drawSweep(trials, width, colors);
+    // Without the sweep route's figures, the table's rows still say which hyperparameter colours the chart.
+    const colorName =
+      trials.length > 0 ? drawnColor : chooseColor(this.rows, this.choices.sweepColor, chooseX(this.rows, this.choices.sweepX));
     // The sweep plot alone, inside `regloss:compare`: a 100-trial sweep must not cost a frame.
     performance.clearMeasures("regloss:sweep");
     performance.measure("regloss:sweep", "regloss:sweep-start");
@@ -357,6 +364,20 @@ export class CompareSection {
   private saveSvg(): void {
     const text = svgDocument(this.chart.svg, this.background());
     downloadBlob(new Blob([text], { type: "image/svg+xml" }), fileName("compare", "svg", this.title()));
+  }
+
+  private sweepTitle(): string {
+    return this.sweepPlot.svg.querySelector(".sweep-title")?.textContent ?? "sweep";
+  }
+
+  private saveSweepSvg(): void {
+    const text = svgDocument(this.sweepPlot.svg, this.background());
+    downloadBlob(new Blob([text], { type: "image/svg+xml" }), fileName("sweep", "svg", this.sweepTitle()));
+  }
+
+  private async saveSweepPng(): Promise<void> {
+    const png = await svgToPng(svgDocument(this.sweepPlot.svg, this.background()));
+    downloadBlob(png, fileName("sweep", "png", this.sweepTitle()));
   }
 
   private async savePng(): Promise<void> {

@@ -79,19 +79,22 @@ export function metricValue(t: Trial, metric: SweepMetric): number | null {
   return metric === "validation" ? t.lastValidation : metric === "share" ? t.share : t.gap;
 }
 
+/** What choosing hyperparameters reads of a trial (a sweep table row has it too). */
+type WithHParams = { hparams: Record<string, HParamValue> };
+
 /** The hyperparameters that can be an x axis: numeric wherever logged. */
-export function numericHParams(trials: readonly Trial[]): string[] {
+export function numericHParams(trials: readonly WithHParams[]): string[] {
   return hparamNames(trials.map((t) => t.hparams)).filter((n) => isNumeric(trials.map((t) => t.hparams[n])));
 }
 
 /** Hyperparameters that vary across the trials (at least two values): what colour can tell apart. */
-export function varyingHParams(trials: readonly Trial[]): string[] {
+export function varyingHParams(trials: readonly WithHParams[]): string[] {
   return hparamNames(trials.map((t) => t.hparams)).filter(
     (n) => new Set(trials.map((t) => t.hparams[n]).filter((v) => v !== undefined).map(String)).size > 1,
   );
 }
 
-function distinctCount(trials: readonly Trial[], name: string): number {
+function distinctCount(trials: readonly WithHParams[], name: string): number {
   return new Set(trials.map((t) => t.hparams[name]).filter((v) => v !== undefined)).size;
 }
 
@@ -99,7 +102,7 @@ function distinctCount(trials: readonly Trial[], name: string): number {
  * The x hyperparameter: `wanted` if numeric, else the numeric one with the
  * most distinct values (a sweep's swept axis), "" when there is none.
  */
-export function chooseX(trials: readonly Trial[], wanted: string): string {
+export function chooseX(trials: readonly WithHParams[], wanted: string): string {
   const numeric = numericHParams(trials);
   if (numeric.includes(wanted)) return wanted;
   let best = "";
@@ -108,7 +111,7 @@ export function chooseX(trials: readonly Trial[], wanted: string): string {
 }
 
 /** The colour hyperparameter: `wanted` if it varies (or "" for none, on purpose), else another that varies. */
-export function chooseColor(trials: readonly Trial[], wanted: string | null, x: string): string {
+export function chooseColor(trials: readonly WithHParams[], wanted: string | null, x: string): string {
   const varying = varyingHParams(trials);
   if (wanted !== null && (wanted === "" || varying.includes(wanted))) return wanted;
   const numeric = new Set(numericHParams(trials));

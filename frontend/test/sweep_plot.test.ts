@@ -145,3 +145,15 @@ describe("CompareSection with a sweep", () => {
     expect(rows.slice(0, 3)).toEqual(["cnn_l2_0_d0", "cnn_l2_0_d12", "cnn_l2_0_d24"]);
   });
 });
+
+describe("CompareSection without the sweep route's figures", () => {
+  it("still colours a comparison of many runs by a hyperparameter, from the sweep table's rows", () => {
+    const many = sweep(15);
+    const section = new CompareSection(memoryStorage());
+    document.body.appendChild(section.el);
+    section.update(many.breakdowns, many.hparams, 0, []);
+    expect(section.el.querySelector<HTMLElement>(".sweep-view")!.hidden).toBe(true);
+    expect(section.el.querySelectorAll(".compare-legend g[data-run]")).toHaveLength(0);
+    expect(section.el.querySelector(".compare-legend [data-color-key=dropout]")).not.toBeNull();
+  });
+});

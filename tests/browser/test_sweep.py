@@ -24,7 +24,7 @@ def wide_url(tmp_path_factory, serve_tensorboard):
 def sweep_dashboard(browser, wide_url):
     from conftest import Dashboard
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -75,6 +75,20 @@ def test_one_point_per_trial_on_a_log_x_axis(sweep_dashboard):
     print(f"24 trials / 48 runs: compare section {compare:.1f} ms, of which the sweep plot {sweep:.1f} ms")
     assert sweep < 200  # a few ms on an idle machine; a generous bound for a busy one
     sweep_dashboard.screenshot("sweep-1400.png")
+    assert sweep_dashboard.errors == []
+
+
+def test_sweep_plot_downloads_as_svg_with_every_point(sweep_dashboard):
+    import xml.etree.ElementTree as ElementTree
+
+    page = sweep_dashboard.page
+    with page.expect_download() as info:
+        sweep_dashboard.frame.click(".compare button[aria-label='Download the sweep plot as SVG']")
+    assert info.value.suggested_filename.startswith("regloss-sweep-")
+    with open(info.value.path(), "rb") as f:
+        root = ElementTree.fromstring(f.read())
+    circles = [el for el in root.iter("{http://www.w3.org/2000/svg}circle") if el.get("data-sweep-point")]
+    assert sorted(el.get("data-sweep-point") for el in circles) == sorted(TRIALS)
     assert sweep_dashboard.errors == []
 
 
