@@ -9,7 +9,8 @@ terms x POINTS steps, and reads the app's own performance measures:
 - ``regloss:heatmap``: the heatmap alone (cells, pixels, canvas), inside the render;
 - ``regloss:hover``: one tooltip update (rule moved, tooltip refilled, bars re-ranked);
 - ``regloss:compare``: the run comparison's draw, in a second page of
-  ``--compare-runs`` runs (a sweep, train and validation), once all lines are in;
+  ``--compare-runs`` runs (a sweep, train and validation), once all lines are in,
+  and ``regloss:sweep``, the sweep plot's part of it (one point per trial);
 
 - with ``--dynamics N``, instead of all the above: the Dynamics section of a
   run with N weights (7 × N series) opened in a fresh page,
@@ -201,13 +202,17 @@ def measure_once(p, route, args):
 # The comparison section opened before the page loads (its state is kept in localStorage).
 COMPARE_INIT = """localStorage.setItem("tb-regloss.compare.v1", JSON.stringify({open: true}));
 window.__compare = [];
+window.__sweep = [];
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) if (e.name === "regloss:compare") window.__compare.push(e.duration);
+  for (const e of list.getEntries()) {
+    if (e.name === "regloss:compare") window.__compare.push(e.duration);
+    if (e.name === "regloss:sweep") window.__sweep.push(e.duration);
+  }
 }).observe({type: "measure"});"""
 
 
 def compare_answers(runs, points):
-    """A sweep of ``runs`` runs (train and validation alternating), each with 10 terms, and their hparams."""
+    """A sweep of ``runs`` runs (train and validation alternating), each with 10 terms, their hparams and figures."""
     breakdowns = []
     for r in range(runs):
         b = synthetic_breakdown(10, points)
@@ -218,17 +223,23 @@ def compare_answers(runs, points):
                                      for b in breakdowns]}),
         "breakdowns": json.dumps({"breakdowns": breakdowns}),
         "hparams": json.dumps({"runs": [{"run": f"sweep/wd_{r}", "hparams": {"wd": r}} for r in range(runs // 2)]}),
+        # The sweep plot's figures: one point per trial is drawn within the same measure.
+        "sweep": json.dumps({"runs": [
+            {"run": b["run"], "step": points - 1, "data": 1.0 + r / runs, "best_data": 0.5 + r / runs,
+             "best_step": points // 2, "total": 1.5, "reg": 0.5}
+            for r, b in enumerate(breakdowns)]}),
     }
 
 
 def measure_compare(p, route, runs):
-    """The comparison chart's draw (``regloss:compare``) once all ``runs`` lines are in, in a fresh browser."""
+    """``(compare, sweep)``: the section's draw (``regloss:compare``) once all ``runs`` lines are in, in a fresh
+    browser, and the sweep plot's part of it (``regloss:sweep``, one point per trial)."""
     browser, page = open_dashboard(p, route, COMPARE_INIT)
     try:
         page.wait_for_function(f"document.querySelectorAll('.compare path[data-run]').length === {runs}",
                                timeout=60000)
         page.wait_for_timeout(300)
-        return max(page.evaluate("window.__compare"))
+        return max(page.evaluate("window.__compare")), max(page.evaluate("window.__sweep"))
     finally:
         browser.close()
 
@@ -415,11 +426,17 @@ def main():
     if args.compare_runs:
         answers.update(compare_answers(args.compare_runs, args.points))
         with sync_playwright() as p:
-            draws = [measure_compare(p, route, args.compare_runs) for _ in range(args.repeat)]
+            measured = [measure_compare(p, route, args.compare_runs) for _ in range(args.repeat)]
+        draws = [compare for compare, _ in measured]
+        sweeps = [sweep for _, sweep in measured]
         print(
             f"comparison (regloss:compare), {args.compare_runs} runs x {args.points} points: "
             f"median {statistics.median(draws):.1f} ms (min {min(draws):.1f}, max {max(draws):.1f}) "
             f"over {args.repeat} fresh browsers   target <= 100 ms"
+        )
+        print(
+            f"  of which the sweep plot (regloss:sweep), {args.compare_runs // 2} trials: "
+            f"median {statistics.median(sweeps):.1f} ms (min {min(sweeps):.1f}, max {max(sweeps):.1f})"
         )
 
 

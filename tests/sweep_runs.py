@@ -93,3 +93,50 @@ def write_broken_hparams_run(logdir):
     )
     with tf.summary.create_file_writer(str(logdir / BROKEN_HPARAMS_RUN)).as_default():
         tf.summary.write(hparams_metadata.SESSION_START_INFO_TAG, tf.zeros([0]), step=0, metadata=broken)
+
+
+# A wider sweep, as a grid search writes one: L2 over five decades (and 0) times dropout, one
+# trial per pair, named the way sweeps name them. 24 trials, 48 runs: past the comparison's
+# 20-run legend, with an x axis that a log scale reads best.
+WIDE_L2 = {"0": 0.0, "1e-5": 1e-5, "1e-4": 1e-4, "1e-3": 1e-3, "1e-2": 1e-2, "1e-1": 1e-1}
+WIDE_DROPOUT = (0.0, 0.1, 0.25, 0.5)
+WIDE_EPOCHS = 12
+
+
+def wide_trials():
+    """``{trial: hparams}`` of the wide sweep, in the order of its values."""
+    return {
+        f"grid/cnn_l2_{name}_d{dropout}": {"l2": l2, "dropout": dropout, "optimizer": "adam" if dropout < 0.2 else "sgd"}
+        for name, l2 in WIDE_L2.items()
+        for dropout in WIDE_DROPOUT
+    }
+
+
+def wide_series(l2, dropout, validation):
+    """``{tag: [(step, value)]}`` of one split of a wide-sweep trial: heavier L2 fits less, dropout overfits less."""
+    series = {}
+    for step in range(WIDE_EPOCHS):
+        fit = 1.5 * 0.7**step + 0.1 + 3.0 * l2 + 0.2 * dropout
+        overfit = 0.03 * max(0, step - 4) * (1.0 - dropout) * math.exp(-100.0 * l2) if validation else 0.0
+        data = fit + (0.2 + overfit if validation else 0.0)
+        penalty = 10.0 * l2 * (1.0 + 0.9**step)
+        points = {"regloss/data": data, "regloss/penalty/conv/kernel": penalty, "regloss/total": data + penalty}
+        for tag, value in points.items():
+            series.setdefault(tag, []).append((step, _f32(value)))
+    return series
+
+
+def write_wide_sweep_logdir(logdir):
+    """Writes the wide sweep under ``logdir``: train and validation runs, hyperparameters on each trial's directory."""
+    import tensorflow as tf
+    from tensorboard.plugins.hparams import api as hp
+
+    from plugin_runs import write_regloss_runs
+
+    runs = {}
+    for trial, values in wide_trials().items():
+        runs[trial + "/train"] = wide_series(values["l2"], values["dropout"], validation=False)
+        runs[trial + "/validation"] = wide_series(values["l2"], values["dropout"], validation=True)
+        with tf.summary.create_file_writer(str(logdir / trial)).as_default():
+            hp.hparams(values, trial_id=trial)
+    write_regloss_runs(logdir, runs, {})

@@ -414,3 +414,42 @@ export function parseTrainingFindings(x: unknown): DecayFinding[] {
 export async function fetchTrainingFindings(run: string): Promise<DecayFinding[]> {
   return parseTrainingFindings(await getJson("findings?" + new URLSearchParams({ run }).toString()));
 }
+
+/** One run's figures from the `sweep` route: last values, and the lowest data loss with its step; null when the run lacks the series. */
+export interface RunSummary {
+  run: string;
+  step: number | null;
+  data: number | null;
+  bestData: number | null;
+  bestStep: number | null;
+  total: number | null;
+  /** Sum of the penalties at the total's last step. */
+  reg: number | null;
+}
+
+function optionalNumber(r: Record<string, unknown>, field: string): number | null {
+  const v = r[field];
+  if (v === undefined || v === null) return null;
+  return parseValue(v);
+}
+
+export function parseSweep(x: unknown): RunSummary[] {
+  if (!isRecord(x) || !Array.isArray(x.runs)) fail("`runs` must hold a list", x);
+  return (x.runs as unknown[]).map((r) => {
+    if (!isRecord(r) || typeof r.run !== "string") fail("each run of the sweep needs `run`", r);
+    return {
+      run: r.run,
+      step: optionalNumber(r, "step"),
+      data: optionalNumber(r, "data"),
+      bestData: optionalNumber(r, "best_data"),
+      bestStep: optionalNumber(r, "best_step"),
+      total: optionalNumber(r, "total"),
+      reg: optionalNumber(r, "reg"),
+    };
+  });
+}
+
+/** The figures of every run with regloss series, in one request (the `sweep` route). */
+export async function fetchSweep(): Promise<RunSummary[]> {
+  return parseSweep(await getJson("sweep"));
+}

@@ -4,8 +4,9 @@
  * turns every change (settings, data, size, theme) into one redraw per
  * animation frame.
  */
-import { fetchBreakdowns, fetchHParams, fetchRuns, type Breakdown, type RunHParams, type RunInfo } from "./api";
+import { fetchBreakdowns, fetchHParams, fetchRuns, fetchSweep, type Breakdown, type RunHParams, type RunInfo, type RunSummary } from "./api";
 import { RunCard } from "./card";
+import { sortByRun } from "./runorder";
 import { CompareSection } from "./compare_section";
 import { Controls } from "./controls";
 import { loadSettings, runFilterRegExp, saveSettings, type Settings, type SortColumn } from "./settings";
@@ -27,6 +28,10 @@ export class App {
   private readonly compare: CompareSection;
   /** Hyperparameters logged with the HParams plugin; empty if none or if they could not be read. */
   private hparams: RunHParams[] = [];
+  /** Every run's figures (the `sweep` route), read only when hyperparameters were logged: the sweep plot's points. */
+  private summaries: RunSummary[] = [];
+  /** The run a sweep point focused: its card is scrolled into view once drawn. */
+  private reveal: string | null = null;
   private readonly status = document.createElement("div");
   private readonly grid = document.createElement("div");
   private frame = 0;
@@ -60,7 +65,10 @@ export class App {
     this.status.className = "status";
     this.status.setAttribute("aria-live", "polite");
     this.grid.className = "runs";
-    this.compare = new CompareSection(storage);
+    this.compare = new CompareSection(storage, (run) => {
+      this.reveal = run;
+      this.change({ layout: "focus", focusRun: run });
+    });
     this.el.append(title, this.controls.el, this.status, this.compare.el, this.grid);
     // Only a new width changes the charts; the grid growing taller as cards fill must not redraw.
     let observedWidth = -1;
@@ -82,9 +90,12 @@ export class App {
       do {
         this.reloadAgain = false;
         try {
-          this.runs = await fetchRuns();
+          // Listed by the values in their names (`wd_1e-4` before `wd_1e-3`): cards, picker, comparison.
+          this.runs = sortByRun(await fetchRuns(), (r) => r.run);
           // The comparison works without hyperparameters: a failure here must not hide the charts.
           this.hparams = await fetchHParams().catch(() => this.hparams);
+          // Only a sweep (runs with hyperparameters) has a sweep plot to feed.
+          this.summaries = this.hparams.length === 0 ? [] : await fetchSweep().catch(() => this.summaries);
           const fresh = await fetchBreakdowns(this.shownRuns().map((r) => r.run));
           for (const b of fresh) this.breakdowns.set(b.run, b);
           this.error = null;
@@ -248,7 +259,19 @@ export class App {
       }
     });
 
-    this.compare.update(breakdowns, this.hparams, s.smoothing);
+    // The comparison and the sweep plot show every loaded run, also while one is focused:
+    // clicking one sweep point after another is how a sweep is read.
+    this.compare.update(
+      loaded.map((r) => this.breakdowns.get(r.run)!),
+      this.hparams,
+      s.smoothing,
+      this.summaries,
+    );
+    this.compare.setFocused(s.layout === "focus" && focused ? focused.run : null);
+    if (this.reveal !== null) {
+      this.cards.get(this.reveal)?.el.scrollIntoView?.({ block: "nearest" });
+      this.reveal = null;
+    }
 
     performance.clearMeasures("regloss:render");
     performance.measure("regloss:render", "regloss:render-start");

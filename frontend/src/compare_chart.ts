@@ -3,6 +3,8 @@
  * a title and a legend drawn inside the SVG (so an exported image carries
  * them), colour by experiment and dashes for validation runs, and a hover rule
  * with a tooltip of every run's raw and smoothed value at the nearest step.
+ * Given a colour key (many runs coloured by a hyperparameter), the chart draws
+ * that key instead of one legend row per run.
  * Colours are written as attributes, not CSS variables, for the same reason.
  */
 import { axisBottom, axisLeft } from "d3-axis";
@@ -10,7 +12,9 @@ import { format } from "d3-format";
 import { scaleLinear, scaleLog } from "d3-scale";
 import { pointer, select } from "d3-selection";
 import { choiceLabel, compareExtent, nearestIndex, type Comparison, type CompareLine } from "./compare";
+import { drawColorKey, KEY_ROW, keyRows } from "./color_key";
 import { formatValue } from "./format";
+import type { ColorKey } from "./hparam_colors";
 import { linePath } from "./paths";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -76,14 +80,20 @@ export class CompareChart {
     this.el.append(this.svg, this.tooltip);
   }
 
-  /** Redraws the whole chart for `c`, `width` pixels wide. */
-  draw(c: Comparison, colorOf: (prefix: string) => string, opts: { log: boolean; smoothing: number; width: number; colors: ChartColors }): void {
+  /** Redraws the whole chart for `c`, `width` pixels wide; with `key`, that colour key replaces the legend. */
+  draw(
+    c: Comparison,
+    colorOf: (prefix: string) => string,
+    opts: { log: boolean; smoothing: number; width: number; colors: ChartColors; key?: ColorKey | null },
+  ): void {
     const { log, smoothing, width, colors } = opts;
+    const key = opts.key ?? null;
     this.lines = c.lines;
     this.smoothing = smoothing;
     const innerWidth = Math.max(60, width - MARGIN.left - MARGIN.right);
-    const legend = legendGrid(c.lines.length, width);
-    const height = MARGIN.top + PLOT_HEIGHT + MARGIN.bottom + legend.rows * LEGEND_ROW + 6;
+    const legend = legendGrid(key ? 0 : c.lines.length, width);
+    const legendHeight = key ? keyRows(key, width - MARGIN.left) * KEY_ROW : legend.rows * LEGEND_ROW;
+    const height = MARGIN.top + PLOT_HEIGHT + MARGIN.bottom + legendHeight + 6;
     const svg = select(this.svg);
     svg.selectAll("*").remove();
     svg
@@ -197,7 +207,8 @@ export class CompareChart {
       .append("g")
       .attr("class", "compare-legend")
       .attr("transform", `translate(${MARGIN.left},${MARGIN.top + PLOT_HEIGHT + MARGIN.bottom + 4})`);
-    c.lines.forEach((line, i) => {
+    if (key) drawColorKey(legendG, key, width - MARGIN.left, colors.fg);
+    (key ? [] : c.lines).forEach((line, i) => {
       const entry = legendG
         .append("g")
         .attr("data-run", line.run)

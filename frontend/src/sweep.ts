@@ -7,6 +7,7 @@
 import { present, type Breakdown, type HParamValue, type RunHParams, type Series } from "./api";
 import { float32Text } from "./format";
 import { hparamNames, hparamsFor, splitRunName } from "./hparams";
+import { compareRunNames } from "./runorder";
 
 export interface SweepRow {
   /** The experiment: the runs' common prefix. */
@@ -137,18 +138,19 @@ function cellOf(row: SweepRow, column: SweepColumn): HParamValue | null {
 }
 
 /**
- * Sorts by one column: numbers numerically, strings and booleans as text,
- * missing values last in either direction; ties keep the prefix order.
+ * Sorts by one column: runs by `compareRunNames`, numbers numerically, strings and booleans as text,
+ * missing values last in either direction; ties in run order (`compareRunNames`).
  */
 export function sortSweep(rows: SweepRow[], column: SweepColumn, descending: boolean): SweepRow[] {
   const sign = descending ? -1 : 1;
-  const byPrefix = (a: SweepRow, b: SweepRow) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0);
+  const byPrefix = (a: SweepRow, b: SweepRow) => compareRunNames(a.prefix, b.prefix);
   return [...rows].sort((a, b) => {
     const x = cellOf(a, column);
     const y = cellOf(b, column);
     if (x === null || y === null) return x === y ? byPrefix(a, b) : x === null ? 1 : -1;
     let c: number;
-    if (typeof x === "number" && typeof y === "number") c = x - y;
+    if (column === "run") c = compareRunNames(a.prefix, b.prefix);
+    else if (typeof x === "number" && typeof y === "number") c = x - y;
     else {
       const [sx, sy] = [String(x), String(y)];
       c = sx < sy ? -1 : sx > sy ? 1 : 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseHParams } from "../src/api";
+import { parseHParams, parseSweep } from "../src/api";
 
 describe("parseHParams", () => {
   it("keeps numbers, strings and booleans as they are", () => {
@@ -21,5 +21,23 @@ describe("parseHParams", () => {
     expect(() => parseHParams({ runs: [{ run: "a", hparams: { x: [1] } }] })).toThrow(
       "a hyperparameter value must be a number, a string or a boolean. Received: [1]",
     );
+  });
+});
+
+describe("parseSweep", () => {
+  it("reads each run's figures, null where a series is missing and non-finite values as numbers", () => {
+    expect(
+      parseSweep({
+        runs: [
+          { run: "wd_0/train", step: 9, data: 0.5, best_data: 0.25, best_step: 3, total: 0.75, reg: 0.25 },
+          { run: "wd_0/validation", step: 9, data: "NaN", best_data: null, best_step: null, total: "Infinity", reg: null },
+        ],
+      }),
+    ).toEqual([
+      { run: "wd_0/train", step: 9, data: 0.5, bestData: 0.25, bestStep: 3, total: 0.75, reg: 0.25 },
+      { run: "wd_0/validation", step: 9, data: NaN, bestData: null, bestStep: null, total: Infinity, reg: null },
+    ]);
+    expect(() => parseSweep({ runs: [{ data: 1 }] })).toThrow("each run of the sweep needs `run`");
+    expect(() => parseSweep({ runs: [{ run: "a", data: "x" }] })).toThrow("a value must be a number");
   });
 });

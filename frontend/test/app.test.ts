@@ -86,6 +86,46 @@ describe("App", () => {
     expect(app.el.querySelector(".legend-entry .legend-label")!.textContent).toBe("data loss");
   });
 
+  it("lists cards and the focus picker by the values in run names", async () => {
+    backend(["cnn_l2_1e-2/train", "cnn_l2_1e-3/train", "cnn_l2_1e-4/train"]);
+    const app = await appWith();
+    const order = ["cnn_l2_1e-4/train", "cnn_l2_1e-3/train", "cnn_l2_1e-2/train"];
+    expect(cards(app)).toEqual(order);
+    const picker = app.el.querySelector<HTMLSelectElement>("select[name=focus-run]")!;
+    expect([...picker.options].map((o) => o.value)).toEqual(order);
+  });
+
+  it("focuses a sweep point's run, keeping the sweep plot in view with the point ringed", async () => {
+    const prefixes = ["wd_1e-2", "wd_1e-4", "wd_1e-3"];
+    const runs = prefixes.flatMap((p) => [`${p}/train`, `${p}/validation`]);
+    const requests = backend(runs);
+    const answer = globalThis.fetch as (url: string) => Promise<Response>;
+    vi.stubGlobal("fetch", async (url: string) => {
+      if (url === "hparams") {
+        requests.push(url);
+        return Response.json({ runs: prefixes.map((p) => ({ run: p, hparams: { wd: Number(p.slice(3)) } })) });
+      }
+      if (url === "sweep") {
+        requests.push(url);
+        return Response.json({ runs: runs.map((run) => ({ run, step: 2, data: 1, best_data: 0.5, best_step: 1, total: 2, reg: 1 })) });
+      }
+      return answer(url);
+    });
+    const storage = memoryStorage();
+    storage.setItem("tb-regloss.compare.v1", JSON.stringify({ open: true }));
+    const app = await appWith(storage);
+    expect(requests.slice(0, 3)).toEqual(["runs", "hparams", "sweep"]);
+    const points = [...app.el.querySelectorAll<SVGCircleElement>("[data-sweep-point]")];
+    expect(points.map((p) => p.getAttribute("data-sweep-point"))).toEqual(["wd_1e-4", "wd_1e-3", "wd_1e-2"]);
+    points[1].dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    app.draw();
+    expect(app.el.querySelector(".runs")!.className).toBe("runs layout-focus");
+    expect(cards(app)).toEqual(["wd_1e-3/train"]);
+    // The sweep plot still shows every trial, the focused one ringed.
+    expect(app.el.querySelectorAll("[data-sweep-point]")).toHaveLength(3);
+    expect([...app.el.querySelectorAll("[data-sweep-point][data-focused]")].map((p) => p.getAttribute("data-run"))).toEqual(["wd_1e-3/train"]);
+  });
+
   it("shows the findings of the runs that have a decay plan, asking for no other run's", async () => {
     const requests = backend(["exp1/train", "exp1/validation"], 200, ["exp1/train"]);
     const app = await appWith();

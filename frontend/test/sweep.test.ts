@@ -86,6 +86,12 @@ describe("sortSweep", () => {
     expect(order("hparam:opt", false)).toEqual(["wd_0", "solo", "wd_1"]);
   });
 
+  it("sorts runs by the values in their names", () => {
+    const named = sweepRows(["cnn_l2_1e-2", "cnn_l2_1e-4", "cnn_l2_1e-3"].map((p) => run(p + "/train", { total: [1] }, [0])), []);
+    expect(sortSweep(named, "run", false).map((r) => r.prefix)).toEqual(["cnn_l2_1e-4", "cnn_l2_1e-3", "cnn_l2_1e-2"]);
+    expect(sortSweep(named, "run", true).map((r) => r.prefix)).toEqual(["cnn_l2_1e-2", "cnn_l2_1e-3", "cnn_l2_1e-4"]);
+  });
+
   it("does not change its input", () => {
     order("run", true);
     expect(rows.map((r) => r.prefix)).toEqual(["wd_0", "wd_1", "solo"]);

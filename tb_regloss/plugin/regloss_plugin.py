@@ -46,6 +46,14 @@ Routes, all under ``/data/plugin/regloss/``:
   "fix"}]}``, the same shape as a decay plan's findings, an empty list for a
   run where none holds; 404 for a run with no regloss series. Read from at
   most ``DEFAULT_SAMPLES`` points per series.
+- ``sweep`` (optionally ``?run=A&run=B``): the figures of each run with
+  regloss series (of the named ones only, when given), in one call:
+  ``{"runs": [{"run", "step", "data", "best_data", "best_step", "total",
+  "reg"}]}`` sorted by run (see ``sweep_summary.summarize``): the last data
+  loss, total and penalty sum, and the lowest data loss over every stored
+  point with its step. The dashboard's sweep view pairs a trial's train and
+  validation runs from it, without reading 200 runs' breakdowns for a
+  handful of numbers each.
 - ``index.js`` and the other files shipped in ``static/``.
 
 Broken logdirs are served as far as they can be read: a truncated or
@@ -104,12 +112,16 @@ from tb_regloss import training_findings
 from tb_regloss.plugin import breakdown
 from tb_regloss.plugin import dynamics_series
 from tb_regloss.plugin import session_hparams
+from tb_regloss.plugin import sweep_summary
 
 logger = logging.getLogger(__name__)
 
 PLUGIN_NAME = tags.PLUGIN_NAME
 DEFAULT_SAMPLES = 1000
 MAX_SAMPLES = 10000
+# The sweep's best data loss is read over every point the provider keeps (it keeps a
+# reservoir per series, 1000 scalars by default): no downsampling of our own.
+_EVERY_POINT = 10**9
 
 _ROUTE_PREFIX = "/data/plugin/" + PLUGIN_NAME + "/"
 _STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
@@ -254,6 +266,7 @@ class RegLossPlugin(base_plugin.TBPlugin):
             "/breakdowns": self._serve_breakdowns,
             "/dynamics": self._serve_dynamics,
             "/hparams": self._serve_hparams,
+            "/sweep": self._serve_sweep,
             "/decay_plan": self._serve_decay_plan,
             "/findings": self._serve_findings,
             "/index.js": self._serve_static,
@@ -438,6 +451,52 @@ class RegLossPlugin(base_plugin.TBPlugin):
         by_run = session_hparams.hparams_by_run(listing)
         return {"runs": [{"run": run, "hparams": values} for run, values in by_run.items()]}
 
+    def sweep_impl(self, ctx, experiment, runs=None):
+        """The figures of a sweep's runs: two batched reads, whatever the number of runs.
+
+        Args:
+            ctx: A ``tensorboard.context.RequestContext``.
+            experiment: The experiment id (``""`` for a plain ``--logdir``).
+            runs: Run names to answer, or ``None`` for every run with regloss series.
+
+        Returns:
+            ``{"runs": [dict(run=name, **sweep_summary.summarize(...))]}``
+            sorted by run.
+
+        Raises:
+            errors.NotFoundError: a named run has no regloss series.
+        """
+        terms_by_run = self._list(ctx, experiment, runs)
+        unknown = [run for run in runs or () if run not in terms_by_run]
+        if unknown:
+            raise errors.NotFoundError(
+                "No regloss series for %s; /runs lists the runs that have some."
+                % ", ".join("run=%r" % run for run in unknown)
+            )
+        names = sorted(terms_by_run)
+        if not names:
+            return {"runs": []}
+        last_tags = {tags.TOTAL} | {
+            tags.PREFIX + term for terms in terms_by_run.values() for term in terms
+            if (tags.PREFIX + term).startswith(tags.PENALTY_PREFIX)
+        }
+        try:
+            data = self._read(ctx, experiment, names, [tags.DATA], _EVERY_POINT)
+            last = self._read(ctx, experiment, names, sorted(last_tags), 1)
+        except ValueError:
+            # A series the provider cannot convert fails the whole batch: read them one by one.
+            data = self._read_each(ctx, experiment, {r: ["data"] for r in names}, _EVERY_POINT)
+            last = self._read_each(
+                ctx, experiment, {r: [t for t in terms_by_run[r] if t != "data"] for r in names}, 1)
+        result = []
+        for run in names:
+            run_last = last.get(run, {})
+            penalties = [points for tag, points in run_last.items() if tag.startswith(tags.PENALTY_PREFIX)]
+            summary = sweep_summary.summarize(
+                data.get(run, {}).get(tags.DATA, ()), run_last.get(tags.TOTAL, ()), penalties)
+            result.append(dict(run=run, **summary))
+        return {"runs": result}
+
     def _runs_with_decay_plans(self, ctx, experiment):
         """The runs with a ``regloss/decay_plan`` tensor: one ``list_tensors`` call, no values read."""
         listing = self._data_provider.list_tensors(
@@ -583,6 +642,12 @@ class RegLossPlugin(base_plugin.TBPlugin):
     def _serve_hparams(self, request):
         ctx = plugin_util.context(request.environ)
         return self.hparams_impl(ctx, plugin_util.experiment_id(request.environ))
+
+    @_json_route
+    def _serve_sweep(self, request):
+        runs = _parse_runs(request) if "run" in request.args else None
+        ctx = plugin_util.context(request.environ)
+        return self.sweep_impl(ctx, plugin_util.experiment_id(request.environ), runs)
 
     @_json_route
     def _serve_decay_plan(self, request):

@@ -159,7 +159,7 @@ def test_chart_downloads_are_valid_images_with_title_and_legend(open_sweep):
     assert name == "regloss-compare-Data_loss_9_runs_smoothed_0.6_raw_faint.png"
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
-    svg_box = dashboard.frame.locator(".compare svg").bounding_box()
+    svg_box = dashboard.frame.locator(".compare-chart svg").bounding_box()
     assert (width, height) == (round(2 * svg_box["width"]), round(2 * svg_box["height"]))
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "compare-export.png").write_bytes(png)
@@ -201,4 +201,20 @@ def test_comparison_and_sweep_downloads(open_sweep):
     assert (int(best["bestValidationStep"]), float32(float(best["bestValidationData"]))) == (step, value)
     _, text = download(dashboard, "Download the sweep table as JSON")
     assert sorted(r["prefix"] for r in json.loads(text)["rows"]) == PREFIXES
+    assert dashboard.errors == []
+
+
+def test_sweep_plot_has_a_point_per_trial_with_hyperparameters(open_sweep):
+    dashboard = open_sweep()
+    frame = dashboard.frame
+    frame.wait_for_function(f"document.querySelectorAll('[data-sweep-point]').length === {len(WEIGHT_DECAYS)}")
+    # In the order of the values in the names; the hostile run logged no hyperparameters: no point.
+    trials = frame.eval_on_selector_all("[data-sweep-point]", "ps => ps.map(p => p.getAttribute('data-sweep-point'))")
+    assert trials == ["sweep/wd_0", "sweep/wd_1e-4", "sweep/wd_1e-3", "sweep/wd_1e-2"]
+    # 1e-4 to 1e-2 is two decades, not more: the x axis stays linear.
+    assert frame.get_attribute(".sweep-plot svg", "data-x-scale") == "linear"
+    assert frame.locator(".sweep-view select[name=sweep-x]").input_value() == "weight_decay"
+    frame.select_option(".sweep-view select[name=sweep-metric]", "share")
+    frame.wait_for_function("document.querySelector('.sweep-title').textContent.startsWith('Penalty share')")
+    assert frame.evaluate("window.__xss") is None
     assert dashboard.errors == []
