@@ -3,6 +3,7 @@
 import contextlib
 import functools
 import json
+import math
 import os
 import warnings
 
@@ -170,6 +171,7 @@ class RegLossCallback(keras.callbacks.Callback):
         self._probe = None
         self._readers = {}
         self._check_readers = {}  # the self-check's own, read at each epoch's end
+        self._loss_peaks = {}  # phase -> the largest loss Keras reported (self_check.PEAK_ATOL)
         self._step_offset = 0
         self._in_fit = False
         self._batches_seen = 0
@@ -425,7 +427,9 @@ class RegLossCallback(keras.callbacks.Callback):
         if means is None or keras_loss is None or not self_check.keras_reports_the_loss(model, phase):
             return None
         ours = self_check.data_plus_penalties(means)
-        return (ours, keras_loss) if self_check.differ(ours, keras_loss) else None
+        if math.isfinite(keras_loss):
+            self._loss_peaks[phase] = max(self._loss_peaks.get(phase, 0.0), abs(keras_loss))
+        return (ours, keras_loss) if self_check.differ(ours, keras_loss, self._loss_peaks.get(phase, 0.0)) else None
 
     def _mark_unverified(self, phase, ours, keras_loss):
         """Writes the `tb_regloss.tags.UNVERIFIED` mark into the event file of ``phase``'s run."""

@@ -36,6 +36,13 @@ from tb_regloss import tags
 # penalty counted twice or left out, a scale) moves the mean much more,
 # unless it concerns less than 0.1% of the loss.
 RTOL = 1e-3
+# tb-regloss' epoch means are differences of running sums kept over the whole
+# life of the callback, in float64 or compensated float32 pairs (about 48
+# bits): their absolute error is about 2⁻⁴⁸ times the running sum, at most
+# epochs × the largest epoch loss. A loss that fell by many decades (a model
+# fitting noise to 1e-12 after starting at 200) is then compared to this
+# floor too: 1e-10 of the largest loss reported so far covers 28,000 epochs.
+PEAK_ATOL = 1e-10
 
 
 class UnverifiedLossWarning(UserWarning):
@@ -76,9 +83,18 @@ def relative_gap(ours, keras_loss):
     return abs(ours - keras_loss) / scale if scale else 0.0
 
 
-def differ(ours, keras_loss):
-    """Whether two finite losses differ by more than `RTOL`; non-finite ones are not compared."""
-    return math.isfinite(ours) and math.isfinite(keras_loss) and relative_gap(ours, keras_loss) > RTOL
+def differ(ours, keras_loss, peak=0.0):
+    """Whether two finite losses differ by more than `RTOL`, and by more than `PEAK_ATOL` of ``peak``.
+
+    ``peak`` is the largest loss Keras reported so far in the phase; non-finite
+    losses are not compared.
+
+    >>> differ(4.684e-12, 4.700e-12), differ(4.684e-12, 4.700e-12, peak=208.1)
+    (True, False)
+    """
+    if not (math.isfinite(ours) and math.isfinite(keras_loss)):
+        return False
+    return relative_gap(ours, keras_loss) > RTOL and abs(ours - keras_loss) > PEAK_ATOL * peak
 
 
 def mark_metadata(ours, keras_loss, keras_version):
