@@ -41,12 +41,17 @@ def prepare(model, optimizer=None):
     ``MultiOptimizer`` updates each, is known only once it is built, and
     building it while the step is traced would make TensorFlow trace twice.
     ``optimizer`` defaults to ``model.optimizer``; it is built on
-    ``model.trainable_variables``.
+    ``model.trainable_variables``. Not while a layer of the model is unbuilt
+    (a subclassed model before its first call): an optimizer built without
+    its variables refuses them later, and Keras builds it itself once the
+    model is built, before it makes the train step (where this is called
+    again).
     """
     if optimizer is None:
         optimizer = getattr(model, "optimizer", None)
     optimizer = _keras.optimizers.unscaled_optimizer(optimizer)
-    if optimizer is not None and not optimizer.built and _may_decay(optimizer):
+    if optimizer is not None and not optimizer.built and _may_decay(optimizer) \
+            and all(layer.built for layer in _keras.layers.all_layers(model)):
         with _keras.step_state.strategy_of(model).scope():  # Its variables go where the model's are.
             optimizer.build(model.trainable_variables)
 

@@ -393,3 +393,60 @@ def test_the_first_fit_traces_each_step_as_often_as_without_the_callback(tmp_pat
     assert count_traces([tb_regloss.RegLossCallback(tmp_path)]) == alone
     assert count_traces([tb_regloss.RegLossCallback(tmp_path / "b"),
                          tb_regloss.RegLossCallback(tmp_path / "c")]) == alone
+
+
+class _TwoHeads(keras.Model):
+    """A subclassed two-output model: unbuilt until its first batch."""
+
+    def __init__(self):
+        super().__init__(name="two_heads")
+        self.trunk = layers.Dense(8, kernel_regularizer=regularizers.l2(0.05), name="trunk")
+        self.a = layers.Dense(1, name="a")
+        self.b = layers.Dense(1, name="b")
+
+    def call(self, x):
+        h = self.trunk(x)
+        return self.a(h), self.b(h)
+
+
+def _two_output_model(kind):
+    keras.utils.set_random_seed(0)
+    if kind == "functional":
+        inputs = keras.Input((4,))
+        h = layers.Dense(8, kernel_regularizer=regularizers.l2(0.05), name="trunk")(inputs)
+        model = keras.Model(inputs, [layers.Dense(1, name="a")(h), layers.Dense(1, name="b")(h)])
+        optimizer = keras.optimizers.SGD(0.05)  # no weight decay: the optimizer stays unbuilt until fit
+    else:
+        model = _TwoHeads()
+        optimizer = keras.optimizers.AdamW(0.01, weight_decay=0.01)  # decays: tb-regloss looks it up
+    model.compile(optimizer, loss=["mse", "mae"], loss_weights=[1.0, 0.5], metrics=[["mae"], ["mse"]])
+    return model
+
+
+@pytest.mark.parametrize("kind", ["functional", "subclassed"])
+def test_a_two_output_model_evaluates_and_fits_as_without_the_callback(tmp_path, kind):
+    # 36 samples in batches of 16: a partial last batch, where Keras weighs
+    # its per-output loss trackers by the traced (static) batch size.
+    rng = np.random.default_rng(0)
+    x = rng.random((36, 4), dtype=np.float32)
+    y = [rng.random((36, 1), dtype=np.float32), rng.random((36, 1), dtype=np.float32)]
+    xv = rng.random((20, 4), dtype=np.float32)
+    yv = [rng.random((20, 1), dtype=np.float32), rng.random((20, 1), dtype=np.float32)]
+
+    def run(callbacks):
+        model = _two_output_model(kind)
+        evaluated = model.evaluate(x, y, batch_size=16, verbose=0, return_dict=True, callbacks=callbacks)
+        listed = model.evaluate(x, y, batch_size=16, verbose=0, callbacks=callbacks)
+        history = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0,
+                            validation_data=(xv, yv), callbacks=callbacks).history
+        return evaluated, listed, history
+
+    plain = run([])
+    with_callback = run([tb_regloss.RegLossCallback(tmp_path)])
+    evaluated, listed, history = with_callback
+    split = {"data_loss", "reg_loss", "val_data_loss", "val_reg_loss"}
+    per_output = [k for k in history if k.endswith("_loss") and k not in split | {"loss", "val_loss"}]
+    assert len(per_output) == 4  # each output's loss, in training and validation
+    assert {k: v for k, v in evaluated.items() if k not in split} == plain[0]
+    assert listed == plain[1]
+    assert {k: v for k, v in history.items() if k not in split} == plain[2]

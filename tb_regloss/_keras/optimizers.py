@@ -71,8 +71,8 @@ def decoupled_decays(optimizer, variables):
       gradient, never decayed (``_overwrite_variables_directly_with_gradients``,
       Keras 3.0+).
 
-    Since Keras 3.16 ``_use_weight_decay`` needs a built optimizer (see
-    `tb_regloss.decoupled_decay.prepare`).
+    Since Keras 3.16 ``_use_weight_decay`` needs a built optimizer: the
+    exclusions are read as its ``build`` reads them (`_uses_weight_decay`).
 
     Example:
 
@@ -116,13 +116,34 @@ def _owner(optimizer, variable):
 def _decay_of(owner, variable):
     none = VariableDecay(owner, None, None)
     if _is_multi_optimizer(owner) or getattr(variable, "overwrite_with_gradient", False) \
-            or not owner._use_weight_decay(variable):
+            or not any(getattr(owner, name, None) for name in ("weight_decay", "adam_weight_decay")):
+        # No factor: nothing is decayed, and the optimizer may be unbuilt
+        # (`decoupled_decay.prepare` builds only one that may decay).
+        return none
+    if not _uses_weight_decay(owner, variable):
         return none
     name = "weight_decay"
     if _muon_with_adam_decay(owner) and owner._should_use_adamw(variable):
         name = "adam_weight_decay"
     factor = getattr(owner, name, None)
     return VariableDecay(owner, float(factor), name) if factor else none
+
+def _uses_weight_decay(optimizer, variable):
+    """Whether ``optimizer`` decays ``variable`` (unless it has no factor), built or not.
+
+    Keras 3.10–3.15: ``_use_weight_decay(variable)`` reads the exclusions
+    (``exclude_from_weight_decay``) on a built or unbuilt optimizer. Keras
+    3.16 (nightly 3.16.0.dev2026102704): ``build`` stores
+    ``not _is_excluded_from_weight_decay(variable)`` per variable and
+    ``_use_weight_decay`` reads that, raising on an unbuilt optimizer (and
+    for a variable it was not built with): the exclusions are read here
+    through ``_is_excluded_from_weight_decay``, as that ``build`` does.
+    """
+    is_excluded = getattr(optimizer, "_is_excluded_from_weight_decay", None)
+    if is_excluded is not None:
+        return not is_excluded(variable)
+    return optimizer._use_weight_decay(variable)
+
 
 def muon_adam_step(optimizer, variable):
     """Whether ``optimizer`` is a ``Muon`` that updates ``variable`` with its Adam step.

@@ -71,14 +71,17 @@ def steps_thread_metrics(model):
     steps are stateless: Keras' own ``train_step``/``test_step`` thread
     ``model.metrics_variables`` through ``compute_loss`` (Keras 3.0+), a
     custom one (keras.io, "Customizing what happens in fit() with JAX") calls
-    ``compute_loss`` outside any such scope.
+    ``compute_loss`` outside any such scope. Keras' JAX trainer class is
+    ``JAXTrainer`` in ``keras/src/backend/jax/trainer.py`` up to Keras 3.15
+    and ``Trainer`` there in Keras 3.16 (nightly 3.16.0.dev2026102704).
     """
     if backends.backend_name() != "jax":
         return True
-    from keras.src.backend.jax.trainer import JAXTrainer
+    from keras.src.backend.jax import trainer
 
+    keras_steps = getattr(trainer, "JAXTrainer", None) or trainer.Trainer
     cls = type(model)
-    return cls.train_step is JAXTrainer.train_step and cls.test_step is JAXTrainer.test_step
+    return cls.train_step is keras_steps.train_step and cls.test_step is keras_steps.test_step
 
 def assignable_in_step(variable):
     """Whether an ``assign`` to ``variable`` made now reaches the step's outputs.
