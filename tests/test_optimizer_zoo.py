@@ -22,6 +22,11 @@ from tests.event_reader import read_scalars
 pytestmark = pytest.mark.spread(reason="each test builds and trains its own model")
 
 CLASSES = sorted(optimizer_zoo.optimizer_classes())
+# Keras' own Muon does not train on TensorFlow before 3.13 (Keras 3.10: "'ResourceVariable'
+# object has no attribute 'path'", with or without tb-regloss).
+KERAS_MUON_TRAINS = pytest.mark.skipif(
+    _keras.version.installed_version() < (3, 13), reason="Keras' own Muon fails on TensorFlow before 3.13")
+TRAINED = [pytest.param(n, marks=KERAS_MUON_TRAINS) if n == "Muon" else n for n in CLASSES]
 WRAPPERS = optimizer_zoo.wrappers()
 
 
@@ -33,7 +38,7 @@ def test_the_zoo_has_every_optimizer_of_keras():
 
 
 @pytest.mark.parametrize("wrapper", WRAPPERS)
-@pytest.mark.parametrize("name", CLASSES)
+@pytest.mark.parametrize("name", TRAINED)
 def test_one_step_decays_each_variable_by_the_logged_factor(name, wrapper):
     rows = optimizer_zoo.run_case(name, wrapper)
     assert [r.path for r in rows] == ["body/kernel", "body/bias", "head/kernel", "head/bias"]
@@ -68,7 +73,7 @@ def _predicted_angle(owner, eta, factor):
 
 
 @pytest.mark.parametrize("wrapper", WRAPPERS)
-@pytest.mark.parametrize("name", CLASSES)
+@pytest.mark.parametrize("name", TRAINED)
 def test_fit_with_dynamics(tmp_path, name, wrapper):
     history, series = _fit(name, wrapper, tmp_path)
     assert np.all(np.isfinite(history.history["loss"]))
