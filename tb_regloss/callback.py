@@ -1,6 +1,5 @@
 """The Keras callback: attach it to ``fit`` and the loss decomposition is logged."""
 
-import contextlib
 import functools
 import json
 import math
@@ -14,6 +13,7 @@ from tb_regloss import decay_plan_text
 from tb_regloss import decay_plans
 from tb_regloss import event_writer
 from tb_regloss import files
+from tb_regloss import never_fatal
 from tb_regloss import _keras
 from tb_regloss import self_check
 from tb_regloss import step_axis
@@ -475,23 +475,12 @@ class RegLossCallback(keras.callbacks.Callback):
                 with self._failure_warned(part, f"flushing the {part} event file"):
                     writer.flush()
 
-    @contextlib.contextmanager
     def _failure_warned(self, part, what):
-        """Turns an ``Exception`` raised within into one warning and the logging of ``part`` off.
-
-        Only the callback's own work runs within: the training's errors are
-        raised outside it. ``KeyboardInterrupt`` and ``SystemExit`` pass.
-        """
-        try:
-            yield
-        except Exception as error:  # noqa: BLE001 - logging must never stop training
-            self._parts_off.add(part)
-            warnings.warn(
-                f"RegLossCallback: {what} failed with {type(error).__name__}: {error}. "
-                f"Training continues without regloss logging of {part} "
-                f"to {self.log_dir!r}.",
-                stacklevel=2,
-            )
+        """Turns an ``Exception`` raised within into one warning and the logging of ``part`` off."""
+        return never_fatal.logging_failure(
+            lambda: self._parts_off.add(part),
+            lambda error: (f"RegLossCallback: {what} failed with {type(error).__name__}: {error}. "
+                           f"Training continues without regloss logging of {part} to {self.log_dir!r}."))
 
 
 def _check_keras_3_model(model):

@@ -40,6 +40,7 @@ from tb_regloss import decoupled_decay
 from tb_regloss import dynamics
 from tb_regloss import _keras
 from tb_regloss import loss_origins
+from tb_regloss import never_fatal
 from tb_regloss import tags
 
 DATA_LOSS = "data_loss"
@@ -351,22 +352,17 @@ class StepProbe:
             self.accumulators["dynamics"].receive(returned["dynamics"] if returned else {})
         self._latest_step[phase] = returned.get("step") if returned else None
 
-    @contextlib.contextmanager
     def _failure_warned(self, phase):
         """Turns an ``Exception`` of the host-side work after a step into one warning; ``phase`` fails.
 
         The step itself ran before, outside: its errors pass unchanged.
         """
-        try:
-            yield
-        except Exception as error:  # noqa: BLE001 - logging must never stop training
-            self.failed.add(phase)
-            warnings.warn(
-                f"RegLossCallback: taking the regloss sums out of the {phase} step's results failed "
-                f"with {type(error).__name__}: {error}. Training continues without regloss logging "
-                f"of {'training' if phase == 'train' else 'validation'}.",
-                stacklevel=2,
-            )
+        part = "training" if phase == "train" else "validation"
+        return never_fatal.logging_failure(
+            lambda: self.failed.add(phase),
+            lambda error: (f"RegLossCallback: taking the regloss sums out of the {phase} step's results "
+                           f"failed with {type(error).__name__}: {error}. Training continues without "
+                           f"regloss logging of {part}."))
 
     def _watch_optimizer(self):
         """Makes the model's optimizer measure the dynamics of the steps it applies."""
