@@ -204,7 +204,7 @@ def test_subclassed_model_with_auto_named_sublayers_built_twice_shares_keys():
 
 def test_explicit_names_are_kept_as_given():
     inputs = keras.Input((4,))
-    h = layers.Dense(3, kernel_regularizer=L2, name="dense_7")(inputs)  # looks automatic: renumbered
+    h = layers.Dense(3, kernel_regularizer=L2, name="dense_0")(inputs)  # automatic form (Keras never makes _0): renumbered
     h = keras.Sequential([_dense("dense_9_head")], name="tower_3")(h)
     h = layers.Dense(2, kernel_regularizer=L2, name="Dense_2")(h)
     h = layers.Dense(2, kernel_regularizer=L2, name="conv2d_1")(h)
