@@ -6,9 +6,12 @@ A test written with TensorFlow's own API (``tf.function``, ``GradientTape``,
 ``@pytest.mark.backends("tensorflow", reason=...)``; on another backend it is
 deselected, and the summary counts it.
 
-A test of the dashboard plugin or TensorBoard alone, with no Keras step
-involved, carries ``@pytest.mark.once(reason=...)``: ``tests/run.sh`` runs it in
-its first pass only (``-m "not once"`` on the other backends and Keras versions).
+A test that one pass is enough for carries ``@pytest.mark.once(reason=...)``:
+``tests/run.sh`` runs it in its first pass only (``-m "not once"`` on the other
+backends and Keras versions). Such a test involves no Keras step (the dashboard
+plugin or TensorBoard alone), or checks something that does not depend on the
+backend or Keras version (the demo's results, a layer structure) while the
+core tests check the Keras step it goes through in every pass.
 
 ``tests/run.sh`` runs pytest on two workers (pytest-xdist, ``--dist loadgroup``).
 Each test file stays on one worker, so a module- or session-scoped fixture is
@@ -44,7 +47,7 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "backends(*names, reason): the Keras backends the test is for, and why only those")
     config.addinivalue_line(
-        "markers", "once(reason): involves no Keras step, so one pass of tests/run.sh runs it")
+        "markers", "once(reason): one pass of tests/run.sh is enough for it (no Keras step, or one the core tests check)")
     config.addinivalue_line(
         "markers", "spread(reason): the file's tests share no fixture, so pytest-xdist may split them")
 

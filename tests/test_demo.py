@@ -15,7 +15,12 @@ from demo import cnn_sweep, d2l_weight_decay, prebuilt_mobilenet
 from demo.plan import Run, format_duration, format_loss, plan_lines, summary_line
 from tests.event_reader import _events, regloss_tags
 
-pytestmark = pytest.mark.backends("tensorflow", reason="the demo trains on TensorFlow, as the README installs it")
+pytestmark = [
+    pytest.mark.backends("tensorflow", reason="the demo trains on TensorFlow, as the README installs it"),
+    # The demo installs the newest Keras; how each Keras version logs is checked by the core tests.
+    pytest.mark.once(reason="the demo's runs and results on the versions the README installs"),
+    pytest.mark.spread(reason="each test trains runs of its own"),
+]
 
 RUNS = ["cnn_adamw", "cnn_l2_0", "cnn_l2_1e-2", "cnn_l2_1e-3", "cnn_l2_1e-4", "d2l_wd0", "d2l_wd3",
         "equilibrium_adamw", "equilibrium_sgdm", "mobilenet_v2"]
