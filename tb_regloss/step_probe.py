@@ -88,6 +88,9 @@ class StepProbe:
             phase is to be logged.
         removed: hooking into the steps of an untested Keras failed: the
             probe took itself out of the model, which trains plainly.
+        gave_up: the probe's own work failed while Keras traced a step: it
+            warned once, and its wrappers pass every call through to Keras
+            from then on, so the model trains as without it.
         penalties_left_out: how many terms of ``model.losses`` a ``compute_loss``
             override read without adding them to its loss (last trace).
     """
@@ -97,6 +100,7 @@ class StepProbe:
         self._model = model
         self.failed = set()
         self.removed = False
+        self.gave_up = False
         self._added_metrics = []  # what `_remove` takes out of model.metrics again
         try:
             self._hook(model)
@@ -189,12 +193,17 @@ class StepProbe:
     def _wrappers(self, originals):
         # A JAX step takes and returns its state: (state, data) -> (logs, state).
         def train_step(*args):
+            if self.gave_up:
+                return originals["train_step"](*args)
             with self._in_phase("train"):
                 if self.dynamics_every:
-                    self._watch_optimizer()
+                    with self._traced_work("watching the optimizer"):
+                        self._watch_optimizer()
                 return self._finish_step("train", originals["train_step"](*args))
 
         def test_step(*args):
+            if self.gave_up:
+                return originals["test_step"](*args)
             with self._in_phase("test"):
                 return self._finish_step("test", originals["test_step"](*args))
 
@@ -220,17 +229,18 @@ class StepProbe:
             finally:
                 trace.captured = None
                 trace.weight_terms = None
-            if total is not None:
-                if captured:
-                    terms = attribution.attribute(
-                        self._model, [loss for loss, _ in captured],
-                        returned_by_a_call=_keras.layers.losses_of_the_call(self._model) is not None)
-                    values = [value for _, value in captured]
-                else:  # An override that summed self.losses itself, or none of them.
-                    terms, values = self._terms_in_loss(total, weight_terms or [])
-                x = args[0] if args else kwargs.get("x")
-                y_pred = args[2] if len(args) > 2 else kwargs.get("y_pred")
-                self._record(trace.phase, total, terms, values, _batch_size(x, y_pred))
+            if total is not None and not self.gave_up:
+                with self._traced_work("splitting the loss"):
+                    if captured:
+                        terms = attribution.attribute(
+                            self._model, [loss for loss, _ in captured],
+                            returned_by_a_call=_keras.layers.losses_of_the_call(self._model) is not None)
+                        values = [value for _, value in captured]
+                    else:  # An override that summed self.losses itself, or none of them.
+                        terms, values = self._terms_in_loss(total, weight_terms or [])
+                    x = args[0] if args else kwargs.get("x")
+                    y_pred = args[2] if len(args) > 2 else kwargs.get("y_pred")
+                    self._record(trace.phase, total, terms, values, _batch_size(x, y_pred))
             return total
 
         def aggregate_additional_loss(loss):
@@ -252,8 +262,9 @@ class StepProbe:
             )
 
         def compute_metrics(*args, **kwargs):
-            if getattr(self._trace, "phase", None) == "train":
-                self._add_measurements()
+            if getattr(self._trace, "phase", None) == "train" and not self.gave_up:
+                with self._traced_work("adding the dynamics measurements"):
+                    self._add_measurements()
             return originals["compute_metrics"](*args, **kwargs)
 
         def reset_metrics():
@@ -293,7 +304,11 @@ class StepProbe:
         from keras import ops
 
         trace = self._trace
-        self._add_measurements()
+        if not self.gave_up:
+            with self._traced_work("adding the dynamics measurements"):
+                self._add_measurements()
+        if self.gave_up:
+            return logs
         if not trace.recorded:
             self.missed_loss[phase] = True
             return logs
@@ -302,13 +317,15 @@ class StepProbe:
         # MirroredStrategy return none, reading the variable sums them.
         if getattr(trace, "returning_sums", None) != phase or not isinstance(logs, dict):
             return logs
-        returned = {"sums": self.accumulators[phase].values_now(trace.layouts),
-                    "dynamics": self.accumulators["dynamics"].values_now(trace.dynamics_layouts)}
-        optimizer = getattr(self._model, "optimizer", None)
-        if optimizer is not None:
-            # Read after the optimizer's update: the step a point is written at.
-            returned["step"] = ops.convert_to_tensor(optimizer.iterations)
-        return {**logs, _RETURNED: returned}
+        with self._traced_work("returning the sums"):
+            returned = {"sums": self.accumulators[phase].values_now(trace.layouts),
+                        "dynamics": self.accumulators["dynamics"].values_now(trace.dynamics_layouts)}
+            optimizer = getattr(self._model, "optimizer", None)
+            if optimizer is not None:
+                # Read after the optimizer's update: the step a point is written at.
+                returned["step"] = ops.convert_to_tensor(optimizer.iterations)
+            return {**logs, _RETURNED: returned}
+        return logs
 
     def _wrapping_step_function(self, phase, made):
         """``made``, the step function Keras just made for ``phase``, after wrapping it (`_returning_sums`).
@@ -351,6 +368,30 @@ class StepProbe:
         if phase == "train":
             self.accumulators["dynamics"].receive(returned["dynamics"] if returned else {})
         self._latest_step[phase] = returned.get("step") if returned else None
+
+    @contextlib.contextmanager
+    def _traced_work(self, what):
+        """Turns an ``Exception`` of the probe's own work in a step being traced into one warning.
+
+        Keras' own calls run outside it (their errors pass unchanged). After
+        a failure the probe gives up (`gave_up`): this trace and every later
+        one go on as Keras' own, both phases `failed`, nothing more logged.
+        With ``TB_REGLOSS_ALLOW_ANY_KERAS`` set (bench/keras_nightly.sh) the
+        failure raises instead, to be seen whole.
+        """
+        try:
+            yield
+        except Exception as error:  # noqa: BLE001 - logging must never stop training
+            if _keras.version.tried_on_purpose():
+                raise
+            self.gave_up = True
+            self.failed.update(("train", "test"))
+            self._trace.recorded = False  # no half-made row
+            warnings.warn(
+                f"RegLossCallback: {what} in the step Keras {keras.__version__} traces failed with "
+                f"{type(error).__name__}: {error}. Training goes on as without the callback: nothing "
+                f"more is logged. Please report this message to tb-regloss.",
+                StepHookWarning, stacklevel=3)
 
     def _failure_warned(self, phase):
         """Turns an ``Exception`` of the host-side work after a step into one warning; ``phase`` fails.
@@ -418,6 +459,8 @@ class StepProbe:
 
     def _split_known_here(self):
         """Whether ``data_loss``/``reg_loss`` have a value in the step being traced."""
+        if self.gave_up:
+            return False
         return getattr(self._trace, "phase", None) is None or self._trace.recorded
 
     def _terms_in_loss(self, total, weight_terms):
@@ -474,6 +517,10 @@ class StepProbe:
         self._reg_tracker.record(reg, weight)
 
 
+class StepHookWarning(UserWarning):
+    """tb-regloss could not hook into, or work in, Keras' steps: training goes on without its logging."""
+
+
 def warn_unhooked(error):
     """Warns that hooking into the steps of an untested Keras failed with ``error``, and what follows."""
     warnings.warn(
@@ -483,6 +530,7 @@ def warn_unhooked(error):
         f"without the callback: nothing is logged. Install a tested Keras "
         f"(`pip install 'keras{_keras.version.TESTED}'`) or a tb-regloss release made for Keras "
         f"{keras.__version__}, and report this message to tb-regloss.",
+        StepHookWarning,
         stacklevel=3,
     )
 

@@ -1,7 +1,8 @@
 """Logging never stops training: a failure of RegLossCallback's own work is one warning, fit goes on.
 
 Each test breaks one piece of the callback's work (writing, reading the
-step, the probe's host-side work after a step) and checks that ``fit``
+step, the probe's host-side work after a step, its work in a step Keras
+traces) and checks that ``fit``
 trains exactly as without the callback, that one warning names what failed,
 and that the other parts still log their values. The training's own errors,
 and ``KeyboardInterrupt``, pass unchanged.
@@ -16,6 +17,7 @@ import pytest
 
 import tb_regloss
 from tb_regloss import accumulator
+from tb_regloss import attribution
 from tb_regloss import event_writer
 from tb_regloss import step_axis
 from tb_regloss import step_probe
@@ -138,6 +140,39 @@ def test_a_failure_of_the_probe_after_a_step_warns_once(tmp_path, monkeypatch):
     assert read_scalars(tmp_path / "train")[0] == {}
     validation, _ = read_scalars(tmp_path / "validation")
     np.testing.assert_allclose([v for _, v in validation[TOTAL]], history["val_loss"], rtol=1e-6)
+
+
+def _fails_while_traced(*args, **kwargs):
+    raise TypeError("a layer kind this Keras added")
+
+
+@pytest.mark.parametrize("broken", ["splitting the loss", "watching the optimizer"])
+def test_a_failure_of_the_probe_while_keras_traces_a_step_trains_as_without_it(tmp_path, monkeypatch, broken):
+    if broken == "splitting the loss":
+        monkeypatch.setattr(attribution, "attribute", _fails_while_traced)
+    else:
+        monkeypatch.setattr(step_probe.StepProbe, "_watch_optimizer", _fails_while_traced)
+    model = _model()
+    initial_weights = model.get_weights()
+    history, warned = _fit(model, tmp_path, dynamics=broken == "watching the optimizer")
+    reference = _model()
+    reference.set_weights(initial_weights)
+    expected, _ = _fit(reference, None)
+    assert history.keys() == expected.keys() == {"loss", "val_loss"}
+    for key in expected:
+        np.testing.assert_allclose(history[key], expected[key], rtol=1e-6, err_msg=key)
+    assert warned == [
+        f"RegLossCallback: {broken} in the step Keras {keras.__version__} traces failed with TypeError: "
+        "a layer kind this Keras added. Training goes on as without the callback: nothing more is "
+        "logged. Please report this message to tb-regloss."]
+    assert read_scalars(tmp_path / "train")[0] == {}
+
+
+def test_a_failure_while_traced_raises_when_keras_is_tried_on_purpose(tmp_path, monkeypatch):
+    monkeypatch.setenv("TB_REGLOSS_ALLOW_ANY_KERAS", "1")  # bench/keras_nightly.sh: show every failure
+    monkeypatch.setattr(attribution, "attribute", _fails_while_traced)
+    with pytest.raises(TypeError, match="a layer kind this Keras added"):
+        _fit(_model(), tmp_path)
 
 
 def test_keyboard_interrupt_while_writing_stops_fit(tmp_path, monkeypatch):

@@ -17,13 +17,7 @@ import re
 # checks at each epoch's end that its numbers add up to Keras' loss
 # (`tb_regloss.self_check`).
 MIN_VERSION = (3, 10)
-
-MIN_VERSION = (3, 10)
 NEWEST_TESTED = (3, 15)
-
-NEWEST_TESTED = (3, 15)
-SUPPORTED = ">=3.10"
-
 SUPPORTED = ">=3.10"
 TESTED = f">={MIN_VERSION[0]}.{MIN_VERSION[1]},<{NEWEST_TESTED[0]}.{NEWEST_TESTED[1] + 1}"
 
@@ -31,6 +25,18 @@ TESTED = f">={MIN_VERSION[0]}.{MIN_VERSION[1]},<{NEWEST_TESTED[0]}.{NEWEST_TESTE
 # accepted, without the untested-Keras warning, and a failure to hook the
 # steps raises with its traceback instead of turning the logging off.
 _ALLOW_ANY_KERAS = "TB_REGLOSS_ALLOW_ANY_KERAS"
+
+
+def tried_on_purpose():
+    """Whether ``TB_REGLOSS_ALLOW_ANY_KERAS`` is set: failures to hook raise, to be seen whole.
+
+    Example:
+
+    >>> tried_on_purpose()
+    False
+    """
+    return bool(os.environ.get(_ALLOW_ANY_KERAS))
+
 
 def check_keras_version():
     """Raises if the installed Keras is older than `SUPPORTED` allows.
@@ -43,7 +49,7 @@ def check_keras_version():
     """
     import keras
 
-    if os.environ.get(_ALLOW_ANY_KERAS) or installed_version() >= MIN_VERSION:
+    if tried_on_purpose() or installed_version() >= MIN_VERSION:
         return
     installed = keras.__version__
     raise RuntimeError(
@@ -64,15 +70,17 @@ def untested_keras():
     """
     import keras
 
-    if os.environ.get(_ALLOW_ANY_KERAS) or installed_version() <= NEWEST_TESTED:
+    if tried_on_purpose() or installed_version() <= NEWEST_TESTED:
         return None
     return keras.__version__
+
 
 def installed_version():
     """The installed Keras as ``(major, minor)``, e.g. ``(3, 15)``."""
     import keras
 
     return tuple(int(n) for n in re.findall(r"\d+", keras.__version__)[:2])
+
 
 def keras_2_class(model):
     """The first class of ``model``'s own and bases that is Keras 2's, or ``None`` for a Keras 3 model.
