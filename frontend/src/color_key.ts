@@ -5,8 +5,7 @@
  */
 import type { Selection } from "d3-selection";
 import { barStops, type ColorKey } from "./hparam_colors";
-import { formatValue } from "./format";
-import { truncate } from "./compare_chart";
+import { formatValue, truncate } from "./format";
 
 const BAR_WIDTH = 220;
 const ENTRY_WIDTH = 150;

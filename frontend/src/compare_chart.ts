@@ -13,7 +13,7 @@ import { scaleLinear, scaleLog } from "d3-scale";
 import { pointer, select } from "d3-selection";
 import { choiceLabel, compareExtent, nearestIndex, type Comparison, type CompareLine } from "./compare";
 import { drawColorKey, KEY_ROW, keyRows } from "./color_key";
-import { formatValue } from "./format";
+import { formatValue, truncate } from "./format";
 import type { ColorKey } from "./hparam_colors";
 import { linePath } from "./paths";
 
@@ -26,12 +26,6 @@ const LEGEND_COLUMN = 260;
 const LEGEND_CHARS = 34;
 const VALIDATION_DASH = "6 3";
 const stepFormat = format(",~d");
-
-/** `text` cut to `n` characters (not UTF-16 units, so no emoji is split), with an ellipsis when cut. */
-export function truncate(text: string, n: number): string {
-  const chars = Array.from(text);
-  return chars.length <= n ? text : chars.slice(0, n - 1).join("") + "…";
-}
 
 /** A y tick label without SI suffixes: 0.5, 12, 1e-3. */
 export function yTickText(v: number): string {

@@ -1,4 +1,4 @@
-/** Number formats shared by the tooltip, the tables and the CSV download. */
+/** Number and text formats shared by the tooltips, the tables, the axes and the CSV download. */
 import { format } from "d3-format";
 
 const value = format(".4~g");
@@ -38,4 +38,10 @@ export function float32Text(v: number): string {
     if (Math.fround(shorter) === f) return String(shorter);
   }
   return String(Number(f.toPrecision(9)));
+}
+
+/** `text` cut to `n` characters (not UTF-16 units, so no emoji is split), with an ellipsis when cut. */
+export function truncate(text: string, n: number): string {
+  const chars = Array.from(text);
+  return chars.length <= n ? text : chars.slice(0, n - 1).join("") + "…";
 }

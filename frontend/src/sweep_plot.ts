@@ -11,8 +11,8 @@ import { axisBottom, axisLeft } from "d3-axis";
 import { select } from "d3-selection";
 import type { HParamValue } from "./api";
 import { drawColorKey, KEY_ROW, keyRows } from "./color_key";
-import { truncate, yTickText } from "./compare_chart";
-import { formatShare, formatValue } from "./format";
+import { yTickText } from "./compare_chart";
+import { formatShare, formatValue, truncate } from "./format";
 import type { ColorKey } from "./hparam_colors";
 import { metricLabel, type Axis, type SweepPlotModel, type SweepPoint, type Trial } from "./sweep_plot_model";
 

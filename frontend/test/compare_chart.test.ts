@@ -1,13 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { legendGrid, truncate, yTickText } from "../src/compare_chart";
-
-describe("truncate", () => {
-  it("cuts by characters, never inside an emoji", () => {
-    expect(truncate("short", 10)).toBe("short");
-    expect(truncate("🚀🚀🚀🚀", 3)).toBe("🚀🚀…");
-    expect(truncate("abcdef", 4)).toBe("abc…");
-  });
-});
+import { legendGrid, yTickText } from "../src/compare_chart";
 
 describe("yTickText", () => {
   it("writes losses without SI suffixes", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { float32Text, formatShare, formatValue } from "../src/format";
+import { float32Text, formatShare, formatValue, truncate } from "../src/format";
 
 describe("format", () => {
   it("formats values and shares", () => {
@@ -70,5 +70,13 @@ describe("float32Text", () => {
     expect(float32Text(NaN)).toBe("NaN");
     expect(float32Text(Infinity)).toBe("Infinity");
     expect(float32Text(-Infinity)).toBe("-Infinity");
+  });
+});
+
+describe("truncate", () => {
+  it("cuts by characters, never inside an emoji", () => {
+    expect(truncate("short", 10)).toBe("short");
+    expect(truncate("🚀🚀🚀🚀", 3)).toBe("🚀🚀…");
+    expect(truncate("abcdef", 4)).toBe("abc…");
   });
 });
