@@ -1,18 +1,50 @@
 /**
- * One stacked area chart: an SVG with one `path[data-series]` per layer, the
- * recorded total as a line on top, axes (y linear or log), and the hover rule
- * and tooltip. Built paths are cached by the model's signature and y axis;
- * hovering moves one rule and refills one tooltip, never rebuilding the DOM.
+ * One stacked area chart and its model (`ChartModel`, which `view.ts` builds):
+ * an SVG with one `path[data-series]` per layer, the recorded total as a line on
+ * top, axes (y linear or log), and the hover rule and tooltip. Built paths are
+ * cached by the model's signature and y axis; hovering moves one rule and
+ * refills one tooltip, never rebuilding the DOM.
  */
 import { axisBottom, axisLeft, type Axis } from "d3-axis";
 import { bisector } from "d3-array";
 import type { NumberValue, ScaleLinear, ScaleLogarithmic } from "d3-scale";
 import { pointer, select, type Selection } from "d3-selection";
+import type { Series } from "./api";
 import { linePath, stackPaths } from "./paths";
 import { describeX, formatX, logYScale, MARGIN, plotWidth, xScale, yScale } from "./scales";
+import type { XAxis, YScale } from "./settings";
+import type { StackedLayer } from "./stack";
 import { formatTick, logTicks, wallTickLabels } from "./ticks";
 import { Tooltip } from "./tooltip";
-import type { ChartModel } from "./view";
+
+/** What one stacked chart draws: built from a run and the settings (`view.ts`), drawn by `StackedChart`. */
+export interface ChartModel {
+  ariaLabel: string;
+  /** Same signature, same paths: the chart's path cache key. */
+  signature: string;
+  xAxis: XAxis;
+  /** x of every step (full resolution, for hover). */
+  x: number[];
+  /** The steps drawn, after decimation to the pixel width. */
+  indices: Uint32Array;
+  /** Stacked at `indices`; each keeps its full-resolution values for hover. */
+  layers: StackedLayer[];
+  /** The color of each layer, as in the legend. */
+  colors: string[];
+  /** The recorded (unsmoothed) values of each layer, for the tooltip. */
+  raw: Series[];
+  /** Whether the drawn values are smoothed (then the tooltip shows both). */
+  smoothed: boolean;
+  /** The total line at `indices`, or null when not drawn. */
+  totalLine: Float64Array | null;
+  /** The total at every step as drawn (smoothed or not), and as recorded, for the tooltip. */
+  total: Series | null;
+  rawTotal: Series | null;
+  /** Linear, or log as the settings ask except in share mode (fractions of 100 % read best on a linear axis). */
+  yScale: YScale;
+  yDomain: [number, number];
+  percent: boolean;
+}
 
 const SVG = "http://www.w3.org/2000/svg";
 /** Signatures whose paths a chart keeps, so toggling back and forth is instant. */

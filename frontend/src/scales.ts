@@ -1,15 +1,14 @@
 /**
- * The x axis choices (step, relative time, wall time), the y extent of a stack
- * on a linear or a log axis, and the d3 scales and tick formats that go with them.
+ * The x values of each x axis choice (step, relative time, wall time), the y
+ * extent of a stack on a linear or a log axis, and the d3 scales and tick formats
+ * that go with them.
  */
 import { format } from "d3-format";
 import { scaleLinear, scaleLog, scaleTime, type ScaleLinear, type ScaleLogarithmic, type ScaleTime } from "d3-scale";
 import { timeFormat } from "d3-time-format";
 import type { Breakdown } from "./api";
+import type { XAxis } from "./settings";
 import type { StackedLayer } from "./stack";
-
-export type XAxis = "step" | "relative" | "wall";
-export type YScale = "linear" | "log";
 
 /** Space around a chart's plot area, for the axes. */
 export const MARGIN = { top: 10, right: 14, bottom: 26, left: 52 };

@@ -4,8 +4,11 @@
  */
 import type { Grouping } from "./group";
 import type { BandOrder } from "./order";
-import type { XAxis, YScale } from "./scales";
 import type { Mode } from "./stack";
+
+/** The x axis of the charts: the step, the time since the run's first point, or the wall time. */
+export type XAxis = "step" | "relative" | "wall";
+export type YScale = "linear" | "log";
 
 export type SortColumn = "term" | "value" | "share" | "penaltyShare";
 /** Cards side by side as the width allows, in 1, 2 or 3 columns, or one run alone and large. */

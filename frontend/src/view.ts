@@ -9,6 +9,7 @@
  */
 import { asColumn, present, type Breakdown, type Series } from "./api";
 import { capBands, MAX_BANDS } from "./bands";
+import type { ChartModel } from "./chart";
 import { decimate } from "./decimate";
 import { bandColors, FIXED } from "./colors";
 import { groupTerms, OTHER, type Family, type Layer } from "./group";
@@ -17,38 +18,10 @@ import type { LegendEntry } from "./legend";
 import { DATA_NAME, displayName, kindMarker } from "./names";
 import { orderLayers } from "./order";
 import { worstResidual } from "./residual";
-import { plotWidth, xValues, yExtent, yLogExtent, type XAxis, type YScale } from "./scales";
-import type { Settings } from "./settings";
+import { plotWidth, xValues, yExtent, yLogExtent } from "./scales";
+import type { Settings, YScale } from "./settings";
 import { smoothColumn } from "./smooth";
-import { stackLayers, totalLine, type StackedLayer } from "./stack";
-
-export interface ChartModel {
-  ariaLabel: string;
-  /** Same signature, same paths: the chart's path cache key. */
-  signature: string;
-  xAxis: XAxis;
-  /** x of every step (full resolution, for hover). */
-  x: number[];
-  /** The steps drawn, after decimation to the pixel width. */
-  indices: Uint32Array;
-  /** Stacked at `indices`; each keeps its full-resolution values for hover. */
-  layers: StackedLayer[];
-  /** The color of each layer, as in the legend. */
-  colors: string[];
-  /** The recorded (unsmoothed) values of each layer, for the tooltip. */
-  raw: Series[];
-  /** Whether the drawn values are smoothed (then the tooltip shows both). */
-  smoothed: boolean;
-  /** The total line at `indices`, or null when not drawn. */
-  totalLine: Float64Array | null;
-  /** The total at every step as drawn (smoothed or not), and as recorded, for the tooltip. */
-  total: Series | null;
-  rawTotal: Series | null;
-  /** Linear, or log as the settings ask except in share mode (fractions of 100 % read best on a linear axis). */
-  yScale: YScale;
-  yDomain: [number, number];
-  percent: boolean;
-}
+import { stackLayers, totalLine } from "./stack";
 
 export interface RunView {
   run: string;

@@ -4,7 +4,8 @@ import { MAX_BANDS } from "../src/bands";
 import { DEFAULTS, type Settings } from "../src/settings";
 import { bandColors, FIXED } from "../src/colors";
 import { smoothColumn } from "../src/smooth";
-import { buildRunView, latest, shareYDomains, type ChartModel } from "../src/view";
+import type { ChartModel } from "../src/chart";
+import { buildRunView, latest, shareYDomains } from "../src/view";
 import { loadFixture } from "./fixtures";
 
 const raw = loadFixture<Record<string, unknown>>("breakdown.json");
