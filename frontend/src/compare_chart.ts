@@ -16,6 +16,7 @@ import { drawColorKey, KEY_ROW, keyRows } from "./color_key";
 import { formatValue, truncate } from "./format";
 import type { ColorKey } from "./hparam_colors";
 import { linePath } from "./paths";
+import { formatTick, logTicks } from "./ticks";
 
 const SVG = "http://www.w3.org/2000/svg";
 const MARGIN = { top: 30, right: 16, bottom: 28, left: 58 };
@@ -26,11 +27,6 @@ const LEGEND_COLUMN = 260;
 const LEGEND_CHARS = 34;
 const VALIDATION_DASH = "6 3";
 const stepFormat = format(",~d");
-
-/** A y tick label without SI suffixes: 0.5, 12, 1e-3. */
-export function yTickText(v: number): string {
-  return formatValue(v);
-}
 
 /** Legend layout: how many columns fit in `width`, and the rows needed for `n` entries. */
 export function legendGrid(n: number, width: number): { columns: number; rows: number } {
@@ -124,15 +120,11 @@ export class CompareChart {
     const yAxis = log
       ? (() => {
           const y = scaleLog().domain(extent).range([PLOT_HEIGHT, 0]);
-          return { y: (v: number) => y(v), axis: axisLeft(y).ticks(6).tickFormat((v) => {
-            const n = +v;
-            // A label per decade; other marks stay unlabelled.
-            return Math.abs(Math.log10(n) - Math.round(Math.log10(n))) < 1e-9 ? yTickText(n) : "";
-          }) };
+          return { y: (v: number) => y(v), axis: axisLeft(y).tickValues(logTicks(extent, PLOT_HEIGHT)).tickFormat((v) => formatTick(+v)) };
         })()
       : (() => {
           const y = scaleLinear().domain(extent).range([PLOT_HEIGHT, 0]).nice();
-          return { y: (v: number) => y(v), axis: axisLeft(y).ticks(6).tickFormat((v) => yTickText(+v)) };
+          return { y: (v: number) => y(v), axis: axisLeft(y).ticks(6).tickFormat((v) => formatTick(+v)) };
         })();
 
     const plot = svg.append("g").attr("transform", `translate(${MARGIN.left},${MARGIN.top})`);

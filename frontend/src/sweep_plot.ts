@@ -11,24 +11,29 @@ import { axisBottom, axisLeft } from "d3-axis";
 import { select } from "d3-selection";
 import type { HParamValue } from "./api";
 import { drawColorKey, KEY_ROW, keyRows } from "./color_key";
-import { yTickText } from "./compare_chart";
 import { formatShare, formatValue, truncate } from "./format";
 import type { ColorKey } from "./hparam_colors";
 import { metricLabel, type Axis, type SweepPlotModel, type SweepPoint, type Trial } from "./sweep_plot_model";
+import { formatTick, LABEL_HEIGHT, logTicks } from "./ticks";
 
 const SVG = "http://www.w3.org/2000/svg";
 export const SWEEP_MARGIN = { top: 30, right: 16, bottom: 34, left: 58 };
 export const SWEEP_PLOT_HEIGHT = 240;
 const RADIUS = 5;
+/** Pixels an x tick label needs, with room between labels. */
+const X_LABEL_WIDTH = 80;
 
 export interface SweepColors {
   fg: string;
   grid: string;
 }
 
-/** Tick labels of a log axis: one per decade; other marks unlabelled. */
-function logTick(v: number): string {
-  return Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? yTickText(v) : "";
+/**
+ * The ticks of `axis`, `length` pixels long: on a log axis the dashboard's log
+ * ticks (a label every `spacing` pixels at most), else `count` linear ones.
+ */
+function axisTicks(axis: Axis, length: number, spacing: number, count: number): number[] {
+  return axis.log ? logTicks(axis.scale.domain() as [number, number], length, spacing) : axis.scale.ticks(count);
 }
 
 function metricText(metric: SweepPlotModel["metric"], v: number | null): string {
@@ -132,17 +137,16 @@ export class SweepPlot {
       .text(title + (model.xAxis.log ? ", log x" : ""));
 
     const plot = svg.append("g").attr("transform", `translate(${SWEEP_MARGIN.left},${SWEEP_MARGIN.top})`);
-    const ticks = (axis: Axis, n: number) => axis.scale.ticks(n);
-    const format = (axis: Axis) => (v: unknown) => (axis.log ? logTick(+(v as number)) : yTickText(+(v as number)));
+    const tickText = (v: unknown) => formatTick(+(v as number));
     // d3's axis reads the scale; ours may be log or linear, and both draw through `tickValues`.
     const xAxisG = plot
       .append("g")
       .attr("class", "sweep-x-axis")
       .attr("transform", `translate(0,${SWEEP_PLOT_HEIGHT})`)
-      .call(axisBottom(model.xAxis.scale as never).tickValues(ticks(model.xAxis, Math.max(2, Math.floor(innerWidth / 80)))).tickFormat(format(model.xAxis)));
+      .call(axisBottom(model.xAxis.scale as never).tickValues(axisTicks(model.xAxis, innerWidth, X_LABEL_WIDTH, Math.max(2, Math.floor(innerWidth / X_LABEL_WIDTH)))).tickFormat(tickText));
     const yAxisG = plot
       .append("g")
-      .call(axisLeft(model.yAxis.scale as never).tickValues(ticks(model.yAxis, 6)).tickFormat(model.metric === "share" ? (v) => formatShare(+v) : format(model.yAxis)));
+      .call(axisLeft(model.yAxis.scale as never).tickValues(axisTicks(model.yAxis, SWEEP_PLOT_HEIGHT, LABEL_HEIGHT, 6)).tickFormat(model.metric === "share" ? (v) => formatShare(+v) : tickText));
     for (const g of [xAxisG, yAxisG]) {
       g.attr("font-family", null).attr("font-size", null);
       g.selectAll("path, line").attr("stroke", colors.grid);

@@ -121,7 +121,7 @@ export function chooseColor(trials: readonly WithHParams[], wanted: string | nul
 export interface Axis {
   log: boolean;
   /** The scale over the placeable values (positive ones on a log axis), for ticks. */
-  scale: ((v: number) => number) & { ticks(n?: number): number[] };
+  scale: ((v: number) => number) & { domain(): number[]; ticks(n?: number): number[] };
   /** Pixel of `v`: zero and negative values sit in a slot before the start of a log axis. */
   at(v: number): number;
   /** Pixel of that slot, or null when no value needs it. */

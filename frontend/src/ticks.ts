@@ -1,8 +1,9 @@
 /**
- * Axis tick labels made for losses and time: numbers without SI prefixes (a
- * loss of "500m" reads as five hundred million; we write 0.5, and 1e-3 for the
- * small ones), one tick per decade on log axes where the labels fit, and wall
- * time that writes the date once, then only the times.
+ * Axis ticks made for losses and time: labels without SI prefixes (a loss of
+ * "500m" reads as five hundred million; we write 0.5, and 1e-3 for the small
+ * ones), the ticks of every log axis of the dashboard (a labelled tick per
+ * decade where the labels fit), and wall time that writes the date once, then
+ * only the times.
  */
 import { format } from "d3-format";
 import { timeFormat } from "d3-time-format";
@@ -29,21 +30,24 @@ export function formatTick(v: number): string {
 }
 
 /** Pixels a y label needs, with room between labels. */
-const LABEL_HEIGHT = 16;
+export const LABEL_HEIGHT = 16;
 
 /**
- * The ticks of a log axis over `domain` on `height` pixels: every power of ten
- * inside the domain when they fit, else every 2nd, 5th or 10th… decade (the
- * multiples of that stride, so they do not jump as the domain moves). A domain
- * holding fewer than two powers of ten gets 1-2-5 ticks instead.
+ * The ticks of a log axis over `domain` (in either order), `length` pixels
+ * long, with a label every `spacing` pixels at most (a y label's height by
+ * default; an x axis passes its labels' width): every power of ten inside the
+ * domain when they fit, else every 2nd, 5th or 10th… decade (the multiples of
+ * that stride, so they do not jump as the domain moves). A domain holding fewer
+ * than two powers of ten gets 1-2-5 ticks instead. Each tick is labelled.
  */
-export function logTicks(domain: [number, number], height: number): number[] {
-  const [lo, hi] = domain;
+export function logTicks(domain: readonly [number, number], length: number, spacing = LABEL_HEIGHT): number[] {
+  const lo = Math.min(domain[0], domain[1]);
+  const hi = Math.max(domain[0], domain[1]);
   const first = Math.ceil(Math.log10(lo) - 1e-9);
   const last = Math.floor(Math.log10(hi) + 1e-9);
   const decades = last - first + 1;
   if (decades < 2) return subDecadeTicks(lo, hi);
-  const room = Math.max(2, Math.floor(height / LABEL_HEIGHT));
+  const room = Math.max(2, Math.floor(length / spacing));
   const stride = [1, 2, 3, 5, 10, 20, 50, 100].find((s) => Math.ceil(decades / s) <= room) ?? Math.ceil(decades / room);
   const out: number[] = [];
   for (let k = Math.ceil(first / stride) * stride; k <= last; k += stride) out.push(Number(`1e${k}`));

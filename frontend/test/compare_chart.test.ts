@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { legendGrid, yTickText } from "../src/compare_chart";
-
-describe("yTickText", () => {
-  it("writes losses without SI suffixes", () => {
-    expect([0.5, 12, 1e-3, 0.024, 208].map(yTickText)).toEqual(["0.5", "12", "0.001", "0.024", "208"]);
-    expect(yTickText(1e-4)).toBe("1e-4");
-  });
-});
+import { legendGrid } from "../src/compare_chart";
 
 describe("legendGrid", () => {
   it("fits as many 260 px columns as the width allows", () => {

@@ -128,4 +128,16 @@ describe("CompareSection on a log axis", () => {
     expect(section.el.querySelector('path[data-run="zero/train"]')!.getAttribute("d")).toBe("");
     expect(section.el.querySelector('path[data-run="wd_0/train"]')!.getAttribute("d")).toMatch(/^M[-0-9.]+,[-0-9.]+L/);
   });
+
+  it("takes the dashboard's log ticks, each one labelled", () => {
+    const section = mount();
+    section.update(breakdowns, [], 0);
+    const log = section.el.querySelector<HTMLInputElement>('input[type="checkbox"]')!;
+    log.checked = true;
+    log.dispatchEvent(new Event("change"));
+    // The y axis is the plot's one axis group without a transform of its own.
+    const labels = [...section.el.querySelectorAll(".compare-chart g:not([transform]) > .tick text")].map((t) => t.textContent);
+    // Data losses from 0.5 to 210: a tick per decade, no unlabelled marks between.
+    expect(labels).toEqual(["1", "10", "100"]);
+  });
 });

@@ -58,6 +58,9 @@ describe("SweepPlot", () => {
     expect(new Set(points.map((p) => p.getAttribute("data-sweep-point")))).toEqual(new Set(prefixes));
     expect(points.every((p) => p.getAttribute("data-run") === p.getAttribute("data-sweep-point") + "/train")).toBe(true);
     expect(plot.svg.getAttribute("data-x-scale")).toBe("log");
+    // The dashboard's log ticks: L2 from 1e-5 to 1 on 626 px, a labelled tick per decade.
+    const xTicks = [...plot.el.querySelectorAll(".sweep-x-axis .tick text")].map((t) => t.textContent);
+    expect(xTicks).toEqual(["1e-5", "1e-4", "0.001", "0.01", "0.1", "1"]);
     points[5].dispatchEvent(new MouseEvent("click", { bubbles: true }));
     points[7].dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
     expect(focused).toEqual([points[5].getAttribute("data-run"), points[7].getAttribute("data-run")]);

@@ -16,6 +16,11 @@ describe("formatTick", () => {
     expect(formatTick(3e7)).toBe("3e7");
     expect(formatTick(-0.5)).toBe("\u22120.5");
   });
+
+  it("writes the ticks of the comparison and the sweep plot without SI suffixes", () => {
+    expect([0.5, 12, 1e-3, 0.024, 208].map(formatTick)).toEqual(["0.5", "12", "0.001", "0.024", "208"]);
+    expect(formatTick(1e-4)).toBe("1e-4");
+  });
 });
 
 describe("logTicks", () => {
@@ -30,6 +35,12 @@ describe("logTicks", () => {
 
   it("uses 1-2-5 ticks inside a single decade", () => {
     expect(logTicks([0.23, 2.38], 200)).toEqual([0.5, 1, 2]);
+  });
+
+  it("takes a reversed domain, and an x axis' label width as its spacing", () => {
+    expect(logTicks([20, 1e-4], 200)).toEqual([1e-4, 1e-3, 1e-2, 1e-1, 1, 10]);
+    // Six decades on 240 px with 80 px per label: room for 3, so every 2nd decade.
+    expect(logTicks([1e-5, 1], 240, 80)).toEqual([1e-4, 1e-2, 1]);
   });
 });
 
