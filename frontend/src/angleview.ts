@@ -2,15 +2,18 @@
  * Small multiples of the angular update: a panel per group (`angles.ts`
  * chooses them), the measured angle per step as a solid line and the predicted
  * equilibrium as a dashed one, on one y scale in degrees shared by every panel
- * so panels compare at a glance. Hovering a panel moves a rule through all of
- * them, names the group, step and both angles, and reports the step. Exports
- * as a standalone SVG with its title and key (`image.ts`). Names are text.
+ * so panels compare at a glance. Hovering a panel names the group, step and
+ * both angles and sets the step channel the panels share with the other views
+ * of the section; the rule through all of them follows that channel, whoever
+ * set it. Exports as a standalone SVG with its title and key (`image.ts`).
+ * Names are text.
  */
 import { axisBottom, axisLeft } from "d3-axis";
 import { bisector } from "d3-array";
 import { format } from "d3-format";
 import { scaleLinear, scaleLog } from "d3-scale";
 import { pointer, select } from "d3-selection";
+import type { StepChannel } from "./channel";
 import { angleExtent, angleLogExtent, anglePanels, gridColumns, type AngleGroup, type AnglePanel } from "./angles";
 import { formatValue, truncate } from "./format";
 import { chartSvg, type ImageLegendEntry } from "./image";
@@ -39,7 +42,7 @@ export class AngleMultiples {
   private panels: AnglePanel[] = [];
   private steps: readonly number[] = [];
 
-  constructor(private readonly onStep: (index: number | null) => void) {
+  constructor(private readonly step: StepChannel) {
     this.el = document.createElement("div");
     this.el.className = "angle-multiples";
     this.svg = document.createElementNS(SVG, "svg");
@@ -48,6 +51,7 @@ export class AngleMultiples {
     this.readout.className = "angle-readout";
     this.readout.textContent = "\u00a0";
     this.el.append(this.svg, this.readout);
+    step.listen((i) => this.follow(i));
   }
 
   /** The panels drawn, for the section's caption. */
@@ -109,10 +113,7 @@ export class AngleMultiples {
           const step = x.invert(pointer(event)[0]);
           this.show(this.nearest(step), k);
         })
-        .on("mouseleave", () => {
-          this.show(null, k);
-          this.onStep(null);
-        });
+        .on("mouseleave", () => this.show(null, k));
     });
   }
 
@@ -121,20 +122,18 @@ export class AngleMultiples {
     return Math.min(this.steps.length - 1, Math.max(0, i));
   }
 
-  /** Puts the rule at step index `i` in every panel and names panel `k`'s angles there (null hides it); reports the step. */
+  /** Names panel `k`'s angles at step index `i` (null clears the readout) and sets the step channel to `i`. */
   show(i: number | null, k: number): void {
-    this.follow(i);
-    if (i === null) {
-      this.readout.textContent = "\u00a0";
-      return;
+    if (i === null) this.readout.textContent = "\u00a0";
+    else {
+      const p = this.panels[k];
+      this.readout.textContent = `${p.label} · step ${this.steps[i]}: ${formatDegrees(p.angle[i])} per step (equilibrium ${formatDegrees(p.equilibrium[i])})`;
     }
-    const p = this.panels[k];
-    this.readout.textContent = `${p.label} · step ${this.steps[i]}: ${formatDegrees(p.angle[i])} per step (equilibrium ${formatDegrees(p.equilibrium[i])})`;
-    this.onStep(i);
+    this.step.set(i);
   }
 
-  /** Puts the rule at step index `i` in every panel (null hides it): the heatmap's hover, followed here. */
-  follow(i: number | null): void {
+  /** Puts the rule at step index `i` in every panel (null hides it), whichever view set the step. */
+  private follow(i: number | null): void {
     const rules = select(this.svg).selectAll<SVGLineElement, unknown>(".hover-rule");
     if (i === null || this.panels.length === 0) {
       rules.attr("visibility", "hidden");

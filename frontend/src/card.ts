@@ -9,6 +9,7 @@
 import type { Breakdown } from "./api";
 import { StackedChart } from "./chart";
 import { PALETTE, slotOf } from "./colors";
+import { stepChannel } from "./channel";
 import { DecayPlanSection } from "./decay_plan_section";
 import { TrainingFindingsSection } from "./training_findings_section";
 import { DynamicsSection } from "./dynamics_section";
@@ -64,17 +65,16 @@ export const UNVERIFIED_TITLE =
 
 /** A chart and its legend, with what the image export needs. */
 class ChartPanel {
+  /** The chart's hovered step index; the legend ranks there, and listens first. */
+  readonly step = stepChannel();
   readonly chart: StackedChart;
   readonly legend: Legend;
   entries: LegendEntry[] = [];
 
-  /** `onHover` hears the hovered step index (null when the cursor leaves), after the legend has ranked there. */
-  constructor(height: number, onToggle: (key: string) => void, onHover: (index: number | null) => void = () => {}) {
+  constructor(height: number, onToggle: (key: string) => void) {
     this.legend = new Legend(onToggle);
-    this.chart = new StackedChart(height, (i) => {
-      this.legend.rank(i);
-      onHover(i);
-    });
+    this.chart = new StackedChart(height, this.step);
+    this.step.listen((i) => this.legend.rank(i));
   }
 
   /** The legend entries that are drawn, ranked at the last step, for an exported image. */
@@ -133,8 +133,7 @@ export class RunCard {
       downloadButton("PNG", "Save the loss composition chart, with its legend, as a PNG image", () => void this.saveImage("main", "png")),
       downloadButton("SVG", "Save the loss composition chart, with its legend, as an SVG image", () => void this.saveImage("main", "svg")),
     );
-    // The many-terms view follows the loss chart's hover.
-    this.main = new ChartPanel(MAIN_HEIGHT, onToggle, (i) => this.manyTerms.showStep(i));
+    this.main = new ChartPanel(MAIN_HEIGHT, onToggle);
     this.decoupled = new ChartPanel(DECOUPLED_HEIGHT, onToggle);
     const decoupledHeader = element("div", "chart-header");
     decoupledHeader.append(
@@ -165,6 +164,8 @@ export class RunCard {
     // Built when first opened: hundreds of rows nobody asked for would slow the first render.
     this.detailsBox.addEventListener("toggle", () => this.renderTables());
     this.manyTerms = new ManyTermsView((key) => this.colorByKey.get(key) ?? PALETTE[slotOf(key)]);
+    // The many-terms view follows the loss chart's hover.
+    this.main.step.listen((i) => this.manyTerms.showStep(i));
     // A click on a band highlights its series everywhere (the hover overlay lies above the bands).
     for (const chart of [this.main.chart, this.decoupled.chart]) {
       chart.el.addEventListener("click", (e) => {

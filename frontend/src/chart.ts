@@ -10,6 +10,7 @@ import { bisector } from "d3-array";
 import type { NumberValue, ScaleLinear, ScaleLogarithmic } from "d3-scale";
 import { pointer, select, type Selection } from "d3-selection";
 import type { Series } from "./api";
+import { stepChannel, type StepChannel } from "./channel";
 import { linePath, stackPaths } from "./paths";
 import { describeX, formatX, logYScale, MARGIN, plotWidth, xScale, yScale } from "./scales";
 import type { XAxis, YScale } from "./settings";
@@ -115,12 +116,12 @@ export class StackedChart {
   private hoveredIndex: number | null = null;
 
   /**
-   * `onHover` hears the step index under the cursor when it changes, and null
-   * when the cursor leaves, so the legend and other views follow the hover.
+   * `step` is set to the step index under the cursor when it changes, and to
+   * null when the cursor leaves, so the legend and other views follow the hover.
    */
   constructor(
     private height: number,
-    private readonly onHover: (index: number | null) => void = () => {},
+    private readonly step: StepChannel = stepChannel(),
   ) {
     this.el = document.createElement("div");
     this.el.className = "chart";
@@ -275,7 +276,7 @@ export class StackedChart {
     this.rule.attr("x1", rx).attr("x2", rx).attr("visibility", "visible");
     if (i !== this.hoveredIndex) {
       this.hoveredIndex = i;
-      this.onHover(i);
+      this.step.set(i);
     }
     // One measure at a time in the timeline; observers still see every one.
     performance.clearMeasures("regloss:hover");
@@ -287,7 +288,7 @@ export class StackedChart {
     this.pendingHover = null;
     if (this.hoveredIndex !== null) {
       this.hoveredIndex = null;
-      this.onHover(null);
+      this.step.set(null);
     }
     this.rule.attr("visibility", "hidden");
     this.tooltip.hide();

@@ -17,6 +17,7 @@
 import { fetchDynamics, type Breakdown } from "./api";
 import { ANGLE_CSS, AngleMultiples } from "./angleview";
 import { BAR_CSS, BarList } from "./bars";
+import { stepChannel } from "./channel";
 import { PALETTE, slotOf } from "./colors";
 import { BAR_QUANTITIES, barLabel, barValues, isBarQuantity, type BarQuantity } from "./dynamics_bars";
 import { compositionKey, dynamicsGroups, type DynamicsGroup } from "./dynamics_group";
@@ -79,16 +80,15 @@ class DynamicsViews {
     onImage: (kind: "png" | "svg") => void,
     onSave: (kind: "csv" | "json") => void,
   ) {
-    // Hovering the heatmap moves the bars and the panels' rule; hovering a panel moves the bars.
-    this.heatmap = new RatioHeatmapView((i) => {
-      this.bars.show(i);
-      this.angles.follow(i);
-    });
-    this.angles = new AngleMultiples((i) => this.bars.show(i));
+    // One hovered step for the section: the heatmap and the panels set it; the bars and the panels' rule follow it.
+    const step = stepChannel();
+    this.heatmap = new RatioHeatmapView(step);
+    this.angles = new AngleMultiples(step);
     this.bars = new BarList((key) => colorOf(compositionKey(key)), () => {}, {
-      heading: (step) => `${barLabel(this.quantity)} at step ${step}, largest first`,
+      heading: (at) => `${barLabel(this.quantity)} at step ${at}, largest first`,
       shares: false,
     });
+    step.listen((i) => this.bars.show(i));
     const select = element("select", "");
     select.name = "dynamics-quantity";
     for (const [id, text] of BAR_QUANTITIES) select.add(new Option(text, id));

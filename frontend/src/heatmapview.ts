@@ -4,11 +4,12 @@
  * cells cost one `putImageData` instead of a million elements. Rows are
  * labelled (text elements beside the canvas) while they are tall enough to
  * read; past `LABELLED_ROWS` rows they are a few pixels tall in a scrolling
- * box and the readout under the pointer names the row instead. Hovering
- * reports the step (the bar chart follows it); clicking a row highlights its
- * group everywhere.
+ * box and the readout under the pointer names the row instead. Hovering sets
+ * the step channel it is given (the bar chart follows it); clicking a row
+ * highlights its group everywhere.
  */
 import type { Series } from "./api";
+import type { StepChannel } from "./channel";
 import { colorTable, cssGradient } from "./colormap";
 import { formatShare, formatValue } from "./format";
 import { heatmapModel, heatmapPixels, type HeatmapColor, type HeatmapModel } from "./heatmap";
@@ -101,14 +102,14 @@ export interface HeatmapFrame {
  * Builds a canvas heatmap's elements: a head with what `lead` puts in it, then
  * a colour key on `gradient`; row labels beside the canvas in a scrolling box;
  * a cursor; a readout. Moving over the canvas calls `hover(x, y)`; leaving it
- * hides the cursor, clears the readout and reports `onStep(null)`.
+ * hides the cursor, clears the readout and sets `step` to null.
  */
 export function heatmapFrame(
   className: string,
   gradient: string,
   lead: (head: HTMLElement) => void,
   hover: (x: number, y: number) => void,
-  onStep: (index: number | null) => void,
+  step: StepChannel,
 ): HeatmapFrame {
   const el = element("div", className);
   const head = element("div", "heatmap-head", undefined, el);
@@ -129,7 +130,7 @@ export function heatmapFrame(
   canvas.addEventListener("mouseleave", () => {
     cursor.hidden = true;
     readout.textContent = "\u00a0";
-    onStep(null);
+    step.set(null);
   });
   return { el, head, lo, hi, scroll, labels, plot, canvas, cursor, readout };
 }
@@ -168,14 +169,15 @@ export class HeatmapView {
   private model: HeatmapModel | null = null;
   private rowPx = LABELLED_ROW_HEIGHT;
 
+  /** `step` is set to the step under the pointer; `onPick` hears the key of a clicked row. */
   constructor(
-    private readonly onStep: (index: number | null) => void,
+    private readonly step: StepChannel,
     private readonly onPick: (key: string) => void,
   ) {
     const colorLabel = element("label", "");
     element("span", "", "Colour", colorLabel);
     this.colorSelect = element("select", "", undefined, colorLabel);
-    const frame = heatmapFrame("heatmap", cssGradient(), (head) => head.append(colorLabel), (x, y) => this.hover(x, y), onStep);
+    const frame = heatmapFrame("heatmap", cssGradient(), (head) => head.append(colorLabel), (x, y) => this.hover(x, y), step);
     ({ el: this.el, lo: this.lo, hi: this.hi, scroll: this.scroll, labels: this.labels } = frame);
     ({ canvas: this.canvas, cursor: this.cursor, readout: this.readout } = frame);
     this.colorSelect.name = "heatmap-color";
@@ -242,7 +244,7 @@ export class HeatmapView {
     return m ? stepIndexAt(x, this.plotWidth, m.columns, m.start) : null;
   }
 
-  /** Moves the cursor, names the cell under the pointer and reports its step. */
+  /** Moves the cursor, names the cell under the pointer and sets the step channel to its step. */
   hover(x: number, y: number): void {
     const row = this.rowAt(y);
     const i = this.stepAt(x);
@@ -255,12 +257,13 @@ export class HeatmapView {
     const value = raw !== null && raw - raw === 0 ? raw : null;
     const share = value !== null && this.totals[i] > 0 ? value / this.totals[i] : NaN;
     this.readout.textContent = `${g.label} · step ${this.steps[i]}: ${formatValue(value)} (${formatShare(share)} of the penalties)`;
-    this.onStep(i);
+    this.step.set(i);
   }
 
   /** Outlines the highlighted group's row; when asked, scrolls it into view. */
   showHighlight(reveal: boolean): void {
-    const row = highlight.key === null ? -1 : (this.model?.keys.indexOf(highlight.key) ?? -1);
+    const key = highlight.value;
+    const row = key === null ? -1 : (this.model?.keys.indexOf(key) ?? -1);
     this.mark.hidden = row < 0;
     if (row < 0) return;
     this.mark.style.top = `${row * this.rowPx}px`;

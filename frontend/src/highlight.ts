@@ -3,8 +3,10 @@
  * bands, legend, bars, heatmap rows, tables) and the rest dimmed. Everything
  * keyed by a series carries `data-series` (chart areas) or `data-key` (legend
  * entries, table and bar rows), so one generated stylesheet reaches every view
- * without any of them knowing about the others; the heatmap (a canvas) listens.
+ * without any of them knowing about the others; the heatmap (a canvas) listens
+ * to the highlight, a `Channel` (`channel.ts`).
  */
+import { Channel } from "./channel";
 
 /**
  * A string as a CSS string literal, safe in a selector whatever the key holds:
@@ -41,38 +43,31 @@ export function seriesUnder(within: Element, x: number, y: number): string | nul
   return null;
 }
 
-type Listener = (key: string | null) => void;
-
-export class Highlight {
-  private current: string | null = null;
-  private readonly listeners = new Set<Listener>();
+/**
+ * The highlighted key, a channel like the hovered step: `set` or `toggle` it
+ * and every view that listens follows. Its first listener rewrites the
+ * stylesheet, so the others see the page already highlighted.
+ */
+export class Highlight extends Channel<string | null> {
   private style: HTMLStyleElement | null = null;
 
-  get key(): string | null {
-    return this.current;
+  constructor() {
+    super(null);
+    this.listen((key) => this.restyle(key));
   }
 
   /** Highlights `key`, or clears the highlight when `key` is already highlighted (a second click undoes the first). */
   toggle(key: string): void {
-    this.set(this.current === key ? null : key);
+    this.set(this.value === key ? null : key);
   }
 
-  set(key: string | null): void {
-    if (key === this.current) return;
-    this.current = key;
+  private restyle(key: string | null): void {
     if (!this.style) {
       this.style = document.createElement("style");
       this.style.dataset.role = "regloss-highlight";
       document.head.appendChild(this.style);
     }
     this.style.textContent = highlightRules(key);
-    for (const listener of this.listeners) listener(key);
-  }
-
-  /** Calls `listener` on every change; returns the function that stops it. */
-  listen(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import type { Breakdown } from "./api";
 import { BAR_CSS, BarList } from "./bars";
+import { stepChannel } from "./channel";
 import { groupTerms, type Layer } from "./group";
 import { HEATMAP_CSS, HeatmapView } from "./heatmapview";
 import { highlight } from "./highlight";
@@ -66,7 +67,10 @@ export class ManyTermsView {
       this.heatmap.showHighlight(true);
     };
     this.bars = new BarList(colorOf, pick);
-    this.heatmap = new HeatmapView((i) => this.bars.show(i), pick);
+    // The bars follow the heatmap's hover.
+    const step = stepChannel();
+    this.heatmap = new HeatmapView(step, pick);
+    step.listen((i) => this.bars.show(i));
     body.append(this.bars.el, this.heatmap.el);
     this.el.append(this.summary, body);
     // A click on the summary (keyboard too) is the user's choice; "toggle" also fires when we set `open`.

@@ -5,9 +5,10 @@
  * and keyed "decay weaker ← 1 → decay stronger". It uses the composition
  * heatmap's layout and styles (`heatmapview.ts`): labelled rows while they are
  * tall enough, then a scrolling box and a readout naming the row under the
- * pointer. Hovering reports the step; names are text.
+ * pointer. Hovering sets the step channel it is given; names are text.
  */
 import type { Series } from "./api";
+import type { StepChannel } from "./channel";
 import { divergingGradient, divergingTable } from "./diverging";
 import { formatValue } from "./format";
 import { heatmapFrame, labelRows, paintCells, plotWidthFor, rowHeight, stepIndexAt } from "./heatmapview";
@@ -44,10 +45,10 @@ export class RatioHeatmapView {
   private model: RatioHeatmap | null = null;
   private rowPx = rowHeight(0);
 
-  constructor(private readonly onStep: (index: number | null) => void) {
+  constructor(private readonly step: StepChannel) {
     const frame = heatmapFrame("heatmap ratio-heatmap", divergingGradient(), (head) => {
       element("span", "ratio-title", "Decay ratio: ‖∇ decay‖ ÷ ‖∇ data‖", head);
-    }, (x, y) => this.hover(x, y), onStep);
+    }, (x, y) => this.hover(x, y), step);
     element("span", "ratio-note", `blue: data dominates · red: decay dominates · ${RATIO_KEY_NOTE}`, frame.head);
     ({ el: this.el, lo: this.lo, hi: this.hi, labels: this.labels } = frame);
     ({ canvas: this.canvas, cursor: this.cursor, readout: this.readout } = frame);
@@ -76,7 +77,7 @@ export class RatioHeatmapView {
     performance.clearMarks("regloss:dynamics-heatmap-start");
   }
 
-  /** Moves the cursor, names the group, step and ratio under the pointer, and reports the step. */
+  /** Moves the cursor, names the group, step and ratio under the pointer, and sets the step channel to the step. */
   hover(x: number, y: number): void {
     const m = this.model;
     if (!m || m.columns === 0) return;
@@ -88,7 +89,7 @@ export class RatioHeatmapView {
     const raw = this.groups[row].values[i];
     const value = raw !== null && raw - raw === 0 ? raw : null;
     this.readout.textContent = `${m.labels[row]} · step ${this.steps[i]}: ratio ${formatValue(value)} (${describeRatio(value)})`;
-    this.onStep(i);
+    this.step.set(i);
   }
 }
 

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it, vi } from "vitest";
 import { AngleMultiples, EQUILIBRIUM_DASH, formatDegrees } from "../src/angleview";
+import { stepChannel } from "../src/channel";
 import type { Quantities } from "../src/dynamics_group";
 import { DYNAMICS_QUANTITIES } from "../src/tags";
 
@@ -15,8 +16,9 @@ function group(key: string, label: string, angle: number[], equilibrium: number[
   return { key, label, values };
 }
 
-function drawn(onStep = vi.fn()) {
-  const view = new AngleMultiples(onStep);
+/** Two panels over three steps, sharing `step`. */
+function drawn(step = stepChannel()) {
+  const view = new AngleMultiples(step);
   view.update(
     [group("a", HOSTILE, [4, 2, 1], [1, 1, 1]), group("b", "b", [1, 1, 1], [NaN, NaN, NaN])],
     [0, 10, 20],
@@ -49,8 +51,10 @@ describe("AngleMultiples", () => {
   });
 
   it("moves the rule in every panel and names the hovered panel's angles", () => {
+    const step = stepChannel();
     const onStep = vi.fn();
-    const view = drawn(onStep);
+    step.listen(onStep);
+    const view = drawn(step);
     view.show(1, 0);
     const rules = [...view.svg.querySelectorAll(".hover-rule")];
     expect(rules.map((r) => r.getAttribute("visibility"))).toEqual(["visible", "visible"]);
@@ -62,17 +66,20 @@ describe("AngleMultiples", () => {
   });
 
   it("follows another view's step with the rule alone", () => {
+    const step = stepChannel();
     const onStep = vi.fn();
-    const view = drawn(onStep);
-    view.follow(2);
+    const view = drawn(step);
+    step.listen(onStep);
+    step.set(2);
     const rules = [...view.svg.querySelectorAll(".hover-rule")];
     expect(rules.map((r) => [r.getAttribute("visibility"), r.getAttribute("x1")])).toEqual([
       ["visible", "350"],
       ["visible", "350"],
     ]);
     expect(view.el.querySelector(".angle-readout")!.textContent).toBe("\u00a0");
-    expect(onStep).not.toHaveBeenCalled();
-    view.follow(null);
+    // Following sets nothing back: the channel was set once, by the other view.
+    expect(onStep).toHaveBeenCalledTimes(1);
+    step.set(null);
     expect(rules.map((r) => r.getAttribute("visibility"))).toEqual(["hidden", "hidden"]);
   });
 
@@ -85,7 +92,7 @@ describe("AngleMultiples", () => {
   });
 
   it("hides itself when no group has an angle", () => {
-    const view = new AngleMultiples(() => {});
+    const view = new AngleMultiples(stepChannel());
     view.update([group("a", "a", [NaN], [NaN])], [0], 400, "x");
     expect(view.el.hidden).toBe(true);
     expect(view.imageSvg("t", { background: "#fff", text: "#000" })).toBeNull();

@@ -65,7 +65,7 @@ describe("RunCard", () => {
     document.elementsFromPoint = () => [card.el.querySelector("rect.overlay")!, band];
     document.body.replaceChildren(card.el);
     chart.dispatchEvent(new MouseEvent("click", { bubbles: true, clientX: 5, clientY: 5 }));
-    expect(highlight.key).toBe("penalty/dense/kernel");
+    expect(highlight.value).toBe("penalty/dense/kernel");
     highlight.set(null);
   });
 

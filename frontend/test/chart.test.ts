@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
 import { parseBreakdown } from "../src/api";
+import { stepChannel } from "../src/channel";
 import { StackedChart } from "../src/chart";
 import { bandColors } from "../src/colors";
 import { DEFAULTS, type Settings } from "../src/settings";
@@ -86,7 +87,9 @@ describe("StackedChart", () => {
 
   it("tells which step is hovered, once per step, and when the pointer leaves", () => {
     const heard: (number | null)[] = [];
-    const chart = new StackedChart(240, (i) => heard.push(i));
+    const step = stepChannel();
+    step.listen((i) => heard.push(i));
+    const chart = new StackedChart(240, step);
     chart.update(buildRunView(b, settings(), 500).main!, 500);
     chart.hoverAt(370);
     chart.hoverAt(371);

@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { stepChannel } from "../src/channel";
 import { HeatmapView, LABELLED_ROWS, heatmapFrame, rowHeight, stepIndexAt } from "../src/heatmapview";
 import { stepTotals } from "../src/rank";
 import { mockCanvas } from "./canvas_mock";
@@ -13,8 +14,15 @@ function groups(n: number) {
   return Array.from({ length: n }, (_, i) => ({ key: `k${i}`, label: `"q'ü🚀 <b>${i}`, values: [n - i, n - i] }));
 }
 
+/** A step channel that tells `onStep` every step set on it. */
+function heard(onStep: (i: number | null) => void) {
+  const step = stepChannel();
+  step.listen(onStep);
+  return step;
+}
+
 function view(n: number, onStep = vi.fn(), onPick = vi.fn()) {
-  const h = new HeatmapView(onStep, onPick);
+  const h = new HeatmapView(heard(onStep), onPick);
   const g = groups(n);
   h.update(g, [100, 200], stepTotals(g, 2), 400, "heatmap of run r");
   return h;
@@ -91,7 +99,7 @@ describe("heatmapFrame", () => {
   it("puts the lead before the key, reports hovers, and clears the readout on leaving", () => {
     const hover = vi.fn();
     const onStep = vi.fn();
-    const f = heatmapFrame("heatmap x", "red", (head) => head.append("LEAD"), hover, onStep);
+    const f = heatmapFrame("heatmap x", "red", (head) => head.append("LEAD"), hover, heard(onStep));
     expect(f.el.className).toBe("heatmap x");
     expect(f.head.firstChild?.textContent).toBe("LEAD");
     expect(f.head.querySelector(".heatmap-key")).not.toBeNull();

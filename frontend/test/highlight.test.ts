@@ -40,10 +40,10 @@ describe("Highlight", () => {
     const seen = vi.fn();
     const stop = h.listen(seen);
     h.toggle("a");
-    expect(h.key).toBe("a");
+    expect(h.value).toBe("a");
     h.toggle("b");
     h.toggle("b");
-    expect(h.key).toBeNull();
+    expect(h.value).toBeNull();
     expect(seen.mock.calls).toEqual([["a"], ["b"], [null]]);
     const sheets = document.head.querySelectorAll("style[data-role=regloss-highlight]");
     expect(sheets).toHaveLength(1);

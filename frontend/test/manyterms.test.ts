@@ -100,12 +100,12 @@ describe("ManyTermsView", () => {
     view.update(breakdown(MANY_TERMS), DEFAULTS, 600);
     const row = view.el.querySelector<HTMLElement>(".bar-row")!;
     row.click();
-    expect(highlight.key).toBe(row.dataset.key);
+    expect(highlight.value).toBe(row.dataset.key);
     const mark = view.el.querySelector<HTMLElement>(".heatmap-mark")!;
     expect(mark.hidden).toBe(false);
     expect(mark.style.top).toBe("0px");
     row.click();
-    expect(highlight.key).toBeNull();
+    expect(highlight.value).toBeNull();
     expect(mark.hidden).toBe(true);
   });
 

@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { stepChannel } from "../src/channel";
 import { powerOfTen, RatioHeatmapView } from "../src/ratio_heatmapview";
 import { mockCanvas } from "./canvas_mock";
 
@@ -12,8 +13,11 @@ afterEach(() => vi.restoreAllMocks());
 
 const HOSTILE = `<img src=x onerror=1>"q'ü🚀`;
 
+/** A heatmap drawn with three steps; `onStep` hears every step it sets. */
 function view(onStep = vi.fn()) {
-  const h = new RatioHeatmapView(onStep);
+  const step = stepChannel();
+  step.listen(onStep);
+  const h = new RatioHeatmapView(step);
   h.update(
     [
       { key: "a", label: HOSTILE, values: [0.01, 0.1, 1] },
