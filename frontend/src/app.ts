@@ -1,14 +1,15 @@
 /**
  * The dashboard: owns the settings, the fetched breakdowns and one card per
- * run (each with its own legends), laid out in the columns the user picked;
- * turns every change (settings, data, size, theme) into one redraw per
- * animation frame.
+ * run (each with its own legends, and the Dynamics section it puts in the
+ * card), laid out in the columns the user picked; turns every change
+ * (settings, data, size, theme) into one redraw per animation frame.
  */
 import { fetchBreakdowns, fetchHParams, fetchRuns, fetchSweep, type Breakdown, type RunHParams, type RunInfo, type RunSummary } from "./api";
 import { RunCard } from "./card";
 import { sortByRun } from "./runorder";
 import { CompareSection } from "./compare_section";
 import { Controls } from "./controls";
+import { DynamicsSection } from "./dynamics_section";
 import { loadSettings, runFilterRegExp, saveSettings, type Settings, type SortColumn } from "./settings";
 import { mayHaveFindings } from "./training_findings_section";
 import { buildRunView, shareYDomains, type RunView } from "./view";
@@ -18,12 +19,18 @@ const CARD_PADDING = 22;
 /** Cards this many viewport heights beyond the visible area are drawn ahead of scrolling. */
 const DRAW_AHEAD = 1;
 
+/** A run's card and the Dynamics section the dashboard put in it. */
+interface CardOfRun {
+  card: RunCard;
+  dynamics: DynamicsSection;
+}
+
 export class App {
   readonly el: HTMLElement;
   private settings: Settings;
   private runs: RunInfo[] | null = null;
   private readonly breakdowns = new Map<string, Breakdown>();
-  private readonly cards = new Map<string, RunCard>();
+  private readonly cards = new Map<string, CardOfRun>();
   private readonly controls: Controls;
   private readonly compare: CompareSection;
   /** Hyperparameters logged with the HParams plugin; empty if none or if they could not be read. */
@@ -163,6 +170,22 @@ export class App {
     return box;
   }
 
+  /** A new card for `run`, holding a Dynamics section whose bars take the card's colours. */
+  private addCard(run: string): CardOfRun {
+    const dynamics = new DynamicsSection((key) => card.colorOf(key));
+    const card = new RunCard(
+      (key) => this.toggle(key),
+      (column) => this.sort(column),
+      (focusRun) => this.change({ layout: "focus", focusRun }),
+      dynamics,
+    );
+    card.el.dataset.run = run;
+    const added = { card, dynamics };
+    this.cards.set(run, added);
+    this.nearViewport?.observe(card.el);
+    return added;
+  }
+
   /** Redraws everything from the current settings and data. Called once per frame at most. */
   draw(): void {
     performance.mark("regloss:render-start");
@@ -197,7 +220,7 @@ export class App {
 
     // Cards first, so their width is known before the charts are built.
     const keep = new Set(shown.map((r) => r.run));
-    for (const [run, card] of this.cards) {
+    for (const [run, { card }] of this.cards) {
       if (!keep.has(run)) {
         card.el.remove();
         this.nearViewport?.unobserve(card.el);
@@ -205,18 +228,8 @@ export class App {
       }
     }
     const cards = shown.map((r) => {
-      let card = this.cards.get(r.run);
-      if (!card) {
-        card = new RunCard(
-          (key) => this.toggle(key),
-          (column) => this.sort(column),
-          (run) => this.change({ layout: "focus", focusRun: run }),
-        );
-        card.el.dataset.run = r.run;
-        this.cards.set(r.run, card);
-        this.nearViewport?.observe(card.el);
-      }
-      card.dynamics.setRun(r.run, r.dynamics);
+      const { card, dynamics } = this.cards.get(r.run) ?? this.addCard(r.run);
+      dynamics.setRun(r.run, r.dynamics);
       card.setUnverified(r.unverified);
       card.decayPlan.setRun(r.run, r.decayPlan);
       const steps = this.breakdowns.get(r.run)!.steps;
@@ -269,7 +282,7 @@ export class App {
     );
     this.compare.setFocused(s.layout === "focus" && focused ? focused.run : null);
     if (this.reveal !== null) {
-      this.cards.get(this.reveal)?.el.scrollIntoView?.({ block: "nearest" });
+      this.cards.get(this.reveal)?.card.el.scrollIntoView?.({ block: "nearest" });
       this.reveal = null;
     }
 

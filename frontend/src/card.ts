@@ -2,9 +2,10 @@
  * One run's card: title, focus and downloads, the decay plan's findings (and
  * the plan, folded), warnings and notices, the loss
  * composition chart with its own legend, the decoupled decay chart with its
- * legend and a note on what its numbers mean, and the two tables. Built once
- * per run and updated in place. Each chart saves as PNG or SVG with its title
- * and legend.
+ * legend and a note on what its numbers mean, the many-terms view, the section
+ * the dashboard puts in it (the Dynamics section: a feature of its own, in the
+ * card's colours), and the two tables. Built once per run and updated in place.
+ * Each chart saves as PNG or SVG with its title and legend.
  */
 import type { Breakdown } from "./api";
 import { StackedChart } from "./chart";
@@ -12,7 +13,6 @@ import { PALETTE, slotOf } from "./colors";
 import { stepChannel } from "./channel";
 import { DecayPlanSection } from "./decay_plan_section";
 import { TrainingFindingsSection } from "./training_findings_section";
-import { DynamicsSection } from "./dynamics_section";
 import { download, downloadBlob, fileName, toCsv, toJson } from "./export";
 import { highlight, seriesUnder } from "./highlight";
 import { chartSvg, svgToPng } from "./image";
@@ -63,6 +63,12 @@ export const UNVERIFIED_TITLE =
   "loss by more than float rounding: this Keras composes or reports its loss in a way tb-regloss does not " +
   "follow, so this run's split is not to be trusted.";
 
+/** A section the dashboard puts in a card under its charts, updated with the card. */
+export interface CardSection {
+  readonly el: HTMLElement;
+  update(b: Breakdown, settings: Settings, width: number): void;
+}
+
 /** A chart and its legend, with what the image export needs. */
 class ChartPanel {
   /** The chart's hovered step index; the legend ranks there, and listens first. */
@@ -101,8 +107,6 @@ export class RunCard {
   private readonly decoupledBox = element("div", "decoupled");
   private readonly decoupled: ChartPanel;
   private readonly manyTerms: ManyTermsView;
-  /** Folded, for runs that logged dynamics; fetches its own series when opened. Bars in the chart's colours. */
-  readonly dynamics = new DynamicsSection((key) => this.colorByKey.get(key) ?? PALETTE[slotOf(key)]);
   /** The band colors of the loss chart, for the ranking and the heatmap. */
   private colorByKey = new Map<string, string>();
   private readonly latestTable = document.createElement("table");
@@ -114,10 +118,12 @@ export class RunCard {
   private settings: Settings | null = null;
   private allRows = false;
 
+  /** `section`, if given, goes under the many-terms view and is updated with the card. */
   constructor(
     onToggle: (key: string) => void,
     private readonly onSort: (column: SortColumn) => void,
     onFocus: (run: string) => void = () => {},
+    private readonly section: CardSection | null = null,
   ) {
     this.el = element("section", "run-card");
     const header = document.createElement("header");
@@ -163,7 +169,7 @@ export class RunCard {
     this.detailsBox.append(element("summary", "", "Term details"), scrolling(this.detailsTable));
     // Built when first opened: hundreds of rows nobody asked for would slow the first render.
     this.detailsBox.addEventListener("toggle", () => this.renderTables());
-    this.manyTerms = new ManyTermsView((key) => this.colorByKey.get(key) ?? PALETTE[slotOf(key)]);
+    this.manyTerms = new ManyTermsView((key) => this.colorOf(key));
     // The many-terms view follows the loss chart's hover.
     this.main.step.listen((i) => this.manyTerms.showStep(i));
     // A click on a band highlights its series everywhere (the hover overlay lies above the bands).
@@ -174,7 +180,12 @@ export class RunCard {
       });
     }
     this.el.append(header, this.decayPlan.el, this.trainingFindings.el, this.verification, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox,
-      this.manyTerms.el, this.dynamics.el, latestBox, this.detailsBox);
+      this.manyTerms.el, ...(section ? [section.el] : []), latestBox, this.detailsBox);
+  }
+
+  /** The colour of a series key as the loss chart draws it, for the views that rank or map its terms. */
+  colorOf(key: string): string {
+    return this.colorByKey.get(key) ?? PALETTE[slotOf(key)];
   }
 
   private save(kind: "csv" | "json"): void {
@@ -248,7 +259,7 @@ export class RunCard {
     this.decoupled.legend.update(view.decoupledLegend, hidden);
     this.colorByKey = view.mainColors;
     this.manyTerms.update(b, settings, width);
-    this.dynamics.update(b, settings, width);
+    this.section?.update(b, settings, width);
     this.settings = settings;
     this.detailsBox.hidden = !view.mainLegend.some((e) => e.key !== "data") && view.decoupledLegend.length === 0;
     this.renderTables();

@@ -69,6 +69,18 @@ describe("RunCard", () => {
     highlight.set(null);
   });
 
+  it("puts the section it is given under the many-terms view, updates it with the card and lends it its colours", () => {
+    const section = { el: document.createElement("details"), update: vi.fn() };
+    const card = new RunCard(vi.fn(), vi.fn(), vi.fn(), section);
+    const b = parseBreakdown(raw);
+    card.update(b, buildRunView(b, settings, 500), settings, 500);
+    expect(section.el.previousElementSibling!.classList.contains("many-terms")).toBe(true);
+    expect(section.el.nextElementSibling!.classList.contains("latest")).toBe(true);
+    expect(section.update).toHaveBeenCalledWith(b, settings, 500);
+    const band = card.el.querySelector("path[data-series='penalty/dense/kernel']")!;
+    expect(card.colorOf("penalty/dense/kernel")).toBe(band.getAttribute("fill"));
+  });
+
   it("hides the decoupled chart of a run without decoupled decay", () => {
     const plain = structuredClone(raw) as { series: Record<string, unknown> };
     delete plain.series["decoupled/dense/kernel"];
