@@ -17,6 +17,12 @@ export type ColorKey =
   | { kind: "numeric"; name: string; lo: number; hi: number; log: boolean }
   | { kind: "categorical"; name: string; entries: { label: string; color: string }[]; more: number };
 
+/** Which hyperparameter colours the runs ("" for none), and each experiment's hyperparameters, by run prefix. */
+export interface HParamColoring {
+  name: string;
+  hparamsOf: ReadonlyMap<string, Record<string, HParamValue>>;
+}
+
 export interface HParamColors {
   colorOf: (value: HParamValue | undefined) => string;
   key: ColorKey | null;

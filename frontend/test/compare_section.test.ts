@@ -52,6 +52,28 @@ describe("CompareSection", () => {
     expect(mount(null).el.querySelector("details")!.open).toBe(false);
   });
 
+  it("keeps the choices of the comparison and of the sweep in one stored object, as before they were two panels", () => {
+    const storage = memoryStorage();
+    storage.setItem("tb-regloss.compare.v1", JSON.stringify({ open: true, log: true, sortColumn: "data", sortDescending: true, sweepMetric: "junk" }));
+    const section = mount(storage);
+    section.update(breakdowns, [], 0);
+    expect(section.el.querySelector<HTMLInputElement>('input[type="checkbox"]')!.checked).toBe(true);
+    expect(section.el.querySelector(".sweep-table th[aria-sort=descending]")!.textContent).toContain("Data loss");
+    const select = section.el.querySelector("select")!;
+    select.value = "total";
+    select.dispatchEvent(new Event("change"));
+    expect(JSON.parse(storage.getItem("tb-regloss.compare.v1")!)).toEqual({
+      open: true,
+      key: "total",
+      log: true,
+      sortColumn: "data",
+      sortDescending: true,
+      sweepX: "",
+      sweepMetric: "validation",
+      sweepColor: null,
+    });
+  });
+
   it("stays hidden for a single run", () => {
     const section = mount();
     section.update(breakdowns.slice(0, 1), [], 0);

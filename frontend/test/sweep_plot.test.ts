@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { parseBreakdown, type RunHParams, type RunSummary } from "../src/api";
-import { CompareSection, LEGEND_LIMIT } from "../src/compare_section";
+import { CompareSection } from "../src/compare_section";
+import { LEGEND_LIMIT } from "../src/compare_panel";
 import { SweepPlot } from "../src/sweep_plot";
 import { sweepPlotModel, sweepTrials } from "../src/sweep_plot_model";
 
