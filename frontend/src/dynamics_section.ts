@@ -22,7 +22,7 @@ import { PALETTE, slotOf } from "./colors";
 import { BAR_QUANTITIES, barLabel, barValues, isBarQuantity, type BarQuantity } from "./dynamics_bars";
 import { compositionKey, dynamicsGroups, type DynamicsGroup } from "./dynamics_group";
 import { download, downloadBlob, fileName, toCsv, toJson } from "./export";
-import { HEATMAP_CSS } from "./heatmapview";
+import { HEATMAP_CSS } from "./heatmap_frame";
 import { svgToPng } from "./image";
 import { RATIO_HEATMAP_CSS, RatioHeatmapView } from "./ratio_heatmapview";
 import type { Settings } from "./settings";

@@ -11,6 +11,7 @@
  */
 import { asColumn, type Series } from "./api";
 import { cellPixels, LEVELS } from "./colormap";
+import { buckets } from "./heatmap_columns";
 import { orderByMeanShare, stepTotals } from "./rank";
 
 export type HeatmapColor = "share" | "log";
@@ -33,14 +34,6 @@ interface Group {
   key: string;
   label: string;
   values: Series;
-}
-
-/** Splits `length` steps into `columns` contiguous buckets as even as can be. */
-export function buckets(length: number, columns: number): Uint32Array {
-  const n = Math.max(1, Math.min(length, columns));
-  const start = new Uint32Array(n + 1);
-  for (let c = 0; c <= n; c++) start[c] = Math.floor((c * length) / n);
-  return start;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The decay-ratio heatmap as numbers then pixels: one row per group (in the
  * order given), one column per bucket of steps (at most one per pixel of
- * width, `heatmap.buckets`). A cell is the bucket's geometric mean ratio,
- * kept as its log10: a ratio is a factor, so 0.1 and 10 lie as far from 1.
+ * width, `heatmap_columns.buckets`). A cell is the bucket's geometric mean
+ * ratio, kept as its log10: a ratio is a factor, so 0.1 and 10 lie as far from 1.
  *
  * The colour scale is symmetric in log10 around 0 (a ratio of 1: "decay as
  * strong as the data"), from 10^-d to 10^d with d the whole number of decades
@@ -12,7 +12,7 @@
 import { asColumn, type Series } from "./api";
 import { format } from "d3-format";
 import { cellPixels, LEVELS } from "./colormap";
-import { buckets } from "./heatmap";
+import { buckets } from "./heatmap_columns";
 
 export interface RatioRow {
   key: string;

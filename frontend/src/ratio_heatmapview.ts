@@ -2,16 +2,18 @@
  * The decay-ratio heatmap of one run on a canvas: groups × steps, one pixel
  * per cell stretched by CSS without smoothing (160 × 1,000 cells cost one
  * `putImageData`), coloured on the diverging log scale of `ratio_heatmap.ts`
- * and keyed "decay weaker ← 1 → decay stronger". It uses the composition
- * heatmap's layout and styles (`heatmapview.ts`): labelled rows while they are
- * tall enough, then a scrolling box and a readout naming the row under the
- * pointer. Hovering sets the step channel it is given; names are text.
+ * and keyed "decay weaker ← 1 → decay stronger". It is drawn in the canvas
+ * heatmap's frame (`heatmap_frame.ts`), as the composition heatmap is:
+ * labelled rows while they are tall enough, then a scrolling box and a readout
+ * naming the row under the pointer. Hovering sets the step channel it is
+ * given; names are text.
  */
 import type { Series } from "./api";
 import type { StepChannel } from "./channel";
 import { divergingGradient, divergingTable } from "./diverging";
 import { formatValue } from "./format";
-import { heatmapFrame, labelRows, paintCells, plotWidthFor, rowHeight, stepIndexAt } from "./heatmapview";
+import { stepIndexAt } from "./heatmap_columns";
+import { heatmapFrame, labelRows, paintCells, plotWidthFor, rowHeight } from "./heatmap_frame";
 import { describeRatio, ratioHeatmap, ratioPixels, type RatioHeatmap } from "./ratio_heatmap";
 import { element } from "./dom";
 

@@ -1,20 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { colorTable, LEVELS } from "../src/colormap";
-import { buckets, heatmapModel, heatmapPixels, levelScale } from "../src/heatmap";
+import { heatmapModel, heatmapPixels, levelScale } from "../src/heatmap";
 
 const groups = [
   { key: "small", label: "small <b>", values: [1, 1, 1, 1] },
   { key: "big", label: "big", values: [3, 3, 1, null] },
   { key: "zero", label: "zero", values: [0, 0, 2, 3] },
 ];
-
-describe("buckets", () => {
-  it("splits steps evenly, at most one column per step", () => {
-    expect([...buckets(10, 4)]).toEqual([0, 2, 5, 7, 10]);
-    expect([...buckets(3, 100)]).toEqual([0, 1, 2, 3]);
-    expect([...buckets(0, 5)]).toEqual([0, 0]);
-  });
-});
 
 describe("heatmapModel", () => {
   it("takes the step totals it is given", () => {

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { stepChannel } from "../src/channel";
-import { HeatmapView, LABELLED_ROWS, heatmapFrame, rowHeight, stepIndexAt } from "../src/heatmapview";
+import { LABELLED_ROWS } from "../src/heatmap_frame";
+import { HeatmapView } from "../src/heatmapview";
 import { stepTotals } from "../src/rank";
 import { mockCanvas } from "./canvas_mock";
 
@@ -27,15 +28,6 @@ function view(n: number, onStep = vi.fn(), onPick = vi.fn()) {
   h.update(g, [100, 200], stepTotals(g, 2), 400, "heatmap of run r");
   return h;
 }
-
-describe("rowHeight", () => {
-  it("is tall enough for labels up to LABELLED_ROWS, then shares the box down to 3 px", () => {
-    expect(rowHeight(1)).toBe(14);
-    expect(rowHeight(LABELLED_ROWS)).toBe(14);
-    expect(rowHeight(64)).toBe(5);
-    expect(rowHeight(1000)).toBe(3);
-  });
-});
 
 describe("HeatmapView", () => {
   it("labels its rows as text, and sizes the canvas one pixel per cell", () => {
@@ -80,38 +72,5 @@ describe("HeatmapView", () => {
     select.value = "log";
     select.dispatchEvent(new Event("change"));
     expect(h.el.querySelector(".heatmap-key")!.textContent).toBe("13");
-  });
-});
-
-describe("stepIndexAt", () => {
-  it("is the last step of the column under x, clamped to the plot", () => {
-    const start = [0, 3, 6, 10]; // three columns over ten steps
-    expect(stepIndexAt(0, 300, 3, start)).toBe(2);
-    expect(stepIndexAt(150, 300, 3, start)).toBe(5);
-    expect(stepIndexAt(299, 300, 3, start)).toBe(9);
-    expect(stepIndexAt(-5, 300, 3, start)).toBe(2);
-    expect(stepIndexAt(900, 300, 3, start)).toBe(9);
-    expect(stepIndexAt(10, 300, 0, [0])).toBeNull();
-  });
-});
-
-describe("heatmapFrame", () => {
-  it("puts the lead before the key, reports hovers, and clears the readout on leaving", () => {
-    const hover = vi.fn();
-    const onStep = vi.fn();
-    const f = heatmapFrame("heatmap x", "red", (head) => head.append("LEAD"), hover, heard(onStep));
-    expect(f.el.className).toBe("heatmap x");
-    expect(f.head.firstChild?.textContent).toBe("LEAD");
-    expect(f.head.querySelector(".heatmap-key")).not.toBeNull();
-    expect(f.canvas.getAttribute("role")).toBe("img");
-    expect(f.cursor.hidden).toBe(true);
-    f.canvas.dispatchEvent(new MouseEvent("mousemove"));
-    expect(hover).toHaveBeenCalledTimes(1);
-    f.cursor.hidden = false;
-    f.readout.textContent = "something";
-    f.canvas.dispatchEvent(new MouseEvent("mouseleave"));
-    expect(f.cursor.hidden).toBe(true);
-    expect(f.readout.textContent).toBe("\u00a0");
-    expect(onStep).toHaveBeenCalledWith(null);
   });
 });
