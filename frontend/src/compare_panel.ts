@@ -12,7 +12,7 @@ import { bandColors } from "./colors";
 import { choiceLabel, compareChoices, compareLines, comparisonCsv, comparisonJson, type CompareKey, type Comparison } from "./compare";
 import { CompareChart, type ChartColors } from "./compare_chart";
 import { downloadButton } from "./dom";
-import { download, downloadBlob, fileName } from "./export";
+import { download, downloadBlob, fileName } from "./download";
 import { hparamColors, type HParamColoring, type HParamColors } from "./hparam_colors";
 import { svgDocument, svgToPng } from "./image";
 

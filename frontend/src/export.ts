@@ -1,8 +1,9 @@
 /**
- * CSV and JSON downloads of one run's breakdown, exactly as received (no
- * smoothing, no grouping): non-finite values are written as NaN/Infinity, gaps
- * as empty CSV cells. The CSV writes each series value as the shortest text of
- * its float32 (0.094, not 0.09399999678134918); steps and wall times as they are.
+ * The CSV and JSON of one run's breakdown, for its downloads, exactly as
+ * received (no smoothing, no grouping): non-finite values are written as
+ * NaN/Infinity, gaps as empty CSV cells. The CSV writes each series value as
+ * the shortest text of its float32 (0.094, not 0.09399999678134918); steps and
+ * wall times as they are.
  */
 import type { Breakdown } from "./api";
 import { float32Text } from "./format";
@@ -44,30 +45,4 @@ export function toJson(b: Breakdown): string {
     out = { ...rest, series };
   }
   return JSON.stringify(out, null, 1) + "\n";
-}
-
-/**
- * A file name for a run, and optionally one of its charts:
- * `exp1/train` → `regloss-exp1_train.csv`, `regloss-exp1_train-decoupled.svg`.
- */
-export function fileName(run: string, extension: "csv" | "json" | "svg" | "png", part = ""): string {
-  const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+|_+$/g, "");
-  return `regloss-${safe(run)}${part === "" ? "" : "-" + safe(part)}.${extension}`;
-}
-
-/** Saves `text` as a file through a temporary object URL. */
-export function download(text: string, name: string, type: string): void {
-  downloadBlob(new Blob([text], { type }), name);
-}
-
-/** Saves `blob` as a file through a temporary object URL. */
-export function downloadBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
 }

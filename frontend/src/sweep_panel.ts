@@ -8,7 +8,7 @@
  */
 import type { Breakdown, RunHParams, RunSummary } from "./api";
 import { downloadButton, element } from "./dom";
-import { download, downloadBlob, fileName } from "./export";
+import { download, downloadBlob, fileName } from "./download";
 import { hparamColors, type HParamColoring } from "./hparam_colors";
 import { svgDocument, svgToPng } from "./image";
 import { sweepCsv, sweepJson, sweepRows, type SweepColumn, type SweepRow } from "./sweep";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseBreakdown } from "../src/api";
-import { fileName, toCsv, toJson } from "../src/export";
+import { toCsv, toJson } from "../src/export";
 import { loadFixture } from "./fixtures";
 
 const raw = loadFixture<Record<string, unknown>>("breakdown.json");
@@ -20,12 +20,6 @@ describe("export", () => {
 
   it("writes the JSON as received", () => {
     expect(JSON.parse(toJson(b))).toEqual(raw);
-  });
-
-  it("makes safe file names", () => {
-    expect(fileName("exp1/train", "csv")).toBe("regloss-exp1_train.csv");
-    expect(fileName("<img src=x>", "json")).toBe("regloss-img_src_x.json");
-    expect(fileName("exp1/train", "svg", "decoupled")).toBe("regloss-exp1_train-decoupled.svg");
   });
 });
 
