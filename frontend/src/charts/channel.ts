@@ -6,7 +6,7 @@
  * listens to it (its owner wires it); neither knows the other.
  */
 
-export type Listener<T> = (value: T) => void;
+type Listener<T> = (value: T) => void;
 
 export class Channel<T> {
   private current: T;
