@@ -1,4 +1,4 @@
-// Builds src/index.ts into the one ES module TensorBoard serves:
+// Builds src/app/index.ts into the one ES module TensorBoard serves:
 // tb_regloss/plugin/static/index.js. Deterministic: same sources and lockfile,
 // same bytes (no timestamps, no absolute paths, no sourcemap).
 import { build } from "esbuild";
@@ -12,7 +12,7 @@ const { version } = JSON.parse(readFileSync(join(here, "node_modules", "esbuild"
 
 const result = await build({
   absWorkingDir: here,
-  entryPoints: ["src/index.ts"],
+  entryPoints: ["src/app/index.ts"],
   bundle: true,
   format: "esm",
   platform: "browser",

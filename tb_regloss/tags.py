@@ -37,7 +37,7 @@ layer the term belongs to:
   whole key (``d/kernel#2``, ``variable#2``);
 - ``unattributed/<i>``: a term that cannot be traced to a layer.
 
-The JavaScript twin of this module is ``frontend/src/tags.ts``; both are tested
+The JavaScript twin of this module is ``frontend/src/data/tags.ts``; both are tested
 against ``tests/fixtures/tags.json``.
 
 Example:
