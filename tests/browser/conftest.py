@@ -146,7 +146,8 @@ def running_tensorboard(logdir):
              "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))},
     )
     try:
-        deadline = time.monotonic() + 90
+        # TensorBoard imports TensorFlow when it starts: past a minute on a loaded 2-core machine.
+        deadline = time.monotonic() + 240
         while not _regloss_enabled(base):
             assert proc.poll() is None, "tensorboard exited before serving"
             assert time.monotonic() < deadline, "the regloss plugin never became enabled"
