@@ -114,13 +114,17 @@ export class RunCard {
   private settings: Settings | null = null;
   private allRows = false;
 
+  /** The header and the sections, attached at the first draw: until then the card is its title alone. */
+  private readonly header = document.createElement("header");
+  private readonly parts: HTMLElement[];
+
   constructor(
     onToggle: (key: string) => void,
     private readonly onSort: (column: SortColumn) => void,
     onFocus: (run: string) => void = () => {},
   ) {
-    this.el = element("section", "run-card");
-    const header = document.createElement("header");
+    this.el = element("section", "run-card pending");
+    const header = this.header;
     this.focus = downloadButton("Focus", "Show this run alone, large", () => {
       if (this.breakdown) onFocus(this.breakdown.run);
     });
@@ -172,8 +176,10 @@ export class RunCard {
         if (key !== null) highlight.toggle(key);
       });
     }
-    this.el.append(header, this.decayPlan.el, this.trainingFindings.el, this.verification, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox,
-      this.manyTerms.el, this.dynamics.el, latestBox, this.detailsBox);
+    this.parts = [header, this.decayPlan.el, this.trainingFindings.el, this.verification, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox,
+      this.manyTerms.el, this.dynamics.el, latestBox, this.detailsBox];
+    // A card off screen is two elements, not a hundred: a sweep of 200 runs stays a light page.
+    this.el.append(this.title);
   }
 
   private save(kind: "csv" | "json"): void {
@@ -215,13 +221,19 @@ export class RunCard {
     this.verification.replaceChildren(line);
   }
 
-  /** Names the run of a card whose charts are drawn later (it is off screen). */
+  /** Names the run of a card whose charts are drawn later (it is off screen); one never drawn stays its title alone. */
   pending(b: Breakdown): void {
-    this.el.dataset.run = b.run;
-    this.title.textContent = b.run;
+    // Written only when changed: the app reads the next card's place right after, and a write would lay the page out again.
+    if (this.el.dataset.run !== b.run) this.el.dataset.run = b.run;
+    if (this.title.textContent !== b.run) this.title.textContent = b.run;
   }
 
   update(b: Breakdown, view: RunView, settings: Settings, width: number): void {
+    if (this.el.classList.contains("pending")) {
+      this.el.classList.remove("pending");
+      this.header.prepend(this.title);
+      this.el.replaceChildren(...this.parts);
+    }
     this.breakdown = b;
     this.el.dataset.run = b.run;
     this.title.textContent = b.run;
