@@ -89,6 +89,9 @@ def run(log_dir, epochs=8, n_train=2048, verbose=2, adamw=False, l2=1e-3, callba
 
     x, y = make_images(n_train, seed=0)
     x_val, y_val = make_images(512, seed=1)
+    # The same initial weights in every run: without a seed, the sweep's cnn_l2_1e-2 collapsed in
+    # some runs and learned to 91 % in others.
+    keras.utils.set_random_seed(0)
     if adamw:
         model = build_model(l2=0, optimizer=adamw_optimizer())
     else:

@@ -160,7 +160,7 @@ def test_findings_judge_the_decay_ratio_of_coupled_decay_only():
 def test_the_demo_s_collapsed_run_gets_both_findings_and_its_healthy_runs_none():
     found = {run: [(f["code"], f["keys"]) for f in findings(**series)] for run, series in DEMO.items()}
     assert found.pop("cnn_l2_1e-2/train") == [
-        ("decay_dominates", ["conv1/kernel", "conv2/kernel", "fc/kernel"]),
+        ("decay_dominates", ["conv1/kernel", "conv2/kernel", "fc/kernel", "logits/kernel"]),
         ("decay_stalls_training", STALLED),
     ]
     # Its validation run shows the same collapse in its penalties and flat validation data loss.
