@@ -260,6 +260,10 @@ export class SweepPlot {
     const left = SWEEP_MARGIN.left + p.px + 12;
     const maxLeft = this.el.clientWidth - this.tooltip.offsetWidth - 4;
     const x = left > maxLeft && maxLeft > 0 ? SWEEP_MARGIN.left + p.px - this.tooltip.offsetWidth - 12 : left;
-    this.tooltip.style.transform = `translate(${Math.max(0, x)}px, ${SWEEP_MARGIN.top + p.py + 8}px)`;
+    // Below the point, or above it where below would run past the plot (the box scrolls, so it would be cut).
+    const below = SWEEP_MARGIN.top + p.py + 8;
+    const bottom = Number(this.svg.getAttribute("height")) || 0;
+    const y = below + this.tooltip.offsetHeight > bottom ? SWEEP_MARGIN.top + p.py - this.tooltip.offsetHeight - 8 : below;
+    this.tooltip.style.transform = `translate(${Math.max(0, x)}px, ${Math.max(0, y)}px)`;
   }
 }

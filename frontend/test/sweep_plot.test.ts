@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { parseBreakdown, type RunHParams, type RunSummary } from "../src/api";
 import { CompareSection, LEGEND_LIMIT } from "../src/compare_section";
-import { SweepPlot } from "../src/sweep_plot";
+import { SWEEP_MARGIN, SweepPlot } from "../src/sweep_plot";
 import { sweepPlotModel, sweepTrials } from "../src/sweep_plot_model";
 
 const HOSTILE = `<img src=x onerror=window.__xss=5>"q'ü🚀`;
@@ -88,6 +88,30 @@ describe("SweepPlot", () => {
     expect(plot.el.querySelector("img")).toBeNull();
     plot.setFocused("cnn_l2_1e-5_d1/train");
     expect([...plot.el.querySelectorAll("[data-focused]")].map((c) => c.getAttribute("data-run"))).toEqual(["cnn_l2_1e-5_d1/train"]);
+  });
+});
+
+describe("SweepPlot tooltip placement", () => {
+  it("opens above a point near the bottom of the plot, so the scrolling box does not cut it", () => {
+    const summaries: RunSummary[] = [1, 3].map((v, i) => ({ run: `t_${i}/validation`, step: 9, data: v, bestData: null, bestStep: null, total: null, reg: null }));
+    const trials = sweepTrials(summaries, [0, 1].map((i) => ({ run: `t_${i}`, hparams: { l2: i } })));
+    const plot = new SweepPlot(() => {});
+    document.body.appendChild(plot.el);
+    plot.draw(sweepPlotModel(trials, "l2", "validation", () => "red", 600, 240), trials, {
+      width: 700,
+      colors: { fg: "#000", grid: "#ccc" },
+      key: null,
+      colorName: "",
+    });
+    const tip = plot.el.querySelector<HTMLElement>(".sweep-tooltip")!;
+    Object.defineProperty(tip, "offsetHeight", { value: 120 });
+    const y = () => +tip.style.transform.match(/translate\([-\d.]+px, ([-\d.]+)px\)/)![1];
+    const top = (trial: string) => SWEEP_MARGIN.top + +plot.el.querySelector(`[data-sweep-point="${trial}"]`)!.getAttribute("cy")!;
+    // The lower loss sits at the bottom: its tooltip opens above it; the higher, at the top, below it.
+    plot.el.querySelector(`[data-sweep-point="t_0"]`)!.dispatchEvent(new MouseEvent("mouseover", { bubbles: true }));
+    expect(y() + 120).toBeLessThan(top("t_0"));
+    plot.el.querySelector(`[data-sweep-point="t_1"]`)!.dispatchEvent(new MouseEvent("mouseover", { bubbles: true }));
+    expect(y()).toBeGreaterThan(top("t_1"));
   });
 });
 
