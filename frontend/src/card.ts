@@ -237,6 +237,7 @@ export class RunCard {
     this.breakdown = b;
     this.el.dataset.run = b.run;
     this.title.textContent = b.run;
+    this.decayPlan.setDepth(settings.depth);
     const focused = settings.layout === "focus";
     this.focus.hidden = focused;
     this.messages.replaceChildren(

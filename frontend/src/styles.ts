@@ -65,6 +65,8 @@ ul.findings .finding-what { font-weight: 500; }
 ul.findings .finding-doc { color: var(--accent); }
 ul.findings[hidden], .decay-plan[hidden] { display: none; }
 .decay-plan-entries td:nth-child(2), .decay-plan-entries td:nth-child(4) { text-align: right; font-variant-numeric: tabular-nums; }
+.decay-plan-entries tr.decay-plan-group th { text-align: left; font-weight: 500; }
+.decay-plan-entries tr.decay-plan-entry td:first-child { padding-left: 1.2em; }
 .empty { max-width: 640px; margin: 40px auto; text-align: center; color: var(--muted); }
 .empty code, .notice code { display: inline-block; margin-top: 6px; padding: 4px 8px; color: var(--fg);
   background: var(--card); border: 1px solid var(--border); border-radius: 3px; font: 12px ui-monospace, monospace; }
