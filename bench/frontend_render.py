@@ -12,6 +12,17 @@ terms x POINTS steps, and reads the app's own performance measures:
   ``--compare-runs`` runs (a sweep, train and validation), once all lines are in,
   and ``regloss:sweep``, the sweep plot's part of it (one point per trial);
 
+- with ``--sweep N``, instead of all the above: a sweep of N trials (2N runs,
+  train and validation, of ``--sweep-terms`` penalty terms x ``--points``
+  steps each, the sweep route's figures and the trials' hyperparameters)
+  loaded as TensorBoard serves it (float32 breakdowns, one request), in two
+  fresh pages, Compare runs folded (a first visit) and open: the number of
+  DOM nodes 5 s after load (``document.getElementsByTagName('*').length``;
+  cards are drawn when scrolled near), the time from the breakdowns' answer
+  arriving (its resource timing ``responseEnd``) to the first chart in the
+  document and to its paint, ``regloss:render`` at its largest, and with
+  Compare open ``regloss:compare`` and ``regloss:sweep``, the sweep plot;
+
 - with ``--dynamics N``, instead of all the above: the Dynamics section of a
   run with N weights (7 × N series) opened in a fresh page,
   ``regloss:dynamics-heatmap`` (the decay-ratio heatmap alone: cells, pixels,
@@ -33,9 +44,12 @@ repetitions' maxima).
 
 Usage: python bench/frontend_render.py [--terms 200] [--points 1000] [--moves 200] [--repeat 5]
                                        [--bundle path/to/index.js] [--dynamics 160 [--focus]]
+                                       [--sweep 100 [--sweep-terms 36] --points 200]
 Targets: render <= 150 ms (also at --terms 1000 with the many-terms view), heatmap of
 1,000 terms x 1,000 steps <= 100 ms, tooltip update <= 16 ms (also at 1,000 terms),
-dynamics heatmap of 160 weights x 1,000 steps <= 100 ms (first render, the section just opened).
+dynamics heatmap of 160 weights x 1,000 steps <= 100 ms (first render, the section just opened);
+a sweep of 100 trials (200 runs x 36 terms x 200 steps): <= 5,000 DOM nodes 5 s after load,
+first chart <= 1 s after its data arrives, sweep plot <= 100 ms.
 """
 
 import argparse
@@ -47,6 +61,7 @@ import pathlib
 import statistics
 import sys
 import tempfile
+import urllib.parse
 
 from playwright.sync_api import sync_playwright
 
@@ -333,6 +348,124 @@ def main_dynamics(args, route, answers):
           f"ratio heatmap/baseline {statistics.median(r['heatmap'] / r['baseline'] for r in runs):.2f}")
 
 
+# A sweep as TensorBoard serves one: first chart, DOM size and the sweep plot.
+SWEEP_INIT = """window.__sweepBench = {firstChart: null, firstPainted: null, render: [], compare: [], sweep: []};
+new MutationObserver((mutations, observer) => {
+  if (document.querySelector("path[data-series]")) {
+    observer.disconnect();
+    window.__sweepBench.firstChart = performance.now();
+    requestAnimationFrame(() => setTimeout(() => (window.__sweepBench.firstPainted = performance.now())));
+  }
+}).observe(document, {childList: true, subtree: true});
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    if (e.name === "regloss:render") window.__sweepBench.render.push(e.duration);
+    else if (e.name === "regloss:compare") window.__sweepBench.compare.push(e.duration);
+    else if (e.name === "regloss:sweep") window.__sweepBench.sweep.push(e.duration);
+  }
+}).observe({type: "measure"});"""
+
+SWEEP_SETTLE_MS = 5000
+
+
+def sweep_trial_names(trials):
+    """``[(prefix, hparams)]`` of a grid of ``trials`` trials: L2 over five decades times dropouts."""
+    l2s = ["1e-5", "3e-5", "1e-4", "3e-4", "1e-3", "3e-3", "1e-2", "3e-2", "1e-1", "3e-1"]
+    return [(f"sweep/cnn_l2_{l2s[t % len(l2s)]}_d{t // len(l2s)}",
+             {"l2": float(l2s[t % len(l2s)]), "dropout": round(0.05 * (t // len(l2s)), 2), "optimizer": "adam"})
+            for t in range(trials)]
+
+
+def sweep_answers(trials, terms, points):
+    """The routes' answers for a sweep of ``trials`` trials, each a train and a validation run of ``terms``
+    penalty terms (plus data and total) x ``points`` steps, float32-encoded as the plugin sends them."""
+    runs, breakdowns, figures, hparams = [], [], [], []
+    for t, (prefix, values) in enumerate(sweep_trial_names(trials)):
+        hparams.append({"run": prefix, "hparams": values})
+        for split in ("train", "validation"):
+            b = synthetic_breakdown(terms, points)
+            b["run"] = f"{prefix}/{split}"
+            scale = 1.0 + 0.01 * t + (0.2 if split == "validation" else 0.0)
+            b["series"] = {key: [v * scale for v in values_] for key, values_ in b["series"].items()}
+            runs.append({"run": b["run"], "terms": list(b["series"]), "descriptions": {}})
+            data = b["series"]["data"]
+            figures.append({"run": b["run"], "step": b["steps"][-1], "data": data[-1], "best_data": min(data),
+                            "best_step": b["steps"][data.index(min(data))], "total": b["series"]["total"][-1],
+                            "reg": b["series"]["total"][-1] - data[-1]})
+            b["series"] = {key: _float32(values_) for key, values_ in b["series"].items()}
+            b["encoding"] = "float32"
+            breakdowns.append(b)
+    return {
+        "runs": json.dumps({"runs": runs}),
+        "hparams": json.dumps({"runs": hparams}),
+        "sweep": json.dumps({"runs": figures}),
+        "breakdowns": json.dumps({"breakdowns": breakdowns}),
+    }
+
+
+def measure_sweep(p, route, compare_open):
+    """One fresh browser: the sweep's page loaded, read 5 s after load."""
+    init = (COMPARE_INIT if compare_open else "") + SWEEP_INIT
+    browser, page = open_dashboard(p, route, init)
+    try:
+        page.wait_for_selector("path[data-series]", timeout=60000)
+        if compare_open:
+            page.wait_for_selector("[data-sweep-point]", timeout=60000)
+        page.wait_for_function(f"performance.now() >= {SWEEP_SETTLE_MS}", timeout=60000, polling=50)
+        nodes = page.evaluate("document.getElementsByTagName('*').length")
+        page.wait_for_function("window.__sweepBench.firstPainted !== null", timeout=60000)
+        m = page.evaluate("window.__sweepBench")
+        arrived = page.evaluate(
+            "performance.getEntriesByType('resource').filter(e => e.name.includes('/breakdowns?')).at(-1).responseEnd")
+        cards = page.evaluate("[document.querySelectorAll('.run-card').length,"
+                              " new Set([...document.querySelectorAll('.run-card path[data-series]')]"
+                              ".map(p => p.closest('.run-card'))).size]")
+        points = page.locator("[data-sweep-point]").count()
+    finally:
+        browser.close()
+    if m["firstChart"] > SWEEP_SETTLE_MS:
+        print(f"  (the first chart came {m['firstChart']:.0f} ms after load: the DOM count at 5 s is of a page "
+              "still loading; the machine is too busy for this figure)", flush=True)
+    return {"nodes": nodes, "first_chart": m["firstChart"] - arrived, "first_painted": m["firstPainted"] - arrived,
+            "arrived": arrived, "render": max(m["render"]), "compare": max(m["compare"], default=None),
+            "sweep": max(m["sweep"], default=None), "cards": cards[0], "drawn": cards[1], "points": points}
+
+
+def main_sweep(args, route, answers):
+    """Measures a sweep of ``--sweep`` trials (``--sweep-terms`` terms x ``--points`` steps) and prints the figures."""
+    answers.update(sweep_answers(args.sweep, args.sweep_terms, args.points))
+    size = len(answers["breakdowns"]) / 1e6
+    results = {}
+    with sync_playwright() as p:
+        for compare_open in (False, True):
+            label = "Compare runs open" if compare_open else "Compare runs folded"
+            rows = []
+            for k in range(args.repeat):
+                r = measure_sweep(p, route, compare_open)
+                rows.append(r)
+                print(f"  {label}, run {k + 1}/{args.repeat}: {r['nodes']} DOM nodes at 5 s, {r['drawn']} of "
+                      f"{r['cards']} cards drawn; breakdowns arrived at {r['arrived']:.0f} ms, first chart "
+                      f"{r['first_chart']:.0f} ms after (painted {r['first_painted']:.0f} ms); largest draw "
+                      f"{r['render']:.1f} ms"
+                      + (f"; compare {r['compare']:.1f} ms, sweep plot {r['sweep']:.1f} ms ({r['points']} points)"
+                         if compare_open else ""), flush=True)
+            results[compare_open] = rows
+    med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
+    print(f"chromium, a sweep of {args.sweep} trials: {2 * args.sweep} runs x {args.sweep_terms} terms x "
+          f"{args.points} steps (breakdowns answer {size:.1f} MB), {args.repeat} fresh browsers each (medians)")
+    for compare_open, rows in results.items():
+        label = "Compare runs open  " if compare_open else "Compare runs folded"
+        print(f"{label}: DOM nodes 5 s after load {med(rows, 'nodes'):7.0f}   target <= 5,000 "
+              f"({med(rows, 'drawn'):.0f} of {rows[0]['cards']} cards drawn)")
+        print(f"{label}: first chart after its data arrived {med(rows, 'first_chart'):7.0f} ms, painted "
+              f"{med(rows, 'first_painted'):.0f} ms   target <= 1,000 ms")
+        print(f"{label}: largest draw (regloss:render) {med(rows, 'render'):7.1f} ms")
+    rows = results[True]
+    print(f"sweep plot (regloss:sweep), {rows[0]['points']} points: {med(rows, 'sweep'):7.1f} ms "
+          f"(min {min(r['sweep'] for r in rows):.1f}, max {max(r['sweep'] for r in rows):.1f})   target <= 100 ms; "
+          f"the whole comparison of {2 * args.sweep} runs (regloss:compare) {med(rows, 'compare'):.1f} ms")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--terms", type=int, default=200)
@@ -344,6 +477,9 @@ def main():
                         help="runs in the comparison measured after the render (0: skip it)")
     parser.add_argument("--dynamics", type=int, default=0, metavar="WEIGHTS",
                         help="measure only the Dynamics section of a run with this many weights (e.g. 160)")
+    parser.add_argument("--sweep", type=int, default=0, metavar="TRIALS",
+                        help="measure only a sweep of this many trials (2 runs each, e.g. 100 with --points 200)")
+    parser.add_argument("--sweep-terms", type=int, default=36, help="with --sweep: penalty terms per run")
     parser.add_argument("--focus", action="store_true",
                         help="with --dynamics: in the focused layout (the heatmap page-wide, a column per step)")
     args = parser.parse_args()
@@ -363,10 +499,16 @@ def main():
         name = path.rsplit("/", 1)[-1]
         if name in answers:
             return r.fulfill(body=answers[name], content_type="application/json")
+        if name == "findings":
+            # No finding in a synthetic run: the card asks each run it draws.
+            run = urllib.parse.parse_qs(urllib.parse.urlsplit(r.request.url).query)["run"][0]
+            return r.fulfill(body=json.dumps({"run": run, "findings": []}), content_type="application/json")
         return r.fulfill(status=404, body="")
 
     if args.dynamics:
         return main_dynamics(args, route, answers)
+    if args.sweep:
+        return main_sweep(args, route, answers)
 
     runs = []
     with sync_playwright() as p:

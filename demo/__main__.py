@@ -7,7 +7,8 @@ Trains, on generated data (nothing is downloaded):
 - ``cnn_l2_0``, ``cnn_l2_1e-4``, ``cnn_l2_1e-3``, ``cnn_l2_1e-2``: a weight-decay
   sweep of a small CNN with kernel, activity and ``add_loss`` penalties, each
   run logging its hyperparameters with TensorBoard's HParams plugin;
-- ``cnn_adamw``: the same CNN without L2, decayed by AdamW instead (decoupled);
+- ``cnn_adamw``: the same CNN without L2, decayed by AdamW instead (decoupled,
+  the biases excluded);
 - ``mobilenet_v2``: keras.applications.MobileNetV2 with decay added by
   ``tb_regloss.add_weight_decay(model, 4e-5, depthwise=0)``;
 - ``equilibrium_adamw`` and ``equilibrium_sgdm``: a small normalized CNN whose

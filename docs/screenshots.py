@@ -26,14 +26,16 @@ SHOTS = [
     ("validation.png", r"^(d2l_wd0|d2l_wd3|mobilenet_v2)/validation$",
      "validation: Dive into Deep Learning without and with decay, and MobileNetV2"),
     ("sweep.png", r"^cnn_l2_",
-     "the CNN's L2 sweep compared: data loss of the four runs, training and validation, "
-     "and the sweep table with each run's l2"),
+     "Compare runs on the CNN's L2 sweep: data loss of the four runs, training and validation, "
+     "the sweep plot of validation data loss against l2 (a point hovered), and the sweep table"),
     ("dynamics.png", r"^equilibrium_sgdm/train$",
      "the decay dynamics of the normalized CNN under SGD with momentum: decay-ratio heatmap, "
      "angular updates meeting their equilibrium, ranked bars"),
 ]
-# Shots that open "Compare runs" and hover its chart instead of the first card's.
+# Shots of the "Compare runs" section alone, opened, a point of its sweep plot hovered.
 COMPARED = {"sweep.png"}
+# The sweep point hovered: the trial the sweep reads best at.
+SWEEP_POINT = "cnn_l2_1e-3"
 # Shots of a card's Dynamics section alone, opened, a panel hovered.
 DYNAMICS = {"dynamics.png"}
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -76,12 +78,13 @@ def plugin_frame(page, timeout_s=60):
 
 
 def show_runs(frame, run_filter):
-    """Filters the runs and waits until every shown card has drawn its chart."""
+    """Filters the runs and waits until every card on screen has drawn its chart (those below are drawn on scroll)."""
     frame.fill("input[name=run-filter]", run_filter)
     frame.wait_for_function(
         """() => {
             const cards = [...document.querySelectorAll('.run-card')];
-            return cards.length > 0 && cards.every(c => c.querySelector('path[data-series]'));
+            return cards.length > 0 && cards[0].querySelector('path[data-series]') && cards.every(
+                c => c.getBoundingClientRect().top > window.innerHeight || c.querySelector('path[data-series]'));
         }""",
         timeout=60000,
     )
@@ -121,9 +124,20 @@ def take(page, frame, name, run_filter, out_dir):
     if name in DYNAMICS:
         return take_dynamics(frame, out_dir / name)
     if name in COMPARED:
+        # Tall enough for the whole section: a screenshot that scrolled would move it from under the pointer.
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": 1500})
         open_comparison(frame)
+        frame.wait_for_selector(f"[data-sweep-point='{SWEEP_POINT}']", timeout=60000)
+        frame.locator(".compare").scroll_into_view_if_needed()
+        frame.hover(f"[data-sweep-point='{SWEEP_POINT}']")
+        frame.wait_for_selector(".sweep-tooltip:not([hidden])")
+        frame.wait_for_timeout(300)
+        path = out_dir / name
+        frame.locator(".compare").screenshot(path=str(path))
+        page.set_viewport_size(VIEWPORT)
+        return path
     # Hovering a chart shows the tooltip, as a reader exploring a run sees it.
-    chart = frame.locator(".compare svg" if name in COMPARED else ".run-card svg").first
+    chart = frame.locator(".run-card svg").first
     box = chart.bounding_box()
     chart.hover(position={"x": box["width"] * 0.7, "y": box["height"] * 0.45})
     frame.wait_for_timeout(300)

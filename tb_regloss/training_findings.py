@@ -14,7 +14,7 @@ are listed:
   their ratio is the share of each pull in the step. A decoupled decay
   (AdamW's ``λ·w``) is applied after the rescaling, so its ratio to the raw
   data gradient says nothing about the step: the demo's healthy
-  ``cnn_adamw`` has ratios above 1 at up to 88 % of its points.
+  ``cnn_adamw`` has ratios above 1 at up to 75 % of its points.
 - ``decay_stalls_training``: a run whose decay terms keep shrinking while its
   data loss stays flat. Over the last half of the logged points, the mean of
   its last quarter against the mean of its first quarter: the sum of the

@@ -140,3 +140,40 @@ def write_wide_sweep_logdir(logdir):
         with tf.summary.create_file_writer(str(logdir / trial)).as_default():
             hp.hparams(values, trial_id=trial)
     write_regloss_runs(logdir, runs, {})
+
+
+# A KerasTuner search with executions_per_trial=2, laid out as KerasTuner and RegLossCallback
+# write it: `tune/<trial_id>/execution<k>/train|validation`, the trial's hyperparameters on each
+# execution's directory. The executions of one trial differ by their seed: the last validation
+# data loss of execution k is the trial's plus TUNER_SPREAD * (2k - 1).
+TUNER_TRIALS = {"00": 1e-4, "01": 1e-3, "02": 1e-2}
+TUNER_EXECUTIONS = 2
+TUNER_SPREAD = 0.05
+
+
+def tuner_series(l2, execution, validation):
+    """``{tag: [(step, value)]}`` of one split of one execution of a tuner trial."""
+    series = wide_series(l2, 0.1, validation)
+    if validation:
+        shift = TUNER_SPREAD * (2 * execution - 1)
+        series["regloss/data"] = [(s, _f32(v + shift)) for s, v in series["regloss/data"]]
+        series["regloss/total"] = [(s, _f32(v + shift)) for s, v in series["regloss/total"]]
+    return series
+
+
+def write_tuner_logdir(logdir):
+    """Writes the KerasTuner-layout search under ``logdir``."""
+    import tensorflow as tf
+    from tensorboard.plugins.hparams import api as hp
+
+    from plugin_runs import write_regloss_runs
+
+    runs = {}
+    for trial, l2 in TUNER_TRIALS.items():
+        for k in range(TUNER_EXECUTIONS):
+            execution = f"tune/{trial}/execution{k}"
+            runs[execution + "/train"] = tuner_series(l2, k, validation=False)
+            runs[execution + "/validation"] = tuner_series(l2, k, validation=True)
+            with tf.summary.create_file_writer(str(logdir / execution)).as_default():
+                hp.hparams({"l2": l2}, trial_id=trial)
+    write_regloss_runs(logdir, runs, {})

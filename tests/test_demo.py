@@ -99,6 +99,40 @@ def test_quick_demo_writes_every_run_and_kind_of_term_and_prints_a_line_per_run(
         assert {"regloss/dynamics/angular_update/conv1/kernel",
                 "regloss/dynamics/angular_equilibrium/conv2/kernel"} <= equilibrium
 
+    # The audit, as the dashboard reads it: the Adam + L2 sweep flagged, the AdamW run clean, and
+    # the sweep plot's figures for every run of the sweep.
+    from tensorboard import context as tb_context
+    from tensorboard.plugins import base_plugin
+
+    from tb_regloss.plugin import regloss_plugin
+    from tests.plugin_runs import make_provider
+
+    plugin = regloss_plugin.RegLossPlugin(base_plugin.TBContext(data_provider=make_provider(tmp_path)))
+    ctx = tb_context.RequestContext()
+    for l2 in cnn_sweep.L2_VALUES:
+        plan = plugin.decay_plan_impl(ctx, "", cnn_sweep.run_name(l2) + "/train")
+        assert {f["code"] for f in plan["findings"]} == ({"l2_under_adaptive_optimizer"} if l2 else set()), l2
+    assert plugin.decay_plan_impl(ctx, "", "cnn_adamw/train")["findings"] == []
+    sweep = {r["run"]: r for r in plugin.sweep_impl(ctx, "")["runs"]}
+    assert all(sweep[cnn_sweep.run_name(l2) + "/validation"]["best_data"] is not None for l2 in cnn_sweep.L2_VALUES)
+    hparams = {r["run"]: r["hparams"] for r in plugin.hparams_impl(ctx, "")["runs"]}
+    assert [hparams[cnn_sweep.run_name(l2)]["l2"] for l2 in cnn_sweep.L2_VALUES] == list(cnn_sweep.L2_VALUES)
+
+
+def test_the_adam_l2_sweep_is_flagged_and_the_adamw_run_has_a_plan_without_findings():
+    import tb_regloss
+    from demo import synthetic_cnn
+
+    kernels = {"conv1/kernel", "conv2/kernel", "fc/kernel", "logits/kernel"}
+    for l2 in cnn_sweep.L2_VALUES:
+        plan = {e.key: e.findings for e in tb_regloss.decay_plan(synthetic_cnn.build_model(l2))}
+        flagged = {key for key, findings in plan.items() if findings}
+        assert flagged == (kernels if l2 else set()), l2
+        assert all(plan[key] == ("l2_under_adaptive_optimizer",) for key in flagged)
+    adamw = tb_regloss.decay_plan(synthetic_cnn.build_model(l2=0, optimizer=synthetic_cnn.adamw_optimizer()))
+    assert {e.key for e in adamw if e.decoupled} == kernels  # the biases excluded
+    assert [e for e in adamw if e.findings] == []
+
 
 def test_quick_demo_sweep_logs_hyperparameters_for_the_hparams_plugin(tmp_path):
     for l2 in cnn_sweep.L2_VALUES:

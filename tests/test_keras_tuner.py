@@ -26,7 +26,7 @@ import tb_regloss  # noqa: E402
 from tests import event_reader  # noqa: E402
 from tests.event_reader import read_scalars  # noqa: E402
 from test_plugin_hparams import get, make_plugin  # noqa: E402
-from tb_regloss.plugin import session_hparams  # noqa: E402
+from tb_regloss.plugin import run_order, session_hparams  # noqa: E402
 
 EPOCHS, BATCH, N = 2, 16, 32
 STEPS = [N // BATCH * (epoch + 1) for epoch in range(EPOCHS)]  # optimizer steps at each epoch's end
@@ -116,10 +116,10 @@ def test_each_execution_of_each_trial_is_its_own_run(tmp_path, executions_per_tr
 
     plugin = make_plugin(log_dir)
     _, listed = get(plugin, "/data/plugin/regloss/runs")
-    assert [r["run"] for r in listed["runs"]] == sorted(regloss_runs)
+    assert [r["run"] for r in listed["runs"]] == run_order.sort_runs(regloss_runs)
     _, hparams = get(plugin)
     assert hparams == {"runs": [{"run": run, "hparams": {"l2": trial.hyperparameters.get("l2")}}
-                                for trial, run in sorted(executions, key=lambda e: e[1])]}
+                                for trial, run in sorted(executions, key=lambda e: run_order.run_key(e[1]))]}
     assert len({trial.hyperparameters.get("l2") for trial, _ in executions}) == 2
 
     for (trial, run), losses in zip(executions, fits):

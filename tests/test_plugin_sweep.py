@@ -53,7 +53,10 @@ def test_route_answers_every_run_in_one_call(plugin):
     want = {f"{run}/{split}": expected(wd, validation) for run, wd in WEIGHT_DECAYS.items()
             for split, validation in SPLITS.items()}
     want[f"{HOSTILE_RUN}/train"] = expected(1e-3, False)
-    assert [r["run"] for r in body["runs"]] == sorted(want)
+    # In the dashboard's run order: wd_1e-4 before wd_1e-3 ("<" sorts before "s").
+    assert [r["run"] for r in body["runs"]] == [f"{HOSTILE_RUN}/train"] + [
+        f"{run}/{split}" for run in WEIGHT_DECAYS for split in SPLITS]
+    assert set(want) == {r["run"] for r in body["runs"]}
     for entry in body["runs"]:
         got = {k: v for k, v in entry.items() if k != "run"}
         assert got == pytest.approx(want[entry["run"]], rel=1e-6), entry["run"]
@@ -66,6 +69,8 @@ def test_named_runs_only(plugin):
     status, body = get(plugin, ROUTE + "?run=sweep/wd_1e-3/validation&run=sweep/wd_0/train")
     assert status == 200
     assert [r["run"] for r in body["runs"]] == ["sweep/wd_0/train", "sweep/wd_1e-3/validation"]
+    status, body = get(plugin, ROUTE + "?run=sweep/wd_1e-2/train&run=sweep/wd_1e-4/train&run=sweep/wd_1e-3/train")
+    assert [r["run"] for r in body["runs"]] == ["sweep/wd_1e-4/train", "sweep/wd_1e-3/train", "sweep/wd_1e-2/train"]
 
 
 def test_bad_arguments_are_400_and_unknown_runs_404(plugin):

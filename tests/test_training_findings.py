@@ -30,6 +30,19 @@ def test_every_finding_code_is_an_anchor_of_docs_findings():
     assert set(decay_plans.FINDING_CODES + training_findings.FINDING_CODES) <= headings
 
 
+def test_docs_findings_gives_each_finding_its_fix_and_its_source():
+    doc = (pathlib.Path(__file__).parents[1] / "docs" / "findings.md").read_text()
+    sections = {part.split("\n", 1)[0]: part for part in doc.split("\n## ")[1:]}
+    for code in decay_plans.FINDING_CODES + training_findings.FINDING_CODES:
+        section = sections[code]
+        assert "\nFix: " in section, code
+        source = section.split("\nSource: ", 1)
+        assert len(source) == 2, f"{code}: no Source: paragraph"
+        if code in decay_plans.FINDING_CODES:
+            # A plan finding cites a paper or a recipe by its address.
+            assert "](https://" in source[1], code
+
+
 def _ratios(above, below, warm=(9.0, 9.0)):
     """Ten points: two of warm-up (never judged), then ``above`` points at 1.5 and ``below`` at 0.5."""
     return [*warm, *[1.5] * above, *[0.5] * below]
@@ -147,7 +160,7 @@ def test_findings_judge_the_decay_ratio_of_coupled_decay_only():
 def test_the_demo_s_collapsed_run_gets_both_findings_and_its_healthy_runs_none():
     found = {run: [(f["code"], f["keys"]) for f in findings(**series)] for run, series in DEMO.items()}
     assert found.pop("cnn_l2_1e-2/train") == [
-        ("decay_dominates", ["conv1/kernel", "conv2/kernel", "fc/kernel"]),
+        ("decay_dominates", ["conv1/kernel", "conv2/kernel", "fc/kernel", "logits/kernel"]),
         ("decay_stalls_training", STALLED),
     ]
     # Its validation run shows the same collapse in its penalties and flat validation data loss.

@@ -3,7 +3,9 @@
 Routes, all under ``/data/plugin/regloss/``:
 
 - ``runs``: the runs that have ``regloss/`` series, with their terms and the
-  regularizer description of each series.
+  regularizer description of each series. Every route that lists runs lists
+  them in the dashboard's order, by the numbers in their names
+  (``run_order``: ``cnn_l2_1e-4`` before ``cnn_l2_1e-3``).
 - ``breakdown?run=R&samples=N``: one run's series aligned on steps
   (see ``breakdown.align``), at most ``N`` points per series (default 1000).
 - ``breakdowns?run=A&run=B&samples=N``: the same for several runs, read at once.
@@ -12,7 +14,7 @@ Routes, all under ``/data/plugin/regloss/``:
   what the dashboard asks for, as it skips formatting 200,000 numbers.
 - ``hparams``: the hyperparameters runs logged with TensorBoard's HParams
   plugin (``hp.hparams({...})``), ``{"runs": [{"run": name, "hparams":
-  {name: value}}]}`` sorted by run, values as numbers, strings and booleans
+  {name: value}}]}`` in run order, values as numbers, strings and booleans
   (see ``session_hparams``). The hparams run is usually the parent directory
   of the regloss runs (``wd_0`` for ``wd_0/train`` and ``wd_0/validation``);
   the dashboard pairs them.
@@ -49,7 +51,7 @@ Routes, all under ``/data/plugin/regloss/``:
 - ``sweep`` (optionally ``?run=A&run=B``): the figures of each run with
   regloss series (of the named ones only, when given), in one call:
   ``{"runs": [{"run", "step", "data", "best_data", "best_step", "total",
-  "reg"}]}`` sorted by run (see ``sweep_summary.summarize``): the last data
+  "reg"}]}`` in run order (see ``sweep_summary.summarize``): the last data
   loss, total and penalty sum, and the lowest data loss over every stored
   point with its step. The dashboard's sweep view pairs a trial's train and
   validation runs from it, without reading 200 runs' breakdowns for a
@@ -112,6 +114,7 @@ from tb_regloss import training_findings
 from tb_regloss.plugin import breakdown
 from tb_regloss.plugin import dynamics_series
 from tb_regloss.plugin import session_hparams
+from tb_regloss.plugin import run_order
 from tb_regloss.plugin import sweep_summary
 
 logger = logging.getLogger(__name__)
@@ -298,7 +301,7 @@ class RegLossPlugin(base_plugin.TBPlugin):
         return _terms_by_run(self._listing(ctx, experiment, runs))
 
     def runs_impl(self, ctx, experiment):
-        """Lists the runs with regloss series, sorted by name.
+        """Lists the runs with regloss series, in run order (``run_order``: ``wd_1e-4`` before ``wd_1e-3``).
 
         Returns:
             ``{"runs": [{"run": name, "terms": [...], "descriptions": {term: text}}]}``
@@ -314,7 +317,7 @@ class RegLossPlugin(base_plugin.TBPlugin):
         unverified_by_run = self._unverified_by_run(ctx, experiment)
         with_plans = self._runs_with_decay_plans(ctx, experiment)
         runs = []
-        for run in sorted(terms_by_run):
+        for run in run_order.sort_runs(terms_by_run):
             terms = terms_by_run[run]
             entry = {
                 "run": run,
@@ -433,7 +436,7 @@ class RegLossPlugin(base_plugin.TBPlugin):
         return entry
 
     def hparams_impl(self, ctx, experiment):
-        """Lists the runs that logged hyperparameters with the HParams plugin, sorted by name.
+        """Lists the runs that logged hyperparameters with the HParams plugin, in run order.
 
         Reads only the session-start-info summaries' metadata (one
         ``list_tensors`` call, no tensor values), as TensorBoard's hparams
@@ -461,7 +464,7 @@ class RegLossPlugin(base_plugin.TBPlugin):
 
         Returns:
             ``{"runs": [dict(run=name, **sweep_summary.summarize(...))]}``
-            sorted by run.
+            in run order (``run_order``).
 
         Raises:
             errors.NotFoundError: a named run has no regloss series.
@@ -473,7 +476,7 @@ class RegLossPlugin(base_plugin.TBPlugin):
                 "No regloss series for %s; /runs lists the runs that have some."
                 % ", ".join("run=%r" % run for run in unknown)
             )
-        names = sorted(terms_by_run)
+        names = run_order.sort_runs(terms_by_run)
         if not names:
             return {"runs": []}
         last_tags = {tags.TOTAL} | {

@@ -30,6 +30,8 @@ import logging
 from tensorboard.plugins.hparams import error as hparams_error
 from tensorboard.plugins.hparams import metadata as hparams_metadata
 
+from tb_regloss.plugin import run_order
+
 logger = logging.getLogger(__name__)
 
 PLUGIN_NAME = hparams_metadata.PLUGIN_NAME
@@ -66,7 +68,7 @@ def hparams_of_content(content):
 
 
 def hparams_by_run(listing):
-    """``{run: {name: value}}`` from a ``list_tensors`` answer for the ``hparams`` plugin.
+    """``{run: {name: value}}`` from a ``list_tensors`` answer for the ``hparams`` plugin, in run order.
 
     Runs without a session start info, or whose content cannot be parsed, are
     left out (the latter logged).
@@ -74,7 +76,7 @@ def hparams_by_run(listing):
     from google.protobuf import message
 
     result = {}
-    for run in sorted(listing):
+    for run in run_order.sort_runs(listing):
         series = listing[run].get(SESSION_START_INFO_TAG)
         if series is None:
             continue

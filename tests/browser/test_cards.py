@@ -71,6 +71,8 @@ def test_hover_ranks_the_legend_and_the_tooltip_shows_raw_and_smoothed(dashboard
     data = tooltip.locator(".tooltip-row", has_text="data loss")
     smoothed, raw = data.locator(".tooltip-value").inner_text(), data.locator(".tooltip-raw").inner_text()
     assert smoothed != raw, (smoothed, raw)
+    # The legend shows the recorded value, the tooltip's raw one: smoothing only draws.
+    assert legend.locator(".legend-entry[data-key='data'] .legend-value").inner_text() == raw
     assert legend.locator(".legend-value").all_inner_texts() != at_last
     dashboard.screenshot("cards-hover.png")
     dashboard.page.mouse.move(0, 0)

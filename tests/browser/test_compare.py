@@ -101,7 +101,8 @@ def test_comparison_overlays_every_run_on_one_axis(open_sweep):
     frame.wait_for_function("document.querySelector('.compare-title').textContent.includes('log scale')")
     frame.select_option(".compare select", "share")
     frame.wait_for_function("document.querySelector('.compare-title').textContent.startsWith('Penalty share')")
-    # Hover: one tooltip row per run, raw and smoothed.
+    # Hover: one tooltip row per run, raw and smoothed, built at the first hover after a draw.
+    assert frame.locator(".compare-tip-row").count() == 0
     box = frame.locator(".compare svg rect[data-export=skip]").bounding_box()
     dashboard.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     frame.wait_for_selector(".compare-tooltip:not([hidden])")

@@ -1,5 +1,6 @@
 """End to end: the regloss dashboard in headless chromium against a real tensorboard."""
 
+import json
 import math
 
 from conftest import ADD_LOSS_VALUE, HOSTILE_LAYER, HOSTILE_RUNS, HOSTILE_TERM, demo_runs
@@ -16,7 +17,11 @@ def _expected_series():
 
 
 def test_charts_for_every_run_with_one_area_per_series(dashboard):
-    for run in demo_runs():
+    for run in sorted(demo_runs()):
+        # Cards off screen are their title alone until they come near the viewport.
+        card = dashboard.frame.locator(f".run-card[data-run={json.dumps(run, ensure_ascii=False)}]")
+        card.scroll_into_view_if_needed()
+        dashboard.chart(run).wait_for(state="attached")
         assert dashboard.chart(run).count() == 1, run
     assert sorted(dashboard.series()) == sorted(_expected_series())
     assert dashboard.frame.locator("svg[aria-label^='Decoupled weight decay of run exp1/train']").count() == 1

@@ -2,12 +2,16 @@
 
 The logdir is ``sweep_runs.write_wide_sweep_logdir``'s: L2 from 0 to 1e-1 (five
 decades) times four dropouts, each trial with train and validation runs and
-its hyperparameters logged through ``hp.hparams``.
+its hyperparameters logged through ``hp.hparams``; and apart,
+``write_tuner_logdir``'s KerasTuner layout with two executions per trial.
 """
+
+import re
 
 import pytest
 
-from sweep_runs import WIDE_DROPOUT, wide_series, wide_trials, write_wide_sweep_logdir
+from sweep_runs import (TUNER_EXECUTIONS, TUNER_TRIALS, WIDE_DROPOUT, tuner_series, wide_series, wide_trials,
+                        write_tuner_logdir, write_wide_sweep_logdir)
 
 TRIALS = wide_trials()
 
@@ -121,3 +125,50 @@ def test_clicking_a_point_focuses_its_run(sweep_dashboard):
         f"[...document.querySelectorAll('.run-card')].map(c => c.dataset.run).join() === '{other}/train'"
     )
     assert sweep_dashboard.errors == []
+
+
+@pytest.fixture(scope="module")
+def tuner_dashboard(browser, tmp_path_factory, serve_tensorboard):
+    from conftest import Dashboard
+
+    logdir = tmp_path_factory.mktemp("tuner_sweep_browser_logdir")
+    write_tuner_logdir(logdir)
+    with serve_tensorboard(logdir) as base:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        dashboard = Dashboard(page, errors).open(base)
+        dashboard.frame.click(".compare summary")
+        dashboard.frame.wait_for_selector("[data-sweep-point]")
+        yield dashboard
+        context.close()
+
+
+def test_a_trial_of_several_executions_is_one_point_at_their_mean(tuner_dashboard):
+    frame = tuner_dashboard.frame
+    # Every execution's runs are there, as cards ...
+    cards = frame.eval_on_selector_all(".run-card", "cs => cs.map(c => c.dataset.run)")
+    assert len(cards) == len(TUNER_TRIALS) * TUNER_EXECUTIONS * 2
+    # ... and the sweep plot has one point per trial, which focuses its first execution's training run.
+    drawn = points(frame)
+    assert [p["trial"] for p in drawn] == [f"tune/{t}" for t in TUNER_TRIALS]
+    assert [p["run"] for p in drawn] == [f"tune/{t}/execution0/train" for t in TUNER_TRIALS]
+    # The point sits at the mean of the executions' last validation data loss, the whisker from the
+    # lowest to the highest: on a linear y axis, the point is halfway between the whisker's ends.
+    assert frame.get_attribute(".sweep-plot svg", "data-y-scale") == "linear"
+    for p in drawn:
+        d = frame.get_attribute(f"[data-sweep-spread='{p['trial']}']", "d")
+        ends = [float(y) for y in re.findall(r"M[-\d.]+,([-\d.]+)", d) + re.findall(r"V([-\d.]+)", d)]
+        top, bottom = min(ends), max(ends)
+        assert top < p["cy"] < bottom
+        assert abs((top + bottom) / 2 - p["cy"]) < 0.5, (p, d)
+    # The tooltip gives the mean, the spread and each execution's own figures.
+    frame.hover("[data-sweep-point='tune/01']")
+    tip = frame.locator(".sweep-tooltip").inner_text()
+    last = [tuner_series(TUNER_TRIALS["01"], k, True)["regloss/data"][-1][1] for k in range(TUNER_EXECUTIONS)]
+    assert "mean of 2 executions" in tip
+    assert f"last {sum(last) / 2:.4g}" in tip, tip
+    assert "execution0: last" in tip and "execution1: last" in tip
+    assert tuner_dashboard.errors == []

@@ -228,15 +228,21 @@ export class App {
       }
     }
     const cards = shown.map((r) => {
-      const { card, dynamics } = this.cards.get(r.run) ?? this.addCard(r.run);
+      const { card } = this.cards.get(r.run) ?? this.addCard(r.run);
+      this.grid.appendChild(card.el);
+      return card;
+    });
+    // What a card asks the backend for (its decay plan, its findings), asked once it is drawn:
+    // a sweep of 200 runs makes no 300 requests for cards nobody scrolled to.
+    const sections = (i: number) => {
+      const r = shown[i];
+      const { card, dynamics } = this.cards.get(r.run)!;
       dynamics.setRun(r.run, r.dynamics);
       card.setUnverified(r.unverified);
       card.decayPlan.setRun(r.run, r.decayPlan);
       const steps = this.breakdowns.get(r.run)!.steps;
       card.trainingFindings.setRun(r.run, mayHaveFindings(r), steps[steps.length - 1] ?? -1);
-      this.grid.appendChild(card.el);
-      return card;
-    });
+    };
     // Reads after all writes above: one layout, whatever the number of cards.
     const width = Math.max(200, (cards[0]?.el.clientWidth ?? 480) - CARD_PADDING);
     // Only cards near the viewport are drawn now; the others when they scroll near
@@ -248,29 +254,45 @@ export class App {
       const last = this.drawn.get(b.run);
       return last !== undefined && last.b === b && last.s === s && last.width === width;
     });
-    const views: (RunView | null)[] = breakdowns.map((b, i) => {
-      if (sharedY) return buildRunView(b, s, width);
-      if (upToDate[i]) return null;
-      const rect = cards[i].el.getBoundingClientRect();
-      const near = rect.bottom >= -ahead && rect.top <= window.innerHeight + ahead;
-      return near ? buildRunView(b, s, width) : null;
-    });
+    const views: (RunView | null)[] = sharedY ? breakdowns.map((b) => buildRunView(b, s, width)) : [];
     if (sharedY) {
       shareYDomains(views.map((v) => v!.main));
       shareYDomains(views.map((v) => v!.decoupled));
     }
     this.stale.clear();
     for (const run of this.drawn.keys()) if (!keep.has(run)) this.drawn.delete(run);
-    views.forEach((v, i) => {
-      const b = breakdowns[i];
+    let drawnNow: RunCard | null = null;
+    const undrawn: number[] = [];
+    breakdowns.forEach((b, i) => {
+      if (upToDate[i]) {
+        sections(i);
+        return;
+      }
+      // In order, each read after the cards before it are drawn: a drawn card is taller than an
+      // undrawn one, so only the cards still near the viewport once those above have grown are drawn.
+      let v = views[i] ?? null;
+      if (!sharedY) {
+        const rect = cards[i].el.getBoundingClientRect();
+        v = rect.bottom >= -ahead && rect.top <= window.innerHeight + ahead ? buildRunView(b, s, width) : null;
+      }
       if (v) {
+        sections(i);
         cards[i].update(b, v, s, width);
         this.drawn.set(b.run, { b, s, width });
-      } else if (!upToDate[i]) {
-        cards[i].pending(b);
+        drawnNow = cards[i];
+      } else {
+        undrawn.push(i);
         this.stale.add(b.run);
       }
     });
+    // Written after every read above: one layout for all the undrawn cards, not one each.
+    for (const i of undrawn) cards[i].pending(breakdowns[i]);
+    // An undrawn card holds the place of a drawn one (as tall as the last drawn), so the page
+    // scrolls as it will once they are all drawn, and a card comes near when it would. Read only
+    // when some card waits: the read lays the page out before the frame would.
+    if (drawnNow !== null && undrawn.length > 0) {
+      this.grid.style.setProperty("--pending-height", `${(drawnNow as RunCard).el.offsetHeight}px`);
+    }
 
     // The comparison and the sweep plot show every loaded run, also while one is focused:
     // clicking one sweep point after another is how a sweep is read.

@@ -43,6 +43,7 @@ h1 { font-size: 16px; font-weight: 500; margin: 0 0 8px; }
 .runs.layout-2 { grid-template-columns: repeat(2, minmax(0, 1fr)); }
 .runs.layout-3 { grid-template-columns: repeat(3, minmax(0, 1fr)); }
 .run-card { background: var(--card); border: 1px solid var(--border); border-radius: 4px; padding: 8px 10px; min-width: 0; }
+.run-card.pending { min-height: var(--pending-height, 480px); box-sizing: border-box; }
 .run-card header { display: flex; gap: 8px; align-items: baseline; }
 .run-card header { flex-wrap: wrap; }
 .run-card h2 { font-size: 14px; font-weight: 500; margin: 0; flex: 1; overflow-wrap: anywhere; }
@@ -64,6 +65,8 @@ ul.findings .finding-what { font-weight: 500; }
 ul.findings .finding-doc { color: var(--accent); }
 ul.findings[hidden], .decay-plan[hidden] { display: none; }
 .decay-plan-entries td:nth-child(2), .decay-plan-entries td:nth-child(4) { text-align: right; font-variant-numeric: tabular-nums; }
+.decay-plan-entries tr.decay-plan-group th { text-align: left; font-weight: 500; }
+.decay-plan-entries tr.decay-plan-entry td:first-child { padding-left: 1.2em; }
 .empty { max-width: 640px; margin: 40px auto; text-align: center; color: var(--muted); }
 .empty code, .notice code { display: inline-block; margin-top: 6px; padding: 4px 8px; color: var(--fg);
   background: var(--card); border: 1px solid var(--border); border-radius: 3px; font: 12px ui-monospace, monospace; }

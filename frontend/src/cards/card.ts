@@ -119,6 +119,10 @@ export class RunCard {
   private settings: Settings | null = null;
   private allRows = false;
 
+  /** The header and the sections, attached at the first draw: until then the card is its title alone. */
+  private readonly header = document.createElement("header");
+  private readonly parts: HTMLElement[];
+
   /** `section`, if given, goes under the many-terms view and is updated with the card. */
   constructor(
     onToggle: (key: string) => void,
@@ -126,8 +130,8 @@ export class RunCard {
     onFocus: (run: string) => void = () => {},
     private readonly section: CardSection | null = null,
   ) {
-    this.el = element("section", "run-card");
-    const header = document.createElement("header");
+    this.el = element("section", "run-card pending");
+    const header = this.header;
     this.focus = downloadButton("Focus", "Show this run alone, large", () => {
       if (this.breakdown) onFocus(this.breakdown.run);
     });
@@ -180,8 +184,10 @@ export class RunCard {
         if (key !== null) highlight.toggle(key);
       });
     }
-    this.el.append(header, this.decayPlan.el, this.trainingFindings.el, this.verification, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox,
-      this.manyTerms.el, ...(section ? [section.el] : []), latestBox, this.detailsBox);
+    this.parts = [header, this.decayPlan.el, this.trainingFindings.el, this.verification, this.messages, this.main.chart.el, this.main.legend.el, this.decoupledBox,
+      this.manyTerms.el, ...(section ? [section.el] : []), latestBox, this.detailsBox];
+    // A card off screen is two elements, not a hundred: a sweep of 200 runs stays a light page.
+    this.el.append(this.title);
   }
 
   /** The colour of a series key as the loss chart draws it, for the views that rank or map its terms. */
@@ -228,16 +234,23 @@ export class RunCard {
     this.verification.replaceChildren(line);
   }
 
-  /** Names the run of a card whose charts are drawn later (it is off screen). */
+  /** Names the run of a card whose charts are drawn later (it is off screen); one never drawn stays its title alone. */
   pending(b: Breakdown): void {
-    this.el.dataset.run = b.run;
-    this.title.textContent = b.run;
+    // Written only when changed: the app reads the next card's place right after, and a write would lay the page out again.
+    if (this.el.dataset.run !== b.run) this.el.dataset.run = b.run;
+    if (this.title.textContent !== b.run) this.title.textContent = b.run;
   }
 
   update(b: Breakdown, view: RunView, settings: Settings, width: number): void {
+    if (this.el.classList.contains("pending")) {
+      this.el.classList.remove("pending");
+      this.header.prepend(this.title);
+      this.el.replaceChildren(...this.parts);
+    }
     this.breakdown = b;
     this.el.dataset.run = b.run;
     this.title.textContent = b.run;
+    this.decayPlan.setDepth(settings.depth);
     const focused = settings.layout === "focus";
     this.focus.hidden = focused;
     this.messages.replaceChildren(

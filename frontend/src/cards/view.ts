@@ -68,14 +68,19 @@ function colorsOf(layers: Layer[]): Map<string, string> {
   return new Map(layers.map((l, i) => [l.key, colors[i]]));
 }
 
-/** Legend entries of the bands drawn, then of the hidden ones (so they can be shown again). */
+/**
+ * Legend entries of the bands drawn, then of the hidden ones (so they can be
+ * shown again), with their recorded values: smoothing only draws, the legend
+ * names what was logged (a 4-point validation series' smoothed last value can
+ * be 300 times its recorded one).
+ */
 function legendEntries(drawn: DrawnLayer[], hidden: DrawnLayer[], colors: Map<string, string>): LegendEntry[] {
   return [...drawn, ...hidden].map((l) => ({
     key: l.key,
     name: displayName(l.key),
     kind: kindMarker(l.key),
     color: colors.get(l.key) ?? FIXED[l.key] ?? FIXED.other,
-    values: l.values,
+    values: l.raw,
   }));
 }
 

@@ -20,7 +20,7 @@ export interface LegendEntry {
   name: string;
   kind: KindMarker | null;
   color: string;
-  /** The values drawn, one per step: what the entries are ranked by. */
+  /** The recorded values, one per step (not the smoothed ones drawn): what the entries show and are ranked by. */
   values: Series;
 }
 

@@ -104,8 +104,10 @@ export class Tooltip {
   }
 
   /**
-   * New data: rows are (re)allocated here, never while hovering. `smoothed`
-   * says whether `values` differ from `raw` (then both columns are shown).
+   * New data. `smoothed` says whether `values` differ from `raw` (then both
+   * columns are shown). Rows are (re)allocated at the first fill after new
+   * data, never while moving within a step: a chart nobody hovers (a sweep's
+   * cards) holds no rows.
    */
   setSeries(series: HoverSeries[], total: Series | null, rawTotal: Series | null, smoothed: boolean): void {
     this.series = series;
@@ -113,11 +115,14 @@ export class Tooltip {
     this.rawTotal = rawTotal;
     this.el.classList.toggle("smoothed", smoothed);
     this.columns.hidden = !smoothed;
-    const wanted = Math.min(series.length, MAX_ROWS);
-    while (this.rows.length < wanted) this.rows.push(this.makeRow());
-    while (this.rows.length > wanted) this.rows.pop()!.el.remove();
     this.orders.clear();
     this.shownIndex = -1;
+  }
+
+  private allocateRows(): void {
+    const wanted = Math.min(this.series.length, MAX_ROWS);
+    while (this.rows.length < wanted) this.rows.push(this.makeRow());
+    while (this.rows.length > wanted) this.rows.pop()!.el.remove();
   }
 
   /** Series present at step `i`, largest first (ties keep the stack order). */
@@ -153,6 +158,7 @@ export class Tooltip {
   }
 
   private fill(i: number, title: string): void {
+    if (this.shownIndex === -1) this.allocateRows();
     this.shownIndex = i;
     setText(this.header, title);
     const t = this.total?.[i] ?? null;

@@ -52,6 +52,8 @@ export class CompareChart {
   private readonly tooltip: HTMLDivElement;
   private readonly tipHeader: HTMLElement;
   private tipRows: TipRow[] = [];
+  /** The colours of the last draw, for the tooltip rows built at the next hover. */
+  private tipColorOf: (prefix: string) => string = () => "";
   private lines: CompareLine[] = [];
   private smoothing = 0;
   private x: ((v: number) => number) & { invert(px: number): number } = scaleLinear();
@@ -212,12 +214,16 @@ export class CompareChart {
       entry.append("text").attr("x", 28).attr("y", 12).attr("fill", colors.fg).text(truncate(line.run, LEGEND_CHARS));
     });
 
-    this.buildTooltip(colorOf);
+    for (const row of this.tipRows) row.el.remove();
+    this.tipRows = [];
+    this.tipColorOf = colorOf;
   }
 
-  /** The tooltip rows, built once per draw; hovering only changes their text. */
+  /**
+   * The tooltip rows, built at the first hover after a draw (200 runs are 800
+   * elements nobody may ask for); hovering then only changes their text.
+   */
   private buildTooltip(colorOf: (prefix: string) => string): void {
-    for (const row of this.tipRows) row.el.remove();
     this.tipRows = this.lines.map((line) => {
       const el = document.createElement("div");
       el.className = "compare-tip-row";
@@ -237,6 +243,7 @@ export class CompareChart {
 
   private hover(px: number): void {
     if (this.lines.length === 0 || !this.rule) return;
+    if (this.tipRows.length !== this.lines.length) this.buildTooltip(this.tipColorOf);
     const step = this.x.invert(px);
     let shownStep = NaN;
     this.lines.forEach((line, i) => {

@@ -3,6 +3,9 @@
  * coloured by another with its key below, drawn as SVG (so it exports as the
  * comparison chart does). Each point is a `circle[data-sweep-point]` carrying
  * the trial (`data-sweep-point`) and the run a click focuses (`data-run`).
+ * A trial of several executions (KerasTuner's `executions_per_trial`) is
+ * drawn at their mean with a min–max whisker (`[data-sweep-spread]`), each
+ * execution's figures in its tooltip.
  * One delegated listener per event on the SVG serves every point: hovering
  * only rewrites the one tooltip's text, clicking (or Enter on a point) calls
  * `onFocus` with the point's run.
@@ -13,7 +16,7 @@ import type { HParamValue } from "../data/api";
 import { drawColorKey, KEY_ROW, keyRows } from "../charts/color_key";
 import { formatShare, formatValue, truncate } from "../common/format";
 import type { ColorKey } from "../charts/hparam_colors";
-import { metricLabel, type Axis, type SweepPlotModel, type SweepPoint, type Trial } from "./sweep_plot_model";
+import { metricLabel, metricValue, type Axis, type SweepPlotModel, type SweepPoint, type Trial } from "./sweep_plot_model";
 import { formatTick, LABEL_HEIGHT, logTicks } from "../charts/ticks";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -49,6 +52,7 @@ export class SweepPlot {
   private model: SweepPlotModel | null = null;
   private trials = new Map<string, Trial>();
   private readonly pointOf = new WeakMap<Element, SweepPoint>();
+  /** The point of each run a click focuses (a trial's every execution leads to its point). */
   private readonly circles = new Map<string, SVGCircleElement>();
   private focused: string | null = null;
 
@@ -91,11 +95,12 @@ export class SweepPlot {
     return p !== null;
   }
 
-  /** Rings the point of `run` (the focused card's), without redrawing. */
+  /** Rings the point of `run` (the focused card's, any execution of its trial), without redrawing. */
   setFocused(run: string | null): void {
     this.focused = run;
-    for (const [r, circle] of this.circles) {
-      if (r === run) circle.setAttribute("data-focused", "");
+    const ringed = run === null ? undefined : this.circles.get(run);
+    for (const circle of this.circles.values()) {
+      if (circle === ringed) circle.setAttribute("data-focused", "");
       else circle.removeAttribute("data-focused");
     }
   }
@@ -167,10 +172,19 @@ export class SweepPlot {
       .attr("fill", colors.fg)
       .text(model.x + (model.xAxis.log ? " (log)" : ""));
 
+    const spread = plot.append("g").attr("class", "sweep-spread").attr("fill", "none").attr("stroke", colors.fg).attr("stroke-width", 1);
     const best = plot.append("g").attr("class", "sweep-best").attr("fill", "none");
     const dots = plot.append("g").attr("class", "sweep-points");
     for (const p of model.points) {
       const cx = p.px;
+      if (p.pyLo !== null && p.pyHi !== null && p.lo !== p.hi) {
+        // Lowest to highest execution, capped: an I-beam, told apart from the stem to the best value.
+        const c = 4;
+        spread
+          .append("path")
+          .attr("data-sweep-spread", p.prefix)
+          .attr("d", `M${cx - c},${p.pyLo}H${cx + c}M${cx},${p.pyLo}V${p.pyHi}M${cx - c},${p.pyHi}H${cx + c}`);
+      }
       if (p.pyBest !== null && p.best !== null && p.best !== p.y) {
         best.append("line").attr("x1", cx).attr("x2", cx).attr("y1", p.py).attr("y2", p.pyBest).attr("stroke", p.color).attr("stroke-width", 1.5).attr("stroke-opacity", 0.7);
       }
@@ -195,10 +209,16 @@ export class SweepPlot {
         .attr("stroke-width", 0.75)
         .attr("tabindex", 0)
         .attr("role", "button")
-        .attr("aria-label", `${p.prefix}: ${model.x} ${p.x}, ${metricText(model.metric, p.y)}; focus its run`)
+        .attr(
+          "aria-label",
+          `${p.prefix}: ${model.x} ${p.x}, ${metricText(model.metric, p.y)}` +
+            (p.executions > 1 ? ` (mean of ${p.executions} executions)` : "") +
+            "; focus its run",
+        )
         .node()!;
       this.pointOf.set(circle, p);
       this.circles.set(p.run, circle);
+      for (const e of this.trials.get(p.prefix)?.executions ?? []) this.circles.set(e.run, circle);
     }
     this.setFocused(this.focused);
 
@@ -216,9 +236,23 @@ export class SweepPlot {
     const t = this.trials.get(p.prefix);
     this.tipTitle.textContent = p.prefix;
     const lines = [`${model.x} = ${p.x}`];
+    const several = p.executions > 1;
+    const range = p.lo !== null && p.hi !== null ? ` (min ${metricText(model.metric, p.lo)}, max ${metricText(model.metric, p.hi)})` : "";
+    if (several) lines.push(`mean of ${p.executions} executions`);
     if (model.metric === "validation") {
-      lines.push(`validation data loss: last ${formatValue(p.y)}, best ${formatValue(p.best)}${t?.bestStep != null ? ` @ ${t.bestStep}` : ""}`);
-    } else lines.push(`${metricLabel(model.metric)}: ${metricText(model.metric, p.y)}`);
+      lines.push(`validation data loss: last ${formatValue(p.y)}${range}, best ${formatValue(p.best)}${t?.bestStep != null ? ` @ ${t.bestStep}` : ""}`);
+    } else lines.push(`${metricLabel(model.metric)}: ${metricText(model.metric, p.y)}${range}`);
+    if (several && t) {
+      for (const e of t.executions) {
+        const name = truncate(e.prefix.slice(e.prefix.lastIndexOf("/") + 1), 30);
+        const value = metricValue(e, model.metric);
+        lines.push(
+          model.metric === "validation"
+            ? `  ${name}: last ${formatValue(value)}, best ${formatValue(e.bestValidation)}${e.bestStep !== null ? ` @ ${e.bestStep}` : ""}`
+            : `  ${name}: ${metricText(model.metric, value)}`,
+        );
+      }
+    }
     if (t) {
       for (const [name, value] of Object.entries(t.hparams) as [string, HParamValue][]) {
         if (name !== model.x) lines.push(`${truncate(name, 30)} = ${truncate(String(value), 40)}`);
@@ -230,6 +264,10 @@ export class SweepPlot {
     const left = SWEEP_MARGIN.left + p.px + 12;
     const maxLeft = this.el.clientWidth - this.tooltip.offsetWidth - 4;
     const x = left > maxLeft && maxLeft > 0 ? SWEEP_MARGIN.left + p.px - this.tooltip.offsetWidth - 12 : left;
-    this.tooltip.style.transform = `translate(${Math.max(0, x)}px, ${SWEEP_MARGIN.top + p.py + 8}px)`;
+    // Below the point, or above it where below would run past the plot (the box scrolls, so it would be cut).
+    const below = SWEEP_MARGIN.top + p.py + 8;
+    const bottom = Number(this.svg.getAttribute("height")) || 0;
+    const y = below + this.tooltip.offsetHeight > bottom ? SWEEP_MARGIN.top + p.py - this.tooltip.offsetHeight - 8 : below;
+    this.tooltip.style.transform = `translate(${Math.max(0, x)}px, ${Math.max(0, y)}px)`;
   }
 }

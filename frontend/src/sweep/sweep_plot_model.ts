@@ -1,9 +1,10 @@
 /**
  * The sweep plot's model: one trial per experiment (its train and validation
  * runs paired by name, with the figures of the `sweep` route and the logged
- * hyperparameters), the metric plotted against one numeric hyperparameter,
- * the axes (log where the values span more than two decades) and the pixel
- * coordinates of every point. Pure functions, no DOM.
+ * hyperparameters; KerasTuner's executions of one trial averaged), the metric
+ * plotted against one numeric hyperparameter, the axes (log where the values
+ * span more than two decades) and the pixel coordinates of every point. Pure
+ * functions, no DOM.
  */
 import { scaleLinear, scaleLog } from "d3-scale";
 import { present, type HParamValue, type RunHParams, type RunSummary } from "../data/api";
@@ -11,12 +12,8 @@ import { hparamNames, hparamsFor, splitRunName } from "../data/hparams";
 import { isNumeric, spansDecades } from "../charts/hparam_colors";
 import { compareRunNames } from "../data/runorder";
 
-export interface Trial {
-  /** The experiment: its runs' common prefix. */
-  prefix: string;
-  /** The run a click focuses: the training run, else the validation run. */
-  run: string;
-  hparams: Record<string, HParamValue>;
+/** The figures of one train and validation pair of runs. */
+export interface Figures {
   /** Last and lowest data loss of the validation run, and the step of the lowest. */
   lastValidation: number | null;
   bestValidation: number | null;
@@ -25,6 +22,29 @@ export interface Trial {
   share: number | null;
   /** Last data loss of the training run minus that of the validation run. */
   gap: number | null;
+}
+
+/** One execution of a trial: a train and validation pair of runs (KerasTuner's `<trial>/execution<k>`, or a plain experiment). */
+export interface Execution extends Figures {
+  /** The runs' common prefix. */
+  prefix: string;
+  /** The training run, else the validation run. */
+  run: string;
+}
+
+/**
+ * A trial: its figures are the means over its executions that have a value
+ * (`bestStep` only with one execution: steps of different executions are not
+ * averaged); a plain experiment is a trial of one execution.
+ */
+export interface Trial extends Figures {
+  /** The trial: the experiment's prefix, without KerasTuner's `/execution<k>`. */
+  prefix: string;
+  /** The run a click focuses: the first execution's training run, else its validation run. */
+  run: string;
+  hparams: Record<string, HParamValue>;
+  /** The executions averaged, in run order (one for a plain experiment). */
+  executions: Execution[];
 }
 
 export type SweepMetric = "validation" | "share" | "gap";
@@ -41,7 +61,38 @@ export function metricLabel(metric: SweepMetric): string {
 
 const finite = (v: number | null | undefined): number | null => (v !== null && v !== undefined && present(v) ? v : null);
 
-/** One trial per experiment of `summaries` that logged hyperparameters, in run order. */
+/** KerasTuner's run of one execution: `<trial>/execution<k>` (`executions_per_trial`). */
+const EXECUTION = /^(.+)\/execution\d+$/;
+
+/** The trial an experiment prefix belongs to: `tune/03/execution1` → `tune/03`; any other prefix is its own. */
+export function trialPrefix(prefix: string): string {
+  return EXECUTION.exec(prefix)?.[1] ?? prefix;
+}
+
+function figuresOf(train: RunSummary | undefined, validation: RunSummary | undefined): Figures {
+  const total = finite(train?.total);
+  const reg = finite(train?.reg);
+  const trainData = finite(train?.data);
+  const lastValidation = finite(validation?.data);
+  return {
+    lastValidation,
+    bestValidation: finite(validation?.bestData),
+    bestStep: validation?.bestStep ?? null,
+    share: total !== null && reg !== null && total !== 0 ? reg / total : null,
+    gap: trainData !== null && lastValidation !== null ? trainData - lastValidation : null,
+  };
+}
+
+function mean(values: (number | null)[]): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0) / known.length;
+}
+
+/**
+ * One trial per experiment of `summaries` that logged hyperparameters, in run
+ * order; KerasTuner's executions of one trial (`<trial>/execution<k>`) make
+ * one trial, their figures averaged.
+ */
 export function sweepTrials(summaries: readonly RunSummary[], logged: readonly RunHParams[]): Trial[] {
   const groups = new Map<string, { train?: RunSummary; validation?: RunSummary }>();
   for (const s of summaries) {
@@ -51,32 +102,49 @@ export function sweepTrials(summaries: readonly RunSummary[], logged: readonly R
     else group.train ??= s;
     groups.set(prefix, group);
   }
-  const trials: Trial[] = [];
+  const byTrial = new Map<string, { hparams: Record<string, HParamValue>; executions: Execution[] }>();
   for (const [prefix, { train, validation }] of groups) {
     const runs = [train?.run, validation?.run].filter((r): r is string => r !== undefined);
     const hparams = hparamsFor(prefix, runs, logged as RunHParams[]);
     if (Object.keys(hparams).length === 0) continue;
-    const total = finite(train?.total);
-    const reg = finite(train?.reg);
-    const trainData = finite(train?.data);
-    const lastValidation = finite(validation?.data);
+    const trial = trialPrefix(prefix);
+    const entry = byTrial.get(trial) ?? { hparams, executions: [] };
+    entry.executions.push({ prefix, run: runs[0], ...figuresOf(train, validation) });
+    byTrial.set(trial, entry);
+  }
+  const trials: Trial[] = [];
+  for (const [prefix, { hparams, executions }] of byTrial) {
+    executions.sort((a, b) => compareRunNames(a.prefix, b.prefix));
+    const only = executions.length === 1 ? executions[0] : null;
+    const average = (pick: (e: Execution) => number | null) => mean(executions.map(pick));
     trials.push({
       prefix,
-      run: runs[0],
+      run: executions[0].run,
       hparams,
-      lastValidation,
-      bestValidation: finite(validation?.bestData),
-      bestStep: validation?.bestStep ?? null,
-      share: total !== null && reg !== null && total !== 0 ? reg / total : null,
-      gap: trainData !== null && lastValidation !== null ? trainData - lastValidation : null,
+      executions,
+      lastValidation: average((e) => e.lastValidation),
+      bestValidation: average((e) => e.bestValidation),
+      bestStep: only ? only.bestStep : null,
+      share: average((e) => e.share),
+      gap: average((e) => e.gap),
     });
   }
   return trials.sort((a, b) => compareRunNames(a.prefix, b.prefix));
 }
 
 /** The value a trial plots for `metric` (the last one for the validation loss), or null. */
-export function metricValue(t: Trial, metric: SweepMetric): number | null {
+export function metricValue(t: Figures, metric: SweepMetric): number | null {
   return metric === "validation" ? t.lastValidation : metric === "share" ? t.share : t.gap;
+}
+
+/**
+ * The lowest and highest value of `metric` over a trial's executions (the
+ * last validation loss for `validation`), or null when fewer than two
+ * executions have one: the spread the plot draws around the mean.
+ */
+export function metricSpread(t: Trial, metric: SweepMetric): [number, number] | null {
+  const values = t.executions.map((e) => metricValue(e, metric)).filter((v): v is number => v !== null);
+  return values.length < 2 ? null : [Math.min(...values), Math.max(...values)];
 }
 
 /** What choosing hyperparameters reads of a trial (a sweep table row has it too). */
@@ -174,9 +242,16 @@ export interface SweepPoint {
   y: number;
   /** The lowest validation data loss (validation metric only). */
   best: number | null;
+  /** The lowest and highest execution of a trial of several (`metricSpread`), else null. */
+  lo: number | null;
+  hi: number | null;
+  /** The executions the point is the mean of. */
+  executions: number;
   px: number;
   py: number;
   pyBest: number | null;
+  pyLo: number | null;
+  pyHi: number | null;
   color: string;
 }
 
@@ -202,7 +277,7 @@ export function sweepPlotModel(
   width: number,
   height: number,
 ): SweepPlotModel {
-  const placed: { t: Trial; x: number; y: number; best: number | null }[] = [];
+  const placed: { t: Trial; x: number; y: number; best: number | null; spread: [number, number] | null }[] = [];
   const without: string[] = [];
   for (const t of trials) {
     const xv = t.hparams[x];
@@ -211,10 +286,10 @@ export function sweepPlotModel(
       without.push(t.prefix);
       continue;
     }
-    placed.push({ t, x: xv, y, best: metric === "validation" ? t.bestValidation : null });
+    placed.push({ t, x: xv, y, best: metric === "validation" ? t.bestValidation : null, spread: metricSpread(t, metric) });
   }
   const xAxis = axisFor(placed.map((p) => p.x), [0, width]);
-  const ys = placed.flatMap((p) => (p.best === null ? [p.y] : [p.y, p.best]));
+  const ys = placed.flatMap((p) => [p.y, ...(p.best === null ? [] : [p.best]), ...(p.spread ?? [])]);
   const yAxis = axisFor(ys, [height, 0], false);
   // A grid search puts several trials on one x: side by side, in trial order, so each stays clickable.
   const column = new Map<number, number[]>();
@@ -237,9 +312,14 @@ export function sweepPlotModel(
       x: p.x,
       y: p.y,
       best: p.best,
+      lo: p.spread?.[0] ?? null,
+      hi: p.spread?.[1] ?? null,
+      executions: p.t.executions.length,
       px: xAxis.at(p.x) + offset[i],
       py: yAxis.at(p.y),
       pyBest: p.best === null ? null : yAxis.at(p.best),
+      pyLo: p.spread ? yAxis.at(p.spread[0]) : null,
+      pyHi: p.spread ? yAxis.at(p.spread[1]) : null,
       color: colorOf(p.t),
     })),
   };

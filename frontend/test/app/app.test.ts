@@ -243,7 +243,7 @@ describe("App", () => {
   });
 
   it("draws cards far below the viewport only when they scroll near", async () => {
-    backend(["exp1/train", "far/away"]);
+    const requests = backend(["exp1/train", "far/away"], 200, ["far/away"], ["far/away"]);
     const observers: { callback: IntersectionObserverCallback; observed: Element[] }[] = [];
     vi.stubGlobal(
       "IntersectionObserver",
@@ -267,6 +267,13 @@ describe("App", () => {
     expect(series(app, "exp1/train")).toHaveLength(7);
     expect(series(app, "far/away")).toEqual([]);
     expect(app.el.querySelector('.run-card[data-run="far/away"] h2')!.textContent).toBe("far/away");
+    // Undrawn, a card is its title alone, as tall as a drawn one, and asks the backend for nothing.
+    const farCard = app.el.querySelector<HTMLElement>('.run-card[data-run="far/away"]')!;
+    expect(farCard.getElementsByTagName("*")).toHaveLength(1);
+    expect(farCard.classList.contains("pending")).toBe(true);
+    expect(app.el.querySelector<HTMLElement>(".runs")!.style.getPropertyValue("--pending-height")).toMatch(/^\d+px$/);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(requests.filter((r) => r.startsWith("decay_plan") || r.startsWith("findings"))).toEqual([]);
     // Drawn cards are not drawn again when nothing changed.
     const before = app.el.querySelector('.run-card[data-run="exp1/train"] path[data-series]')!.getAttribute("d");
 
@@ -276,6 +283,12 @@ describe("App", () => {
     observers[0].callback([{ target: far, isIntersecting: true } as unknown as IntersectionObserverEntry], {} as IntersectionObserver);
     await new Promise((r) => requestAnimationFrame(r));
     expect(series(app, "far/away")).toHaveLength(7);
+    expect(farCard.classList.contains("pending")).toBe(false);
+    expect(farCard.querySelector("header h2")!.textContent).toBe("far/away");
+    expect(requests.filter((r) => r.startsWith("decay_plan") || r.startsWith("findings"))).toEqual([
+      "decay_plan?run=far%2Faway",
+      "findings?run=far%2Faway",
+    ]);
     expect(app.el.querySelector('.run-card[data-run="exp1/train"] path[data-series]')!.getAttribute("d")).toBe(before);
     vi.restoreAllMocks();
   });

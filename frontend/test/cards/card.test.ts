@@ -149,6 +149,37 @@ describe("RunCard", () => {
     expect(values()).toEqual(before);
   });
 
+  it("shows recorded values in the legend and the latest values with smoothing on: smoothing only draws", () => {
+    // A validation run of four epochs, its data loss falling from 208 to 0.069 (the D2L run without decay).
+    const validation = parseBreakdown({
+      run: "d2l/validation",
+      steps: [0, 1, 2, 3],
+      wall_times: [0, 1, 2, 3],
+      series: { data: [208, 20.5, 1.75, 0.069], "penalty/dense/kernel": [4, 2, 1, 0.5], total: [212, 22.5, 2.75, 0.569] },
+    });
+    const smoothed = { ...settings, smoothing: 0.6 };
+    const { card } = cardOf(validation, smoothed);
+    const legend = () =>
+      Object.fromEntries(
+        [...card.el.querySelectorAll(".legend")[0].querySelectorAll(".legend-entry")].map((e) => [
+          e.getAttribute("data-key"),
+          e.querySelector(".legend-value")!.textContent,
+        ]),
+      );
+    expect(legend()).toEqual({ data: "0.069", "penalty/dense/kernel": "0.5" });
+    const latest = Object.fromEntries(
+      [...card.el.querySelectorAll<HTMLElement>("table.latest-table tbody tr")].map((r) => [r.dataset.key, r.querySelector("td")!.textContent]),
+    );
+    expect(latest.data).toBe("0.069");
+    // The chart draws the smoothed series (far above the last value), the legend names what was logged.
+    const drawn = buildRunView(validation, smoothed, 500).main!.layers.find((l) => l.key === "data")!;
+    expect(drawn.y1[3]).toBeGreaterThan(1);
+    // At a hovered step too: step 1's recorded 20.5, not its smoothed value.
+    const chart = (card as unknown as { main: { chart: { hoverAt(px: number): void; scales: { x(v: number): number }; model: { x: number[] } } } }).main.chart;
+    chart.hoverAt(chart.scales.x(chart.model.x[1]));
+    expect(legend()).toEqual({ data: "20.5", "penalty/dense/kernel": "2" });
+  });
+
   it("notes what the decoupled chart's numbers mean", () => {
     const { card } = cardOf();
     expect(card.el.querySelector(".decoupled-note")!.textContent).toMatch(/^Each term is \(wd\/2\)·Σw²: in loss units under plain SGD only\./);

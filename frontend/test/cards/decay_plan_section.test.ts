@@ -63,11 +63,11 @@ describe("DecayPlanSection", () => {
     expect(items[1].querySelector("a")!.getAttribute("href")).toBe("docs/findings.md#bias_decayed");
     expect(items[0].textContent).toContain(HOSTILE);
     expect(section.el.querySelector("img")).toBeNull();
-    // The plan is folded, one row per weight.
+    // The plan is folded, one row per weight, under a header row per block.
     const details = section.el.querySelector("details")!;
     expect(details.open).toBe(false);
     expect(details.querySelector("summary")!.textContent).toBe("Decay plan");
-    const rows = [...details.querySelectorAll("tbody tr")].map((r) => [...r.querySelectorAll("td")].map((c) => c.textContent));
+    const rows = [...details.querySelectorAll("tbody tr[data-key]")].map((r) => [...r.querySelectorAll("td")].map((c) => c.textContent));
     expect(rows[0]).toEqual(["ln/gamma", "8", "—", "0.01", "norm_decayed"]);
     expect(rows[1]).toEqual(["ln/beta", "8", "—", "—", ""]);
     expect(rows[4]).toEqual([HOSTILE, "1,200", "L2(l2=0.001)", "0.01", "norm_decayed, double_decay"]);
@@ -92,7 +92,43 @@ describe("DecayPlanSection", () => {
     await settled();
     expect(clean.el.hidden).toBe(false);
     expect(clean.el.querySelector<HTMLElement>("ul.findings")!.hidden).toBe(true);
-    expect(clean.el.querySelectorAll("tbody tr")).toHaveLength(1);
+    expect(clean.el.querySelectorAll("tbody tr[data-key]")).toHaveLength(1);
+  });
+
+  it("groups the weights by block at the dashboard's depth, each block with its parameters and findings", async () => {
+    const entry = (key: string, parameters: number, findings: string[] = []) => ({ key, parameters, coupled: null, decoupled: 0.01, findings });
+    const mobilenet = parseDecayPlan({
+      entries: [
+        entry("Conv1/kernel", 864),
+        entry("block_1_expand/kernel", 1536),
+        entry("block_1_expand_BN/gamma", 96, ["norm_decayed"]),
+        entry("block_1_project/kernel", 2304),
+        entry("block_2_expand/kernel", 3456),
+        entry("predictions/bias", 10, ["bias_decayed"]),
+      ],
+      findings: [],
+    });
+    const section = new DecayPlanSection(async () => mobilenet);
+    section.setRun("mobilenet_v2/train", true);
+    await settled();
+    const groups = () =>
+      [...section.el.querySelectorAll<HTMLElement>("tbody[data-group]")].map((body) => [
+        body.dataset.group,
+        [...body.querySelectorAll("tr.decay-plan-group > *")].map((c) => c.textContent),
+        [...body.querySelectorAll<HTMLElement>("tr[data-key]")].map((r) => r.dataset.key),
+      ]);
+    expect(groups()).toEqual([
+      ["Conv1", ["Conv1 (1)", "864", "", "", ""], ["Conv1/kernel"]],
+      ["block_1", ["block_1 (3)", "3,936", "", "", "norm_decayed"],
+        ["block_1_expand/kernel", "block_1_expand_BN/gamma", "block_1_project/kernel"]],
+      ["block_2", ["block_2 (1)", "3,456", "", "", ""], ["block_2_expand/kernel"]],
+      ["predictions", ["predictions (1)", "10", "", "", "bias_decayed"], ["predictions/bias"]],
+    ]);
+    // One level deeper: the expand and project layers of a block apart.
+    section.setDepth(2);
+    expect(groups().map(([group]) => group)).toEqual([
+      "Conv1", "block_1/expand", "block_1/expand_BN", "block_1/project", "block_2/expand", "predictions",
+    ]);
   });
 
   it("drops the answer for a run the card no longer shows", async () => {
@@ -125,5 +161,9 @@ describe("RunCard with a decay plan", () => {
     expect(finding.closest<HTMLElement>("[data-run]")!.dataset.run).toBe("exp1/train");
     // Right under the header, above the warnings and the charts.
     expect(card.el.children[1].classList.contains("decay-plan")).toBe(true);
+    // Grouped at the dashboard's Depth, as the card's charts are.
+    expect([...card.el.querySelectorAll<HTMLElement>("tbody[data-group]")].map((t) => t.dataset.group)).toEqual([
+      "ln", "attn", "head", HOSTILE.slice(0, HOSTILE.lastIndexOf("/")),
+    ]);
   });
 });

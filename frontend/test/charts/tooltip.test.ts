@@ -18,6 +18,20 @@ const rows = (t: Tooltip, withRaw = false) =>
     .map((r) => cells(r, withRaw));
 
 describe("Tooltip", () => {
+  it("holds no rows until first shown after new data, then one per series up to MAX_ROWS", () => {
+    const t = new Tooltip();
+    const many = Array.from({ length: MAX_ROWS + 5 }, (_, k) => series(`t${k}`, [k + 1]));
+    t.setSeries(many, [1000], [1000], false);
+    const allRows = () => t.el.querySelectorAll(".tooltip-row:not(.tooltip-total):not(.tooltip-columns)").length;
+    expect(allRows()).toBe(0);
+    t.show(0, "step 0", 10, 20, 1000);
+    expect(allRows()).toBe(MAX_ROWS);
+    t.setSeries(many.slice(0, 3), [6], [6], false);
+    expect(allRows()).toBe(MAX_ROWS); // rows are reallocated at the next fill, not on new data
+    t.show(0, "step 0", 10, 20, 1000);
+    expect(allRows()).toBe(3);
+  });
+
   it("lists the terms at the step largest first, with their share of the total", () => {
     const t = new Tooltip();
     t.setSeries([series("data", [2, 1]), series("b", [0.5, 2]), series("c", [1.5, 1])], [4, 4], [4, 4], false);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareRunNames, nameTokens, sortByRun } from "../../src/data/runorder";
+import { loadFixture } from "../fixtures";
 
 const sorted = (names: string[]) => [...names].sort(compareRunNames);
 
@@ -39,5 +40,16 @@ describe("compareRunNames", () => {
 
   it("sorts items by their run name", () => {
     expect(sortByRun([{ run: "t_10" }, { run: "t_9" }], (r) => r.run).map((r) => r.run)).toEqual(["t_9", "t_10"]);
+  });
+});
+
+describe("the order shared with the plugin's routes (tests/fixtures/run_order.json)", () => {
+  const { ordered } = loadFixture<{ ordered: string[] }>("run_order.json");
+
+  it("sorts the fixture's names, from any starting order, into the fixture's order", () => {
+    expect(sorted([...ordered].reverse())).toEqual(ordered);
+    // Every other name moved to the end: a permutation that reversing does not give.
+    const shuffled = [...ordered.filter((_, i) => i % 2 === 1), ...ordered.filter((_, i) => i % 2 === 0)];
+    expect(sorted(shuffled)).toEqual(ordered);
   });
 });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { parseBreakdown, type RunHParams, type RunSummary } from "../../src/data/api";
 import { CompareSection } from "../../src/app/compare_section";
 import { LEGEND_LIMIT } from "../../src/compare/compare_panel";
-import { SweepPlot } from "../../src/sweep/sweep_plot";
+import { SWEEP_MARGIN, SweepPlot } from "../../src/sweep/sweep_plot";
 import { sweepPlotModel, sweepTrials } from "../../src/sweep/sweep_plot_model";
 
 const HOSTILE = `<img src=x onerror=window.__xss=5>"q'ü🚀`;
@@ -92,6 +92,76 @@ describe("SweepPlot", () => {
     expect(plot.el.querySelector("img")).toBeNull();
     plot.setFocused("cnn_l2_1e-5_d1/train");
     expect([...plot.el.querySelectorAll("[data-focused]")].map((c) => c.getAttribute("data-run"))).toEqual(["cnn_l2_1e-5_d1/train"]);
+  });
+});
+
+describe("SweepPlot tooltip placement", () => {
+  it("opens above a point near the bottom of the plot, so the scrolling box does not cut it", () => {
+    const summaries: RunSummary[] = [1, 3].map((v, i) => ({ run: `t_${i}/validation`, step: 9, data: v, bestData: null, bestStep: null, total: null, reg: null }));
+    const trials = sweepTrials(summaries, [0, 1].map((i) => ({ run: `t_${i}`, hparams: { l2: i } })));
+    const plot = new SweepPlot(() => {});
+    document.body.appendChild(plot.el);
+    plot.draw(sweepPlotModel(trials, "l2", "validation", () => "red", 600, 240), trials, {
+      width: 700,
+      colors: { fg: "#000", grid: "#ccc" },
+      key: null,
+      colorName: "",
+    });
+    const tip = plot.el.querySelector<HTMLElement>(".sweep-tooltip")!;
+    Object.defineProperty(tip, "offsetHeight", { value: 120 });
+    const y = () => +tip.style.transform.match(/translate\([-\d.]+px, ([-\d.]+)px\)/)![1];
+    const top = (trial: string) => SWEEP_MARGIN.top + +plot.el.querySelector(`[data-sweep-point="${trial}"]`)!.getAttribute("cy")!;
+    // The lower loss sits at the bottom: its tooltip opens above it; the higher, at the top, below it.
+    plot.el.querySelector(`[data-sweep-point="t_0"]`)!.dispatchEvent(new MouseEvent("mouseover", { bubbles: true }));
+    expect(y() + 120).toBeLessThan(top("t_0"));
+    plot.el.querySelector(`[data-sweep-point="t_1"]`)!.dispatchEvent(new MouseEvent("mouseover", { bubbles: true }));
+    expect(y()).toBeGreaterThan(top("t_1"));
+  });
+});
+
+describe("SweepPlot of KerasTuner's executions", () => {
+  it("draws one point per trial at the mean of its executions, with a min–max whisker and each execution in the tooltip", () => {
+    // executions_per_trial=3: `<trial>/execution<k>`, the validation loss of the executions 1, 2 and 4.5 (mean 2.5).
+    const summaries: RunSummary[] = ["03", "04"].flatMap((id, i) =>
+      [1, 2, 4.5].flatMap((v, k) => [
+        { run: `tune/${id}/execution${k}/train`, step: 9, data: 1, bestData: 1, bestStep: 3, total: 2, reg: 1 },
+        { run: `tune/${id}/execution${k}/validation`, step: 9, data: v + i, bestData: v / 2, bestStep: k, total: 2, reg: 1 },
+      ]),
+    );
+    const hparams: RunHParams[] = ["03", "04"].flatMap((id, i) => [0, 1, 2].map((k) => ({ run: `tune/${id}/execution${k}`, hparams: { l2: [1e-3, 1e-2][i] } })));
+    const trials = sweepTrials(summaries, hparams);
+    const plot = new SweepPlot(() => {});
+    document.body.appendChild(plot.el);
+    plot.draw(sweepPlotModel(trials, "l2", "validation", () => "red", 600, 240), trials, {
+      width: 700,
+      colors: { fg: "#000", grid: "#ccc" },
+      key: null,
+      colorName: "",
+    });
+    const points = [...plot.el.querySelectorAll<SVGCircleElement>("circle[data-sweep-point]")];
+    expect(points.map((c) => [c.getAttribute("data-sweep-point"), c.getAttribute("data-run")])).toEqual([
+      ["tune/03", "tune/03/execution0/train"],
+      ["tune/04", "tune/04/execution0/train"],
+    ]);
+    expect(points[0].getAttribute("aria-label")).toContain("mean of 3 executions");
+    // The whisker spans the lowest to the highest execution, through the point at their mean.
+    const whisker = plot.el.querySelector<SVGPathElement>(`[data-sweep-spread="tune/03"]`)!;
+    const ys = [...whisker.getAttribute("d")!.matchAll(/V([-\d.]+)/g)].map((m) => +m[1]);
+    const top = Math.min(+whisker.getAttribute("d")!.match(/^M[-\d.]+,([-\d.]+)/)![1], ...ys);
+    const bottom = Math.max(+whisker.getAttribute("d")!.match(/^M[-\d.]+,([-\d.]+)/)![1], ...ys);
+    const cy = +points[0].getAttribute("cy")!;
+    expect(top).toBeLessThan(cy);
+    expect(bottom).toBeGreaterThan(cy);
+    expect(plot.el.querySelectorAll("[data-sweep-spread]")).toHaveLength(2);
+    points[0].dispatchEvent(new MouseEvent("mouseover", { bubbles: true }));
+    const tip = plot.el.querySelector<HTMLElement>(".sweep-tooltip")!.textContent!;
+    expect(tip).toContain("mean of 3 executions");
+    expect(tip).toContain("last 2.5 (min 1, max 4.5)");
+    expect(tip).toContain("execution0: last 1, best 0.5 @ 0");
+    expect(tip).toContain("execution2: last 4.5, best 2.25 @ 2");
+    // Focusing another execution's run rings its trial's point.
+    plot.setFocused("tune/04/execution2/train");
+    expect([...plot.el.querySelectorAll("[data-focused]")].map((c) => c.getAttribute("data-sweep-point"))).toEqual(["tune/04"]);
   });
 });
 

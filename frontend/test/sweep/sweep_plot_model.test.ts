@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RunHParams, RunSummary } from "../../src/data/api";
 import { hparamColors, MISSING_COLOR, spansDecades } from "../../src/charts/hparam_colors";
-import { axisFor, chooseColor, DODGE, chooseX, numericHParams, sweepPlotModel, sweepTrials, varyingHParams, ZERO_SLOT } from "../../src/sweep/sweep_plot_model";
+import { axisFor, chooseColor, DODGE, chooseX, metricSpread, numericHParams, sweepPlotModel, sweepTrials, varyingHParams, ZERO_SLOT } from "../../src/sweep/sweep_plot_model";
 
 function summary(run: string, s: Partial<RunSummary>): RunSummary {
   return { run, step: 9, data: null, bestData: null, bestStep: null, total: null, reg: null, ...s };
@@ -40,20 +40,79 @@ describe("sweepTrials", () => {
     expect(trials[0]).toMatchObject({ lastValidation: null, bestValidation: 0.5, share: 0, gap: null });
   });
 
-  it("reads KerasTuner's layout: one point per execution, its hyperparameters on the execution's directory", () => {
+  it("reads KerasTuner's layout: one trial per trial id, the mean over its executions with each execution kept", () => {
+    // executions_per_trial=2: `<trial>/execution<k>/train|validation`, the hyperparameters on each execution's directory.
     const tuner = sweepTrials(
-      ["01", "00"].flatMap((id) => [
-        summary(`${id}/execution0/train`, { data: 1, total: 2, reg: 1 }),
-        summary(`${id}/execution0/validation`, { data: 1.5, bestData: 1.25 }),
-      ]),
+      [
+        summary("01/execution1/validation", { data: 3, bestData: 2, bestStep: 5 }),
+        summary("01/execution1/train", { data: 2, total: 4, reg: 2 }),
+        summary("01/execution0/train", { data: 1, total: 2, reg: 1 }),
+        summary("01/execution0/validation", { data: 1.5, bestData: 1.25, bestStep: 3 }),
+        summary("00/execution0/train", { data: 1, total: 2, reg: 0.5 }),
+        summary("00/execution0/validation", { data: 2, bestData: 1, bestStep: 2 }),
+        summary("00/execution1/train", { data: 1, total: 2, reg: 0.5 }),
+        summary("00/execution1/validation", { data: NaN, bestData: 1.5, bestStep: 4 }),
+      ],
       [
         { run: "00/execution0", hparams: { l2: 1e-3 } },
+        { run: "00/execution1", hparams: { l2: 1e-3 } },
         { run: "01/execution0", hparams: { l2: 1e-2 } },
+        { run: "01/execution1", hparams: { l2: 1e-2 } },
       ],
     );
-    expect(tuner.map((t) => [t.prefix, t.run, t.hparams.l2, t.gap])).toEqual([
-      ["00/execution0", "00/execution0/train", 1e-3, -0.5],
-      ["01/execution0", "01/execution0/train", 1e-2, -0.5],
+    expect(tuner.map((t) => [t.prefix, t.run, t.hparams.l2, t.executions.map((e) => e.prefix)])).toEqual([
+      ["00", "00/execution0/train", 1e-3, ["00/execution0", "00/execution1"]],
+      ["01", "01/execution0/train", 1e-2, ["01/execution0", "01/execution1"]],
+    ]);
+    // The means over the executions that have a value; a best step only where one execution gives it.
+    expect(tuner[1]).toMatchObject({ lastValidation: 2.25, bestValidation: 1.625, bestStep: null, share: 0.5, gap: -0.75 });
+    expect(tuner[0]).toMatchObject({ lastValidation: 2, bestValidation: 1.25, bestStep: null, share: 0.25, gap: -1 });
+    // The spread the plot draws: lowest and highest execution, none from a single value.
+    expect(metricSpread(tuner[1], "validation")).toEqual([1.5, 3]);
+    expect(metricSpread(tuner[1], "gap")).toEqual([-1, -0.5]);
+    expect(metricSpread(tuner[0], "validation")).toBeNull();
+    // Each execution's own figures, for the tooltip.
+    expect(tuner[1].executions.map((e) => [e.run, e.lastValidation, e.bestValidation, e.bestStep])).toEqual([
+      ["01/execution0/train", 1.5, 1.25, 3],
+      ["01/execution1/train", 3, 2, 5],
+    ]);
+  });
+
+  it("keeps a single execution's figures as they are, and a folder named otherwise its own trial", () => {
+    const one = sweepTrials(
+      [summary("t/07/execution0/train", { data: 1, total: 2, reg: 1 }), summary("t/07/execution0/validation", { data: 1.5, bestData: 1.25, bestStep: 6 })],
+      [{ run: "t/07/execution0", hparams: { l2: 1e-3 } }],
+    );
+    expect(one.map((t) => [t.prefix, t.run, t.lastValidation, t.bestStep, t.executions.length])).toEqual([["t/07", "t/07/execution0/train", 1.5, 6, 1]]);
+    expect(metricSpread(one[0], "validation")).toBeNull();
+    expect(trials.every((t) => t.executions.length === 1 && t.executions[0].prefix === t.prefix)).toBe(true);
+  });
+
+  it("places a trial of several executions at its mean, with the spread of its executions", () => {
+    const tuner = sweepTrials(
+      [0, 1].flatMap((i) =>
+        [0, 1, 2].flatMap((k) => [
+          summary(`${i}/execution${k}/train`, { data: 1, total: 2, reg: 1 }),
+          summary(`${i}/execution${k}/validation`, { data: 1 + k + i, bestData: 0.5 + k }),
+        ]),
+      ),
+      [0, 1].flatMap((i) => [0, 1, 2].map((k) => ({ run: `${i}/execution${k}`, hparams: { l2: [1e-3, 1e-2][i] } }))),
+    );
+    const m = sweepPlotModel(tuner, "l2", "validation", () => "red", 200, 100);
+    expect(m.points.map((p) => [p.prefix, p.y, p.best, p.lo, p.hi, p.executions])).toEqual([
+      ["0", 2, 1.5, 1, 3, 3],
+      ["1", 3, 1.5, 2, 4, 3],
+    ]);
+    // The y axis holds the whole spread: the highest execution is inside the plot, above the mean.
+    expect(m.points[1].pyHi!).toBeGreaterThan(0);
+    expect(m.points[1].pyHi!).toBeLessThan(m.points[1].py);
+    expect(m.points[0].pyLo!).toBeLessThan(100);
+    expect(m.points[0].pyLo!).toBeGreaterThan(m.points[0].py);
+    const share = sweepPlotModel(tuner, "l2", "share", () => "red", 200, 100);
+    // Executions that agree have a spread of nothing: the point itself.
+    expect(share.points.map((p) => [p.y, p.lo, p.hi, p.pyLo === p.py])).toEqual([
+      [0.5, 0.5, 0.5, true],
+      [0.5, 0.5, 0.5, true],
     ]);
   });
 
