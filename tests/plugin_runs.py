@@ -40,6 +40,25 @@ def make_provider(logdir):
     return provider
 
 
+def recording_plugin(logdir):
+    """``(plugin, calls)``: a RegLossPlugin over ``logdir`` whose data provider notes each method it is asked for in ``calls``."""
+    from tensorboard.plugins import base_plugin
+
+    from tb_regloss.plugin import regloss_plugin
+
+    calls = []
+
+    class Recording:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(self.inner, name)
+
+    return regloss_plugin.RegLossPlugin(base_plugin.TBContext(data_provider=Recording(make_provider(logdir)))), calls
+
+
 def make_reloading_provider(logdir):
     """``(provider, reload)``: the Python data provider and what TensorBoard's reload thread does.
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 from werkzeug import test as werkzeug_test
 
-from plugin_runs import make_provider, REGLOSS_RUNS, write_regloss_runs
+from plugin_runs import make_provider, recording_plugin, REGLOSS_RUNS, write_regloss_runs
 from sweep_runs import (
     BROKEN_HPARAMS_RUN,
     hparams_of,
@@ -80,19 +80,7 @@ def test_a_logdir_without_hparams_has_no_runs(tmp_path):
 
 
 def test_reads_only_metadata_once(sweep_logdir):
-    calls = []
-
-    class Recording:
-        def __init__(self, inner):
-            self.inner = inner
-
-        def __getattr__(self, name):
-            calls.append(name)
-            return getattr(self.inner, name)
-
-    plugin = regloss_plugin.RegLossPlugin(
-        base_plugin.TBContext(data_provider=Recording(make_provider(sweep_logdir)))
-    )
+    plugin, calls = recording_plugin(sweep_logdir)
     plugin.hparams_impl(tb_context.RequestContext(), "")
     assert calls == ["list_tensors"]
 

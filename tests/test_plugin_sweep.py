@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from plugin_runs import make_provider, REGLOSS_RUNS, write_regloss_runs
+from plugin_runs import make_provider, recording_plugin, REGLOSS_RUNS, write_regloss_runs
 from sweep_runs import HOSTILE_RUN, sweep_series, WEIGHT_DECAYS, write_sweep_logdir
 from tensorboard import context as tb_context
 from tensorboard.plugins import base_plugin
@@ -81,17 +81,7 @@ def test_bad_arguments_are_400_and_unknown_runs_404(plugin):
 
 
 def test_two_reads_whatever_the_number_of_runs(sweep_logdir):
-    calls = []
-
-    class Recording:
-        def __init__(self, inner):
-            self.inner = inner
-
-        def __getattr__(self, name):
-            calls.append(name)
-            return getattr(self.inner, name)
-
-    plugin = regloss_plugin.RegLossPlugin(base_plugin.TBContext(data_provider=Recording(make_provider(sweep_logdir))))
+    plugin, calls = recording_plugin(sweep_logdir)
     assert len(plugin.sweep_impl(tb_context.RequestContext(), "")["runs"]) == 2 * len(WEIGHT_DECAYS) + 1
     assert calls == ["list_scalars", "read_scalars", "read_scalars"]
 
