@@ -184,6 +184,18 @@ class Dashboard:
         self.errors = errors
         self.frame = None
 
+    @classmethod
+    def in_new_context(cls, browser, width=1400, height=1000):
+        """A dashboard page in a fresh browser context (downloads allowed), noting console errors; close its ``context``."""
+        context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        dashboard = cls(page, errors)
+        dashboard.context = context
+        return dashboard
+
     def open(self, url, query=""):
         self.page.goto(f"{url}/{query}#regloss")
         deadline = time.monotonic() + 30
@@ -209,22 +221,23 @@ class Dashboard:
 
 
 @pytest.fixture
-def open_dashboard(browser, tensorboard_url):
+def new_dashboard(browser):
+    """Makes `Dashboard.in_new_context(browser, width, height)` pages, all closed after the test."""
+    made = []
+
+    def new(width=1400, height=1000):
+        made.append(Dashboard.in_new_context(browser, width, height))
+        return made[-1]
+
+    yield new
+    for dashboard in made:
+        dashboard.context.close()
+
+
+@pytest.fixture
+def open_dashboard(new_dashboard, tensorboard_url):
     """Opens the dashboard in a fresh browser context; `query` is TensorBoard's, e.g. `?darkMode=true`."""
-    contexts = []
-
-    def open_(query=""):
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        contexts.append(context)
-        page = context.new_page()
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        return Dashboard(page, errors).open(tensorboard_url, query)
-
-    yield open_
-    for context in contexts:
-        context.close()
+    return lambda query="": new_dashboard().open(tensorboard_url, query)
 
 
 @pytest.fixture

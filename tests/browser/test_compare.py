@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from conftest import ARTIFACTS, BROKEN_WORDS, Dashboard
+from conftest import ARTIFACTS, BROKEN_WORDS
 from sweep_runs import (
     EPOCHS,
     HOSTILE_HPARAM,
@@ -41,26 +41,16 @@ def sweep_url(tmp_path_factory, serve_tensorboard):
 
 
 @pytest.fixture
-def open_sweep(browser, sweep_url):
-    contexts = []
-
+def open_sweep(new_dashboard, sweep_url):
     def open_(width=1400):
-        context = browser.new_context(viewport={"width": width, "height": 1000}, accept_downloads=True)
-        contexts.append(context)
-        page = context.new_page()
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        dashboard = Dashboard(page, errors).open(sweep_url)
+        dashboard = new_dashboard(width).open(sweep_url)
         # Folded at first, so the run cards stay in view; one click opens it.
         assert dashboard.frame.locator(".compare details").get_attribute("open") is None
         dashboard.frame.click(".compare summary")
         dashboard.frame.wait_for_function(f"document.querySelectorAll('.compare path[data-run]').length === {len(RUNS)}")
         return dashboard
 
-    yield open_
-    for context in contexts:
-        context.close()
+    return open_
 
 
 def float32(x):

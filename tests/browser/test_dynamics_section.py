@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import ARTIFACTS, REPO, Dashboard, running_tensorboard
+from conftest import ARTIFACTS, REPO, running_tensorboard
 from plugin_runs import write_regloss_runs
 
 from tb_regloss import tags
@@ -90,24 +90,14 @@ def dynamics_url(tmp_path_factory):
 
 
 @pytest.fixture
-def open_dyn(browser, dynamics_url):
-    contexts = []
-
+def open_dyn(new_dashboard, dynamics_url):
     def open_(width=1400, query="", height=1000):
-        context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
-        contexts.append(context)
-        page = context.new_page()
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        d = Dashboard(page, errors)
+        d = new_dashboard(width, height)
         d.requests = []
-        page.on("request", lambda r: d.requests.append(r.url))
+        d.page.on("request", lambda r: d.requests.append(r.url))
         return d.open(dynamics_url, query)
 
-    yield open_
-    for context in contexts:
-        context.close()
+    return open_
 
 
 def _section(d, run=DYN_RUN):

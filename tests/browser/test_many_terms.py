@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import ARTIFACTS, REPO, Dashboard, running_tensorboard
+from conftest import ARTIFACTS, REPO, running_tensorboard
 from plugin_runs import write_regloss_runs
 
 STEPS = 30
@@ -52,21 +52,8 @@ def many_terms_url(tmp_path_factory):
 
 
 @pytest.fixture
-def open_many(browser, many_terms_url):
-    contexts = []
-
-    def open_(width=1400):
-        context = browser.new_context(viewport={"width": width, "height": 1000})
-        contexts.append(context)
-        page = context.new_page()
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        return Dashboard(page, errors).open(many_terms_url)
-
-    yield open_
-    for context in contexts:
-        context.close()
+def open_many(new_dashboard, many_terms_url):
+    return lambda width=1400: new_dashboard(width).open(many_terms_url)
 
 
 def _card(d, run):

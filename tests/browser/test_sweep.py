@@ -25,19 +25,11 @@ def wide_url(tmp_path_factory, serve_tensorboard):
 
 
 @pytest.fixture
-def sweep_dashboard(browser, wide_url):
-    from conftest import Dashboard
-
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    dashboard = Dashboard(page, errors).open(wide_url)
+def sweep_dashboard(new_dashboard, wide_url):
+    dashboard = new_dashboard().open(wide_url)
     dashboard.frame.click(".compare summary")
     dashboard.frame.wait_for_function(f"document.querySelectorAll('[data-sweep-point]').length === {len(TRIALS)}")
-    yield dashboard
-    context.close()
+    return dashboard
 
 
 def points(frame):
@@ -134,16 +126,11 @@ def tuner_dashboard(browser, tmp_path_factory, serve_tensorboard):
     logdir = tmp_path_factory.mktemp("tuner_sweep_browser_logdir")
     write_tuner_logdir(logdir)
     with serve_tensorboard(logdir) as base:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        dashboard = Dashboard(page, errors).open(base)
+        dashboard = Dashboard.in_new_context(browser).open(base)
         dashboard.frame.click(".compare summary")
         dashboard.frame.wait_for_selector("[data-sweep-point]")
         yield dashboard
-        context.close()
+        dashboard.context.close()
 
 
 def test_a_trial_of_several_executions_is_one_point_at_their_mean(tuner_dashboard):
