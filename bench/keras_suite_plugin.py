@@ -244,11 +244,19 @@ def _points(log_dir, subdir):
     for path in sorted(glob.glob(os.path.join(log_dir, subdir, "events.out.tfevents.*"))):
         for event in tf.compat.v1.train.summary_iterator(path):
             if event.HasField("summary"):
-                points.append((event.step, {
-                    v.tag: float(tf.make_ndarray(v.tensor)) if v.HasField("tensor") else v.simple_value
-                    for v in event.summary.value
-                }))
+                numbers = {v.tag: _number(v) for v in event.summary.value}
+                points.append((event.step, {tag: n for tag, n in numbers.items() if n is not None}))
     return points
+
+
+def _number(value):
+    """A summary value's number; ``None`` for one that is not a number (the decay plan's JSON)."""
+    import tensorflow as tf
+
+    if not value.HasField("tensor"):
+        return value.simple_value
+    array = tf.make_ndarray(value.tensor)
+    return float(array) if array.dtype.kind in "fiu" and array.size == 1 else None
 
 
 def _close(a, b):
