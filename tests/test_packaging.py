@@ -13,6 +13,8 @@ import tb_regloss
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.once(reason="the wheel is the same on every backend; built with the pip of the main venv")
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
