@@ -35,7 +35,8 @@ class _LayoutSums(keras.metrics.Metric):
 
     Float64 where the backend has it; on JAX (float32 only) a float32 sum and
     its rounding error, added as a two-sum, so the pair keeps float64's
-    precision. A step whose state cannot carry the variables (a custom JAX
+    precision: the rows of one ``(2, capacity)`` variable, read in one copy
+    after each written batch. A step whose state cannot carry the variables (a custom JAX
     ``train_step``, see `tb_regloss._keras.step_state.assignable_in_step`) sends
     its vector to the host, where it is added in float64.
 
@@ -48,12 +49,10 @@ class _LayoutSums(keras.metrics.Metric):
     def __init__(self, capacity, **kwargs):
         super().__init__(name=f"regloss_sums_{keras.backend.get_uid('regloss_sums')}", **kwargs)
         self.capacity = capacity
-        exact = _keras.step_state.has_float64()
+        self._paired = not _keras.step_state.has_float64()  # rows [sums, rounding errors]
         self.sums = self.add_variable(
-            shape=(capacity,), initializer="zeros", dtype="float64" if exact else "float32", name="sums"
-        )
-        self.errors = None if exact else self.add_variable(
-            shape=(capacity,), initializer="zeros", dtype="float32", name="errors")
+            shape=(2, capacity) if self._paired else (capacity,), initializer="zeros",
+            dtype="float32" if self._paired else "float64", name="sums")
         self.on_host = np.zeros(capacity, np.float64)
         self._sends = False  # whether a traced step sends its vectors to the host
 
@@ -71,7 +70,7 @@ class _LayoutSums(keras.metrics.Metric):
         from keras import ops
 
         assignable = _keras.step_state.assignable_in_step(self.sums)
-        if assignable and self.errors is None:
+        if assignable and not self._paired:
             _keras.backends.add_to_variable(self.sums, vector)
             return
         padding = self.capacity - vector.shape[0]
@@ -81,18 +80,16 @@ class _LayoutSums(keras.metrics.Metric):
             self._sends = True
             _keras.step_state.send_to_host(self._add_on_host, vector)
         else:
-            high, low = _two_sum(self.sums.value, self.errors.value, ops.cast(vector, "float32"))
-            self.sums.assign(high)
-            self.errors.assign(low)
+            pair = self.sums.value
+            self.sums.assign(ops.stack(_two_sum(pair[0], pair[1], ops.cast(vector, "float32"))))
 
     def _add_on_host(self, vector):
         self.on_host += np.asarray(vector, np.float64)
 
     def read(self, host):
         """The sums as a float64 NumPy vector; ``host`` is a `tb_regloss._keras.step_state.HostState`."""
-        now = host.read(self.sums).astype(np.float64)
-        if self.errors is not None:
-            now += host.read(self.errors)
+        now = host.read(self.sums)
+        now = np.add(now[0], now[1], dtype=np.float64) if self._paired else now.astype(np.float64)
         if not self._sends:
             return now
         _keras.step_state.wait_for_host()
@@ -100,7 +97,7 @@ class _LayoutSums(keras.metrics.Metric):
 
     def clear(self, host):
         """Sets the sums to zero (a non-finite value must not spoil every later read)."""
-        host.zero([v for v in (self.sums, self.errors) if v is not None])
+        host.zero([self.sums])
         self.on_host[:] = 0
 
 
