@@ -86,14 +86,15 @@ class _LayoutSums(keras.metrics.Metric):
     def _add_on_host(self, vector):
         self.on_host += np.asarray(vector, np.float64)
 
-    def read(self, host):
-        """The sums as a float64 NumPy vector; ``host`` is a `tb_regloss._keras.step_state.HostState`."""
+    def read(self, host, length):
+        """The first ``length`` sums as a float64 NumPy vector; ``host`` is a `tb_regloss._keras.step_state.HostState`."""
         now = host.read(self.sums)
-        now = np.add(now[0], now[1], dtype=np.float64) if self._paired else now.astype(np.float64)
+        # A pair's rows added in float64 (one addition each: exact as float64 holds them).
+        now = now[:, :length].sum(axis=0, dtype=np.float64) if self._paired else now[:length].astype(np.float64)
         if not self._sends:
             return now
         _keras.step_state.wait_for_host()
-        return now + self.on_host
+        return now + self.on_host[:length]
 
     def clear(self, host):
         """Sets the sums to zero (a non-finite value must not spoil every later read)."""
@@ -146,7 +147,7 @@ class PhaseAccumulator:
         """A new `Reader`: it sees the batches added from now on."""
         reader = Reader(self)
         for keys, sums in self._layouts.items():
-            reader.last[keys] = sums.read(self._host)[: len(keys) + 3]
+            reader.last[keys] = sums.read(self._host, len(keys) + 3)
         self._readers.append(reader)
         return reader
 
@@ -252,8 +253,8 @@ class Reader:
             ((keys, row),) = rows
         else:
             keys, row = _merged(rows)
-        if row[0] == 0:
-            return None
+            if row[0] == 0:
+                return None
         return Means(keys=keys, point=row[1:] / row[0])
 
     def skip(self):
@@ -266,8 +267,9 @@ class Reader:
         for keys, sums in list(self._accumulator._layouts.items()):
             # The step's own output when it returned one: reading the
             # variable costs an operation on the device.
-            now = (np.asarray(latest[keys], dtype=np.float64) if keys in latest
-                   else sums.read(self._accumulator._host))[: len(keys) + 3]  # the rest is padding
+            length = len(keys) + 3  # the rest is padding
+            now = (np.asarray(latest[keys], dtype=np.float64)[:length] if keys in latest
+                   else sums.read(self._accumulator._host, length))
             # Few array operations: right after a step each costs some 20 µs.
             last = self.last.get(keys)
             delta = now if last is None else now - last
