@@ -87,9 +87,12 @@ class _LayoutSums(keras.metrics.Metric):
         self.on_host += np.asarray(vector, np.float64)
 
     def read(self, host, length):
-        """The first ``length`` sums as a float64 NumPy vector; ``host`` is a `tb_regloss._keras.step_state.HostState`."""
+        """The first ``length`` sums as a float64 NumPy vector.
+
+        ``host`` is a `tb_regloss._keras.step_state.HostState`.
+        """
         now = host.read(self.sums)
-        # A pair's rows added in float64 (one addition each: exact as float64 holds them).
+        # A pair's rows are added in float64: one addition per entry.
         now = now[:, :length].sum(axis=0, dtype=np.float64) if self._paired else now[:length].astype(np.float64)
         if not self._sends:
             return now

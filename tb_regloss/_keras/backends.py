@@ -86,7 +86,8 @@ def summed_products(rows):
     from keras import ops
 
     if backend_name() == "jax":
-        return ops.stack([ops.sum(ops.stack([x * y for x, y in pairs]), axis=tuple(range(1, len(pairs[0][0].shape) + 1)))
+        return ops.stack([ops.sum(ops.stack([x * y for x, y in pairs]),
+                                  axis=tuple(range(1, len(pairs[0][0].shape) + 1)))
                           for pairs in rows])
     columns = zip(*([squared_norm(x) if x is y else ops.sum(x * y) for x, y in pairs] for pairs in rows))
     return ops.stack([ops.stack(list(column)) for column in columns], axis=1)
