@@ -4,8 +4,9 @@ A point of `--terms` series (300 by default, a ResNet50-sized model's
 penalties) is written `--points` times with the same tags, as
 `RegLossCallback(update_freq="batch")` does, in two ways:
 
-- ``EventWriter.write_row``: each tag's bytes serialized once, each point
-  filling a copy of the previous point's bytes with its values;
+- ``EventWriter.write_row``: each tag's bytes serialized once, each later
+  point kept as its values until the flush, which fills copies of the
+  first point's bytes with them (the flush is timed with the writes);
 - protobuf messages: an ``Event`` with one ``Summary.Value`` per series,
   built field by field and serialized, as ``tf.summary`` builds them without
   TensorFlow (the same bytes but for the wall time).

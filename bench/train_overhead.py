@@ -7,7 +7,11 @@ measured every step (``dynamics=True``) and one step in ten (``dynamics=10``),
 and, for reference,
 ``keras.callbacks.TensorBoard(update_freq="batch")`` and a callback with an
 empty ``on_train_batch_end`` (what Keras itself costs any batch-level
-callback). Each round times one
+callback). On request (``--variants``), "dynamics=True, epoch + no-op hook":
+``RegLossCallback(dynamics=True)`` writing per epoch beside the empty batch
+hook, so the steps run as in the batch variants but nothing is read or
+written after them: its ratio less the no-op hook's is what the probe and
+the measurement cost inside the compiled step. Each round times one
 ``fit`` of ``--steps`` batches per copy; the ratio of per-step times to the
 baseline of the same round is reported as median and spread (min–max), for
 wall time and for the process's CPU time. Beside them, the thread CPU time of
@@ -160,6 +164,8 @@ MODELS = {
 DEFAULT_MODELS = [name for name in MODELS if "keras-hub" not in name]
 VARIANTS = ("baseline", "RegLossCallback", "RegLossCallback dynamics=True", "RegLossCallback dynamics=10",
             "keras TensorBoard", "no-op batch hook")
+# Measured only when named in --variants.
+STEP_ONLY = "dynamics=True, epoch + no-op hook"
 # Each fresh model of the first-fit table traces its steps once; TensorFlow's
 # retracing warning counts the traces of all of them together.
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
@@ -187,6 +193,8 @@ def callbacks_for(variant, log_dir):
         return [keras.callbacks.TensorBoard(log_dir, update_freq="batch")]
     if variant == "no-op batch hook":
         return [NoOpBatchHook()]
+    if variant == STEP_ONLY:
+        return [tb_regloss.RegLossCallback(log_dir, dynamics=True), NoOpBatchHook()]
     return []
 
 
@@ -351,8 +359,8 @@ def main():
     parser.add_argument("--first-fit-steps", type=int, default=3)
     parser.add_argument("--models", nargs="*", default=DEFAULT_MODELS, choices=list(MODELS),
                         help="default: all but the keras-hub model (it needs keras-hub installed)")
-    parser.add_argument("--variants", nargs="*", default=list(VARIANTS[1:]), choices=list(VARIANTS[1:]),
-                        help="the per-step variants beside the baseline (default: all)")
+    parser.add_argument("--variants", nargs="*", default=list(VARIANTS[1:]), choices=[*VARIANTS[1:], STEP_ONLY],
+                        help=f"the per-step variants beside the baseline (default: all but {STEP_ONLY!r})")
     parser.add_argument("--backend", default="tensorflow", choices=("tensorflow", "jax", "torch"),
                         help="the Keras backend (read before Keras is imported)")
     only = parser.add_mutually_exclusive_group()

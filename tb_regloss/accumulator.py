@@ -35,7 +35,8 @@ class _LayoutSums(keras.metrics.Metric):
 
     Float64 where the backend has it; on JAX (float32 only) a float32 sum and
     its rounding error, added as a two-sum, so the pair keeps float64's
-    precision. A step whose state cannot carry the variables (a custom JAX
+    precision: the rows of one ``(2, capacity)`` variable, read in one copy
+    after each written batch. A step whose state cannot carry the variables (a custom JAX
     ``train_step``, see `tb_regloss._keras.step_state.assignable_in_step`) sends
     its vector to the host, where it is added in float64.
 
@@ -48,12 +49,10 @@ class _LayoutSums(keras.metrics.Metric):
     def __init__(self, capacity, **kwargs):
         super().__init__(name=f"regloss_sums_{keras.backend.get_uid('regloss_sums')}", **kwargs)
         self.capacity = capacity
-        exact = _keras.step_state.has_float64()
+        self._paired = not _keras.step_state.has_float64()  # rows [sums, rounding errors]
         self.sums = self.add_variable(
-            shape=(capacity,), initializer="zeros", dtype="float64" if exact else "float32", name="sums"
-        )
-        self.errors = None if exact else self.add_variable(
-            shape=(capacity,), initializer="zeros", dtype="float32", name="errors")
+            shape=(2, capacity) if self._paired else (capacity,), initializer="zeros",
+            dtype="float32" if self._paired else "float64", name="sums")
         self.on_host = np.zeros(capacity, np.float64)
         self._sends = False  # whether a traced step sends its vectors to the host
 
@@ -71,7 +70,7 @@ class _LayoutSums(keras.metrics.Metric):
         from keras import ops
 
         assignable = _keras.step_state.assignable_in_step(self.sums)
-        if assignable and self.errors is None:
+        if assignable and not self._paired:
             _keras.backends.add_to_variable(self.sums, vector)
             return
         padding = self.capacity - vector.shape[0]
@@ -81,26 +80,28 @@ class _LayoutSums(keras.metrics.Metric):
             self._sends = True
             _keras.step_state.send_to_host(self._add_on_host, vector)
         else:
-            high, low = _two_sum(self.sums.value, self.errors.value, ops.cast(vector, "float32"))
-            self.sums.assign(high)
-            self.errors.assign(low)
+            pair = self.sums.value
+            self.sums.assign(ops.stack(_two_sum(pair[0], pair[1], ops.cast(vector, "float32"))))
 
     def _add_on_host(self, vector):
         self.on_host += np.asarray(vector, np.float64)
 
-    def read(self, host):
-        """The sums as a float64 NumPy vector; ``host`` is a `tb_regloss._keras.step_state.HostState`."""
-        now = host.read(self.sums).astype(np.float64)
-        if self.errors is not None:
-            now += host.read(self.errors)
+    def read(self, host, length):
+        """The first ``length`` sums as a float64 NumPy vector.
+
+        ``host`` is a `tb_regloss._keras.step_state.HostState`.
+        """
+        now = host.read(self.sums)
+        # A pair's rows are added in float64: one addition per entry.
+        now = now[:, :length].sum(axis=0, dtype=np.float64) if self._paired else now[:length].astype(np.float64)
         if not self._sends:
             return now
         _keras.step_state.wait_for_host()
-        return now + self.on_host
+        return now + self.on_host[:length]
 
     def clear(self, host):
         """Sets the sums to zero (a non-finite value must not spoil every later read)."""
-        host.zero([v for v in (self.sums, self.errors) if v is not None])
+        host.zero([self.sums])
         self.on_host[:] = 0
 
 
@@ -149,7 +150,7 @@ class PhaseAccumulator:
         """A new `Reader`: it sees the batches added from now on."""
         reader = Reader(self)
         for keys, sums in self._layouts.items():
-            reader.last[keys] = sums.read(self._host)[: len(keys) + 3]
+            reader.last[keys] = sums.read(self._host, len(keys) + 3)
         self._readers.append(reader)
         return reader
 
@@ -255,8 +256,8 @@ class Reader:
             ((keys, row),) = rows
         else:
             keys, row = _merged(rows)
-        if row[0] == 0:
-            return None
+            if row[0] == 0:
+                return None
         return Means(keys=keys, point=row[1:] / row[0])
 
     def skip(self):
@@ -269,8 +270,9 @@ class Reader:
         for keys, sums in list(self._accumulator._layouts.items()):
             # The step's own output when it returned one: reading the
             # variable costs an operation on the device.
-            now = (np.asarray(latest[keys], dtype=np.float64) if keys in latest
-                   else sums.read(self._accumulator._host))[: len(keys) + 3]  # the rest is padding
+            length = len(keys) + 3  # the rest is padding
+            now = (np.asarray(latest[keys], dtype=np.float64)[:length] if keys in latest
+                   else sums.read(self._accumulator._host, length))
             # Few array operations: right after a step each costs some 20 µs.
             last = self.last.get(keys)
             delta = now if last is None else now - last

@@ -232,11 +232,14 @@ def series_tags(watched_weights):
 def measure(watched_weights, grads_by_variable, before, after, learning_rates):
     """The values of `series_tags` as one float32 vector, traced in the step.
 
-    Each weight costs a few sums over its values (‖b‖², ‖Δw‖², ⟨Δw, b⟩ and
-    the squared norm of the rest of the gradient); everything else is scalar
-    arithmetic on those, done for all weights at once, so a model with
-    hundreds of weights adds few operations to its step. An L2 penalty's
-    gradient is ``λ·w`` in closed form; other regularizers are differentiated.
+    Each weight costs four sums over its values (‖b‖², ‖Δw‖², ⟨Δw, b⟩ and
+    the squared norm of the rest of the gradient), taken together
+    (`tb_regloss._keras.backends.summed_products`: on JAX one reduction per
+    weight); everything else is arithmetic on those, done for all weights at
+    once, so a model with hundreds of weights adds few operations to its
+    step. An L2 penalty's gradient is ``λ·w`` in closed form, its squared
+    norm ``λ²·‖b‖²``; other regularizers are differentiated, and their
+    gradient's squared norm summed.
 
     Args:
         watched_weights: the `Watched` weights that got a gradient this step.
@@ -247,27 +250,33 @@ def measure(watched_weights, grads_by_variable, before, after, learning_rates):
     """
     from keras import ops
 
-    sums = {"bb": [], "dd": [], "db": [], "pp": [], "rr": []}
-    for w in watched_weights:
+    rows = []  # per weight: b·b, d·d, d·b and r·r, r the rest of the gradient
+    factors = []  # per weight: λ² with p = λ·b its penalty gradient, when in closed form (else 0)
+    differentiated = {}  # position -> [(p, p)] for the others
+    for i, w in enumerate(watched_weights):
         v = id(w.variable)
         b = ops.cast(before[v], "float32")
         g = ops.cast(grads_by_variable[v], "float32")
         d = ops.cast(after[v], "float32") - b
-        bb = _keras.backends.squared_norm(b)
-        sums["bb"].append(bb)
-        sums["dd"].append(_keras.backends.squared_norm(d))
-        sums["db"].append(ops.sum(d * b))
         regularizer = w.variable.regularizer
         if regularizer is None or w.coupled_l2 is not None:
             # No regularizer, or an L2: its gradient is coupled_l2·b, decoupled decay adds λ·b.
             coupled = w.coupled_l2 if regularizer is not None else 0.0
-            sums["pp"].append((coupled + w.decoupled) ** 2 * bb)
-            sums["rr"].append(_keras.backends.squared_norm(g - coupled * b) if coupled else _keras.backends.squared_norm(g))
+            rest = g - coupled * b if coupled else g
+            factors.append((coupled + w.decoupled) ** 2)
         else:
             penalty = _keras.backends.gradient_of(regularizer, b)
-            sums["rr"].append(_keras.backends.squared_norm(g - penalty))
-            sums["pp"].append(_keras.backends.squared_norm(penalty + w.decoupled * b if w.decoupled else penalty))
-    bb, dd, db, pp, rr = (ops.stack(sums[k]) for k in ("bb", "dd", "db", "pp", "rr"))
+            rest = g - penalty
+            full = penalty + w.decoupled * b if w.decoupled else penalty
+            differentiated[i] = [(full, full)]
+            factors.append(0.0)
+        rows.append([(b, b), (d, d), (d, b), (rest, rest)])
+    bb, dd, db, rr = ops.unstack(_keras.backends.summed_products(rows), num=4, axis=1)
+    pp = ops.convert_to_tensor(factors, "float32") * bb
+    if differentiated:
+        summed = dict(zip(differentiated, ops.unstack(
+            _keras.backends.summed_products(list(differentiated.values())), num=len(differentiated))))
+        pp = ops.stack([summed[i][0] if i in summed else pp[i] for i in range(len(rows))])
     weight_norm = ops.sqrt(bb)
     # w after the step is b + Δw: its parts along b and across it give the angle,
     # without normalizing either vector (exact for the tiny angles of a step).

@@ -13,7 +13,10 @@ A point of hundreds of series is written every batch, so building each
 ``Summary.Value`` message field by field (about 4 µs each) would cost more than
 a step. Instead each tag's bytes are serialized once, and a point joins them
 around the 4 bytes of each value; a point with the tags of an earlier one
-fills a copy of that point's bytes with its values, in one array operation.
+waits as its values until the next flush, where all waiting points of those
+tags fill copies of the earlier point's bytes in one array operation: the
+training thread only hands the values over, and a timed flush serializes
+them in the timer's thread.
 The bytes are the wire format of protocol buffers (fields
 ``tag``, ``tensor`` {``dtype``, empty ``tensor_shape``, packed ``float_val``},
 ``metadata``, in field-number order), parsed back by the tests as messages.
@@ -29,6 +32,7 @@ import socket
 import struct
 import threading
 import time
+import typing
 
 import numpy as np
 from tensorboard.compat.proto import event_pb2
@@ -69,7 +73,7 @@ class EventWriter:
         self._file = files.create(self.path)
         self._flush_secs = flush_secs
         self._lock = threading.Lock()
-        self._pending = []  # records not yet handed to the record writer
+        self._pending = []  # records not yet handed to the record writer: bytes, or a _Point
         self._pending_bytes = 0
         self._flush_timer = None
         self._background_error = None  # what a timed flush raised, for the next call
@@ -87,8 +91,9 @@ class EventWriter:
     def write_row(self, step, tags, values, descriptions):
         """Writes ``values[i]`` of ``tags[i]`` at ``step``: `write` for a point already in order.
 
-        ``tags`` is a tuple; a point with the same tags as an earlier one is
-        written by filling that point's bytes with the new values.
+        ``tags`` is a tuple. A point with the same tags as an earlier one is
+        kept as a copy of its values until the next flush, which serializes
+        it with the other points of those tags (`_serialized`).
         """
         self._raise_background_error()
         template = self._templates.get(tags)
@@ -96,12 +101,14 @@ class EventWriter:
             summary = b"".join(self._value_field(tag, value, descriptions)
                                for tag, value in zip(tags, values))
             self._templates[tags] = _Template(tags, self._tags)
-        else:
-            summary = template.fill(values)
-        event = (b"\x09" + struct.pack("<d", time.time())  # wall_time (1), double
-                 + b"\x10" + _varint(int(step))             # step (2), varint
-                 + _field(5, summary))                      # summary (5)
-        self._append_bytes(event)
+            self._append_bytes(_event_bytes(time.time(), step, summary))
+            return
+        values = np.array(values, np.float64)  # a copy: the caller may reuse its array
+        if values.shape != (len(tags),):
+            raise ValueError(f"EventWriter.write_row: {len(tags)} tags, values of shape {values.shape}")
+        with self._lock:
+            self._pending.append(_Point(template, time.time(), int(step), values))
+            self._added(template.size)
 
     def write_event(self, event):
         """Appends an ``event_pb2.Event`` as it is, e.g. an HParams session start."""
@@ -157,16 +164,20 @@ class EventWriter:
         # records are computed at once (`record_files`).
         with self._lock:
             self._pending.append(record)
-            self._pending_bytes += len(record)
-            if self._pending_bytes > _MAX_PENDING_BYTES:
-                self._write_pending()
-            if self._flush_timer is None:
-                self._flush_timer = threading.Timer(self._flush_secs, self._flush_in_background)
-                self._flush_timer.daemon = True
-                self._flush_timer.start()
+            self._added(len(record))
+
+    def _added(self, size):
+        """After ``size`` more bytes were made pending (holding the lock): written beyond a bound, flushed in time."""
+        self._pending_bytes += size
+        if self._pending_bytes > _MAX_PENDING_BYTES:
+            self._write_pending()
+        if self._flush_timer is None:
+            self._flush_timer = threading.Timer(self._flush_secs, self._flush_in_background)
+            self._flush_timer.daemon = True
+            self._flush_timer.start()
 
     def _write_pending(self):
-        self._file.write(record_files.frame(self._pending))
+        self._file.write(record_files.frame(_serialized(self._pending)))
         self._pending = []
         self._pending_bytes = 0
 
@@ -203,7 +214,11 @@ class EventWriter:
 
 
 class _Template:
-    """The ``Summary`` bytes of a point of known tags, with a hole for each value."""
+    """The ``Summary`` bytes of a point of known tags, with a hole for each value.
+
+    Attributes:
+        size: the length of those bytes.
+    """
 
     def __init__(self, tags, around):
         parts, holes, position = [], [], 0
@@ -215,14 +230,46 @@ class _Template:
             position += 4 + len(after)
         self._bytes = np.frombuffer(b"".join(parts), np.uint8)
         self._holes = (np.asarray(holes)[:, None] + np.arange(4)).ravel()
+        self.size = len(self._bytes)
 
-    def fill(self, values):
+    def fill(self, rows):
+        """The ``Summary`` bytes of each row of values, in order (a generator)."""
         # Beyond float32's range a value becomes an infinity, as `_float32_bytes` makes it.
         with np.errstate(over="ignore"):
-            floats = np.asarray(values, dtype="<f4")
+            floats = np.asarray(rows, dtype="<f4")
         summary = self._bytes.copy()
-        summary[self._holes] = floats.view(np.uint8)
-        return summary.tobytes()
+        for row in floats.view(np.uint8):
+            summary[self._holes] = row
+            yield summary.tobytes()
+
+
+class _Point(typing.NamedTuple):
+    """A point waiting for the flush: the `_Template` of its tags, its wall time, step and values."""
+
+    template: _Template
+    wall_time: float
+    step: int
+    values: np.ndarray
+
+
+def _serialized(pending):
+    """The records of ``pending`` (bytes, or `_Point`), in order: the points of each template filled at once."""
+    records = list(pending)
+    positions = {}  # template -> where its points are
+    for i, item in enumerate(pending):
+        if isinstance(item, _Point):
+            positions.setdefault(item.template, []).append(i)
+    for template, at in positions.items():
+        for i, summary in zip(at, template.fill([pending[i].values for i in at])):
+            records[i] = _event_bytes(pending[i].wall_time, pending[i].step, summary)
+    return records
+
+
+def _event_bytes(wall_time, step, summary):
+    """An ``Event`` with ``wall_time``, ``step`` and the serialized ``Summary`` ``summary``."""
+    return (b"\x09" + _pack_double(wall_time)  # wall_time (1), double
+            + b"\x10" + _varint(int(step))      # step (2), varint
+            + _field(5, summary))                # summary (5)
 
 
 def _varint(n):
@@ -245,6 +292,7 @@ def _field(number, payload):
 # whose 4 bytes follow.
 _FLOAT_TENSOR = (b"\x42\x0a" + b"\x08" + bytes([types_pb2.DT_FLOAT]) + b"\x12\x00" + b"\x2a\x04")
 _pack_float = struct.Struct("<f").pack
+_pack_double = struct.Struct("<d").pack
 
 
 def _float32_bytes(value):

@@ -9,19 +9,29 @@ with logging_failure(lambda: parts_off.add("training"),
 ```
 """
 
-import contextlib
 import warnings
 
 
-@contextlib.contextmanager
-def logging_failure(turn_off, message):
+class logging_failure:  # noqa: N801 - used as a function in `with` statements
     """Turns an ``Exception`` raised within into ``turn_off()`` and one warning ``message(error)``.
 
     Only tb-regloss' own work runs within: the training's errors are raised
-    outside it. ``KeyboardInterrupt`` and ``SystemExit`` pass.
+    outside it. ``KeyboardInterrupt`` and ``SystemExit`` pass. A class, not
+    a ``contextlib.contextmanager`` generator: the callback enters one around
+    its work after every written batch.
     """
-    try:
-        yield
-    except Exception as error:  # noqa: BLE001 - logging must never stop training
-        turn_off()
-        warnings.warn(message(error), stacklevel=3)
+
+    def __init__(self, turn_off, message):
+        self._turn_off = turn_off
+        self._message = message
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, kind, error, traceback):
+        if kind is None or not issubclass(kind, Exception):
+            return False
+        # Any Exception: logging must never stop training.
+        self._turn_off()
+        warnings.warn(self._message(error), stacklevel=2)
+        return True

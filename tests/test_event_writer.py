@@ -134,3 +134,31 @@ def test_files_sort_in_the_order_they_were_made(tmp_path):
         made.append(writer.path)
         writer.close()
     assert sorted(made) == made
+
+
+def test_points_kept_until_the_flush_keep_their_order_and_values(tmp_path):
+    import numpy as np
+
+    writer = EventWriter(tmp_path)
+    a, b = ("regloss/total", "regloss/data"), ("regloss/total",)
+    row = np.array([1.0, 2.0])
+    writer.write_row(1, a, row, {})
+    writer.write_row(2, a, row, {})
+    row[:] = 5.0  # the writer kept a copy
+    writer.write_row(3, b, [3.0], {})
+    writer.write_text(4, "regloss/decay_plan", "{}", "regloss")
+    writer.write_row(5, a, [4.0, 8.0], {})
+    writer.write_row(6, b, [6.0], {})
+    with pytest.raises(ValueError, match="2 tags, values of shape"):
+        writer.write_row(7, a, [1.0], {})
+    writer.close()
+    import glob
+
+    import tensorflow as tf
+    from tensorboard.compat.proto import event_pb2
+
+    (path,) = glob.glob(str(tmp_path / "events.out.tfevents.*"))
+    assert [event_pb2.Event.FromString(r.numpy()).step for r in tf.data.TFRecordDataset(path)][1:] == [1, 2, 3, 4, 5, 6]
+    series, _ = read_scalars(tmp_path)
+    assert series["regloss/total"] == [(1, 1.0), (2, 1.0), (3, 3.0), (5, 4.0), (6, 6.0)]
+    assert series["regloss/data"] == [(1, 2.0), (2, 2.0), (5, 8.0)]

@@ -66,6 +66,22 @@ def test_squared_norm_equals_numpy_on_a_large_tensor():
     assert float(_keras.backends.squared_norm(keras.ops.zeros((0,)))) == 0.0
 
 
+def test_summed_products_equal_numpy_row_by_row():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    shapes = [(3, 3, 8, 16), (64, 4), (7,), ()]
+    arrays = [[rng.normal(size=s).astype("float32") for _ in range(2)] for s in shapes]
+    rows = []
+    for x, y in arrays:
+        x, y = keras.ops.convert_to_tensor(x), keras.ops.convert_to_tensor(y)
+        rows.append([(x, x), (x, y), (y, y)])
+    expected = [[np.sum(x.astype("float64") * y) for x, y in ((x, x), (x, y), (y, y))] for x, y in arrays]
+    sums = keras.ops.convert_to_numpy(_keras.backends.summed_products(rows))
+    assert sums.shape == (4, 3) and sums.dtype == np.float32
+    np.testing.assert_allclose(sums, expected, rtol=1e-5)
+
+
 def test_gradient_of_a_regularizer_and_of_a_constant():
     import numpy as np
 
