@@ -262,9 +262,8 @@ class StepProbe:
             )
 
         def compute_metrics(*args, **kwargs):
-            if getattr(self._trace, "phase", None) == "train" and not self.gave_up:
-                with self._traced_work("adding the dynamics measurements"):
-                    self._add_measurements()
+            if getattr(self._trace, "phase", None) == "train":
+                self._add_measurements()
             return originals["compute_metrics"](*args, **kwargs)
 
         def reset_metrics():
@@ -304,9 +303,7 @@ class StepProbe:
         from keras import ops
 
         trace = self._trace
-        if not self.gave_up:
-            with self._traced_work("adding the dynamics measurements"):
-                self._add_measurements()
+        self._add_measurements()
         if self.gave_up:
             return logs
         if not trace.recorded:
@@ -370,19 +367,20 @@ class StepProbe:
         self._latest_step[phase] = returned.get("step") if returned else None
 
     @contextlib.contextmanager
-    def _traced_work(self, what):
+    def _traced_work(self, what, keras_call=None):
         """Turns an ``Exception`` of the probe's own work in a step being traced into one warning.
 
-        Keras' own calls run outside it (their errors pass unchanged). After
-        a failure the probe gives up (`gave_up`): this trace and every later
-        one go on as Keras' own, both phases `failed`, nothing more logged.
-        With ``TB_REGLOSS_ALLOW_ANY_KERAS`` set (bench/keras_nightly.sh) the
+        Keras' own calls run outside it, or within it as ``keras_call`` (a
+        `_KerasCall`): their errors pass unchanged. After a failure the probe
+        gives up (`gave_up`): this trace and every later one go on as Keras'
+        own, both phases `failed`, nothing more logged. With
+        ``TB_REGLOSS_ALLOW_ANY_KERAS`` set (bench/keras_nightly.sh) the
         failure raises instead, to be seen whole.
         """
         try:
             yield
         except Exception as error:  # noqa: BLE001 - logging must never stop training
-            if _keras.version.tried_on_purpose():
+            if _keras.version.tried_on_purpose() or (keras_call is not None and error is keras_call.error):
                 raise
             self.gave_up = True
             self.failed.update(("train", "test"))
@@ -416,25 +414,29 @@ class StepProbe:
         def measuring_apply(grads, trainable_variables=None):
             trace = self._trace
             if (getattr(trace, "phase", None) != "train" or not self.dynamics_every
-                    or trace.measurements):
+                    or trace.measurements or self.gave_up):
                 return apply(grads, trainable_variables)
             return self._apply_measured(optimizer, apply, grads, trainable_variables)
 
         return measuring_apply
 
     def _apply_measured(self, optimizer, apply, grads, trainable_variables):
-        result, measurement = dynamics.apply_call_measured(
-            self._model, optimizer, apply, grads, trainable_variables, every=self.dynamics_every)
-        if measurement is not None:
-            # Added to the sums where the step can carry them: see `_add_measurements`.
-            self._trace.measurements.append(measurement)
-            for tag, text in measurement.descriptions.items():
-                self.descriptions.setdefault(tag, text)
-            if optimizer is not getattr(self._model, "optimizer", None):
-                # A LossScaleOptimizer updates in a conditional branch: its
-                # values cannot leave it (on JAX they are sent to the host).
-                self._add_measurements()
-        return result
+        """``apply(grads, trainable_variables)``, measured: the update is made once, whatever fails around it."""
+        keras_apply = _KerasCall(apply)
+        with self._traced_work("measuring the dynamics", keras_call=keras_apply):
+            result, measurement = dynamics.apply_call_measured(
+                self._model, optimizer, keras_apply, grads, trainable_variables, every=self.dynamics_every)
+            if measurement is not None:
+                # Added to the sums where the step can carry them: see `_add_measurements`.
+                self._trace.measurements.append(measurement)
+                for tag, text in measurement.descriptions.items():
+                    self.descriptions.setdefault(tag, text)
+                if optimizer is not getattr(self._model, "optimizer", None):
+                    # A LossScaleOptimizer updates in a conditional branch: its
+                    # values cannot leave it (on JAX they are sent to the host).
+                    self._add_measurements()
+            return result
+        return keras_apply.result if keras_apply.called else apply(grads, trainable_variables)
 
     def _add_measurements(self):
         """Adds the step's dynamics measurements to their sums, once.
@@ -444,11 +446,14 @@ class StepProbe:
         JAX, the optimizer's ``stateless_apply`` scope carries only its own),
         and at the end of the step for the others.
         """
+        if self.gave_up:
+            return
         trace = self._trace
-        for measurement in trace.measurements:
-            if measurement is not None:
-                trace.dynamics_layouts.append(self.accumulators["dynamics"].add_values(
-                    measurement.tags, measurement.taken, measurement.values))
+        with self._traced_work("adding the dynamics measurements"):
+            for measurement in trace.measurements:
+                if measurement is not None:
+                    trace.dynamics_layouts.append(self.accumulators["dynamics"].add_values(
+                        measurement.tags, measurement.taken, measurement.values))
         # Keep the list non-empty: one measurement per step.
         trace.measurements[:] = [None] * len(trace.measurements)
 
@@ -607,3 +612,26 @@ def _direction_holder(metrics):
             return {}
 
     return DirectionHolder(metrics)
+
+
+class _KerasCall:
+    """A call of Keras' own made within the probe's traced work (`StepProbe._traced_work`).
+
+    It remembers whether it ran, its result, and its error, which passes
+    unchanged: Keras' errors are the training's own.
+    """
+
+    def __init__(self, function):
+        self._function = function
+        self.called = False
+        self.result = None
+        self.error = None
+
+    def __call__(self, *args):
+        try:
+            self.result = self._function(*args)
+        except Exception as error:
+            self.error = error
+            raise
+        self.called = True
+        return self.result

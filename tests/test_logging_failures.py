@@ -18,6 +18,7 @@ import pytest
 import tb_regloss
 from tb_regloss import accumulator
 from tb_regloss import attribution
+from tb_regloss import dynamics
 from tb_regloss import event_writer
 from tb_regloss import step_axis
 from tb_regloss import step_probe
@@ -146,16 +147,22 @@ def _fails_while_traced(*args, **kwargs):
     raise TypeError("a layer kind this Keras added")
 
 
-@pytest.mark.parametrize("broken", ["splitting the loss", "watching the optimizer"])
+# What fails, and where: before the optimizer's update, or after it (the update is made once).
+_TRACED_WORK = {
+    "splitting the loss": (attribution, "attribute"),
+    "watching the optimizer": (step_probe.StepProbe, "_watch_optimizer"),
+    "measuring the dynamics": (dynamics, "apply_call_measured"),
+    "measuring the dynamics after the update": (dynamics, "measure"),
+}
+
+
+@pytest.mark.parametrize("broken", list(_TRACED_WORK))
 def test_a_failure_of_the_probe_while_keras_traces_a_step_trains_as_without_it(tmp_path, monkeypatch, broken):
     monkeypatch.delenv("TB_REGLOSS_ALLOW_ANY_KERAS", raising=False)  # as users run it, also under bench/keras_nightly.sh
-    if broken == "splitting the loss":
-        monkeypatch.setattr(attribution, "attribute", _fails_while_traced)
-    else:
-        monkeypatch.setattr(step_probe.StepProbe, "_watch_optimizer", _fails_while_traced)
+    monkeypatch.setattr(*_TRACED_WORK[broken], _fails_while_traced)
     model = _model()
     initial_weights = model.get_weights()
-    history, warned = _fit(model, tmp_path, dynamics=broken == "watching the optimizer")
+    history, warned = _fit(model, tmp_path, dynamics=broken != "splitting the loss")
     reference = _model()
     reference.set_weights(initial_weights)
     expected, _ = _fit(reference, None)
@@ -164,7 +171,7 @@ def test_a_failure_of_the_probe_while_keras_traces_a_step_trains_as_without_it(t
         np.testing.assert_allclose(history[key], expected[key], rtol=1e-6, err_msg=key)
     warned = [w for w in warned if "is newer than the Keras versions" not in w]  # keras-nightly's notice
     assert warned == [
-        f"RegLossCallback: {broken} in the step Keras {keras.__version__} traces failed with TypeError: "
+        f"RegLossCallback: {broken.removesuffix(' after the update')} in the step Keras {keras.__version__} traces failed with TypeError: "
         "a layer kind this Keras added. Training goes on as without the callback: nothing more is "
         "logged. Please report this message to tb-regloss."]
     assert read_scalars(tmp_path / "train")[0] == {}
@@ -196,3 +203,21 @@ def test_an_error_of_the_training_itself_passes_unchanged(tmp_path):
     model.compile(keras.optimizers.SGD(0.05), "mse")
     with pytest.raises(ZeroDivisionError, match="^the user's own bug"):  # JAX appends a note
         _fit(model, tmp_path)
+
+
+class BuggyOptimizer(keras.optimizers.SGD):
+    """An optimizer of the user's, with a bug of its own in its update."""
+
+    def update_step(self, gradient, variable, learning_rate):
+        raise ZeroDivisionError("the user's own optimizer bug")
+
+
+def test_an_error_of_the_optimizer_measured_for_the_dynamics_passes_unchanged(tmp_path):
+    model = _model()
+    model.compile(BuggyOptimizer(0.05), "mse")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ZeroDivisionError, match="^the user's own optimizer bug"):
+            model.fit(*models.images(16), batch_size=16, epochs=1, verbose=0,
+                      callbacks=[tb_regloss.RegLossCallback(tmp_path, dynamics=True)])
+    assert [str(w.message) for w in caught if "regloss" in str(w.message)] == []
