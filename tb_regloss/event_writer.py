@@ -6,7 +6,8 @@ This writer builds the protobufs ``tf.summary.scalar`` writes (rank-0 float32
 tensor, plugin ``scalars``, the description with a tag's first point) and
 appends them as records of an event file (`tb_regloss.record_files`), with
 no TensorFlow. Pending points are flushed at most ``flush_secs`` after they
-are written, and on `flush`. A flush of the background timer that fails
+are written, on `flush`, and when Python exits (a ``fit`` stopped by an
+error does not reach the callback's end of training). A flush of the background timer that fails
 raises its error at the next `write_row` or `flush`, in the writer's thread.
 
 A point of hundreds of series is written every batch, so building each
@@ -25,6 +26,7 @@ Against protobuf's own messages built and serialized per point, a point of
 ``python bench/event_writer.py``, 2026-12-06): the hand-built bytes stay.
 """
 
+import atexit
 import itertools
 import math
 import os
@@ -33,6 +35,8 @@ import struct
 import threading
 import time
 import typing
+import warnings
+import weakref
 
 import numpy as np
 from tensorboard.compat.proto import event_pb2
@@ -48,6 +52,7 @@ from tb_regloss import record_files
 _file_ids = itertools.count()
 # Records wait for the next flush up to this size (a few hundred points of 300 terms).
 _MAX_PENDING_BYTES = 4 << 20
+_open_writers = weakref.WeakSet()  # closed at exit, with what they hold (`_close_open_writers`)
 
 
 class EventWriter:
@@ -71,6 +76,11 @@ class EventWriter:
             time.time(), socket.gethostname(), os.getpid(), next(_file_ids))
         self.path = files.join(log_dir, name)
         self._file = files.create(self.path)
+        # Closed when the writer is collected: its flush timer holds it until
+        # what it holds is written. At exit `_close_open_writers` closes it.
+        weakref.finalize(self, self._file.close).atexit = False
+        _open_writers.add(self)
+        self._closed = False
         self._flush_secs = flush_secs
         self._lock = threading.Lock()
         self._pending = []  # records not yet handed to the record writer: bytes, or a _Point
@@ -151,10 +161,15 @@ class EventWriter:
             self._file.flush()
 
     def close(self):
+        """Writes pending points and closes the file; once closed, closing again does nothing."""
         with self._lock:
+            if self._closed:
+                return
             self._cancel_timer()
             self._write_pending()
             self._file.close()
+            self._closed = True
+            _open_writers.discard(self)
 
     def _append(self, event):
         self._append_bytes(event.SerializeToString())
@@ -211,6 +226,17 @@ class EventWriter:
         metadata = _field(9, scalar_metadata.create_summary_metadata(
             None, descriptions.get(tag)).SerializeToString())
         return _field(1, head + _float32_bytes(value) + metadata)
+
+
+@atexit.register
+def _close_open_writers():
+    """Closes every writer still open when Python exits, so no point it holds is lost."""
+    for writer in list(_open_writers):
+        try:
+            writer.close()
+        except Exception as error:  # noqa: BLE001 - the others are still closed
+            warnings.warn(f"tb-regloss: closing {writer.path} at exit failed with {type(error).__name__}: {error}",
+                          stacklevel=1)
 
 
 class _Template:

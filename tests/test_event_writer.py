@@ -1,9 +1,11 @@
 """EventWriter: standard scalar events written from Python, flushed in time."""
 
+import gc
 import math
 import subprocess
 import sys
 import time
+import warnings
 
 import pytest
 
@@ -162,3 +164,39 @@ def test_points_kept_until_the_flush_keep_their_order_and_values(tmp_path):
     series, _ = read_scalars(tmp_path)
     assert series["regloss/total"] == [(1, 1.0), (2, 1.0), (3, 3.0), (5, 4.0), (6, 6.0)]
     assert series["regloss/data"] == [(1, 2.0), (2, 2.0), (5, 8.0)]
+
+
+def test_points_still_pending_when_python_exits_are_written(tmp_path):
+    # A script whose fit stops with an error never reaches the callback's end of training.
+    code = """
+import sys
+from tb_regloss.event_writer import EventWriter
+writer = EventWriter(sys.argv[1], flush_secs=600)
+writer.write(1, {"regloss/total": 0.5}, {})
+writer.write(2, {"regloss/total": 0.25}, {})
+raise SystemExit(3)
+"""
+    done = subprocess.run([sys.executable, "-W", "error::ResourceWarning", "-c", code, str(tmp_path)],
+                          capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (3, "")
+    assert read_scalars(tmp_path)[0]["regloss/total"] == [(1, 0.5), (2, 0.25)]
+
+
+def test_a_writer_dropped_without_close_closes_its_file(tmp_path):
+    writer = EventWriter(tmp_path)
+    writer.write(1, {"regloss/total": 0.5}, {})
+    writer.flush()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del writer
+        gc.collect()
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []  # no "unclosed file"
+    assert read_scalars(tmp_path)[0]["regloss/total"] == [(1, 0.5)]
+
+
+def test_closing_twice_does_nothing(tmp_path):
+    writer = EventWriter(tmp_path)
+    writer.write(1, {"regloss/total": 0.5}, {})
+    writer.close()
+    writer.close()
+    assert read_scalars(tmp_path)[0]["regloss/total"] == [(1, 0.5)]
