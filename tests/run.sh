@@ -11,8 +11,8 @@
 #      with no Keras step (@pytest.mark.once). tests/conftest.py says how.
 # The docs site is built with warnings as errors (mkdocs build --strict).
 # The venvs are installed with uv; pytest runs on two workers (pytest-xdist);
-# the lowest-Keras venv, the docs venv and chromium are installed while the
-# main venv is. Each step prints its time.
+# the frontend's checks, the lowest-Keras venv, the docs venv and chromium run
+# while the main venv is installed. Each step prints its time.
 # Usage: bash tests/run.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,7 +58,7 @@ docs() {  # the site, in a temporary folder: warnings are errors (mkdocs.yml: st
   .venv-docs/bin/mkdocs build --strict --quiet --site-dir "$logs/site"
 }
 
-frontend() {
+frontend() {  # npm ci, typecheck, unit tests, and a rebuild of the bundle that must match the committed one
   (cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent)
   local bundle=tb_regloss/plugin/static/index.js committed
   committed=$(mktemp)
@@ -94,6 +94,7 @@ timed "uv (into .venv)" install_uv
 find_links="${PIP_FIND_LINKS:-$(.venv/bin/python -m pip config get global.find-links 2>/dev/null || true)}"
 [ -z "$find_links" ] || export UV_FIND_LINKS="${UV_FIND_LINKS:-$find_links}"
 export UV_LINK_MODE=copy  # the uv cache may be on another file system than the venvs
+background frontend frontend
 background keras_min_venv make_venv .venv-keras-min requirements-keras-min.txt
 background chromium install_chromium
 background docs docs
@@ -101,8 +102,7 @@ background docs docs
 # regex and tokenizers (requirements-hub.txt), not TensorFlow Text's 60 MB.
 timed "venv (.venv, requirements-dev.txt, requirements-hub.txt)" make_venv .venv requirements-dev.txt requirements-hub.txt
 
-echo "--- frontend: npm ci, typecheck, unit tests, bundle rebuild check"
-timed frontend frontend
+finish frontend
 finish chromium
 finish docs
 

@@ -216,6 +216,9 @@ def test_a_bad_dynamics_argument_names_the_fix(tmp_path, bad):
 EQUILIBRIUM_TOLERANCE = 0.2
 
 
+@pytest.mark.once(reason="1,000 steps to check the theory: the values measured are those of the "
+                        "TensorFlow backend on every backend (test_callback_backends.py, 'dynamics'), "
+                        "and each pass checks them step by step above")
 @pytest.mark.parametrize("optimizer", ["adamw", "sgdm"])
 def test_scale_invariant_kernels_reach_the_predicted_rotational_equilibrium(tmp_path, optimizer):
     """Kosson et al. 2024 (AdamW) and Wan et al. 2020 (SGD with momentum), measured in the step."""

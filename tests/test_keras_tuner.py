@@ -99,8 +99,16 @@ def _session_starts(run_dir):
                for value in event.summary.value)
 
 
-@pytest.mark.parametrize("executions_per_trial", [1, 2])
-@pytest.mark.parametrize("with_tensorboard", [True, False], ids=["beside_tensorboard", "alone"])
+_FIRST_PASS_ONLY = pytest.mark.once(reason="the other passes run the two cases that differ most: "
+                                          "beside TensorBoard with executions, alone with one")
+
+
+@pytest.mark.parametrize(("with_tensorboard", "executions_per_trial"), [
+    pytest.param(True, 1, id="beside_tensorboard-1", marks=_FIRST_PASS_ONLY),
+    pytest.param(True, 2, id="beside_tensorboard-2"),
+    pytest.param(False, 1, id="alone-1"),
+    pytest.param(False, 2, id="alone-2", marks=_FIRST_PASS_ONLY),
+])
 def test_each_execution_of_each_trial_is_its_own_run(tmp_path, executions_per_trial, with_tensorboard):
     log_dir = str(tmp_path / "logs")
     tuner, fits = _search(log_dir, tmp_path / "tuner", executions_per_trial, with_tensorboard)
@@ -151,6 +159,7 @@ def test_fit_works_where_keras_tuner_cannot_be_imported(tmp_path, monkeypatch):
     test_a_fit_outside_a_search_logs_to_log_dir(tmp_path)
 
 
+@pytest.mark.once(reason="what importing tb_regloss imports: the same on every backend")
 def test_importing_tb_regloss_does_not_import_keras_tuner():
     code = ("import sys, tb_regloss, tb_regloss.callback; tb_regloss.RegLossCallback('unused'); "
             "assert 'keras_tuner' not in sys.modules, 'keras_tuner imported'")

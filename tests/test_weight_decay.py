@@ -66,6 +66,7 @@ def test_save_load_and_clone_keep_every_penalty(mobilenet, tmp_path):
     tb_regloss.add_weight_decay(mobilenet, 0)
 
 
+@pytest.mark.once(reason="the MobileNetV2 tests above check the same on every backend and Keras")
 def test_resnet50_sum_equals_l2_times_squared_norm():
     model = keras.applications.ResNet50(input_shape=(32, 32, 3), weights=None, classes=4)
     decayed = tb_regloss.add_weight_decay(model, 1e-4)
