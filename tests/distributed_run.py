@@ -1,22 +1,24 @@
-"""One training run of the distribution tests, in its own process.
+"""Training runs of the distribution tests, in a process of their own.
 
-``python tests/distributed_run.py KIND STRATEGY LOG_DIR OUT_JSON [INDEX PORTS]``
+``python tests/distributed_run.py KINDS STRATEGY LOG_DIR OUT_JSON [INDEX PORTS]``
 
-KIND is ``fit`` (``model.fit`` with `RegLossCallback`, decay dynamics
-included, after `tb_regloss.enable_multi_worker_fit`), ``fit-in-scope``
-(``model.fit`` with `RegLossCallback` called inside ``with strategy.scope():``),
-``fit-in-scope-ema`` (the same with ``SGD(use_ema=True)`` and Keras'
-``SwapEMAWeights``, as Keras' own ``swap_ema_weights_test.py`` runs it),
-``keras-fit`` (Keras' own ``fit``, neither fixed nor logged) or ``loop`` (a custom GradientTape loop
-with `RegLossWriter`, writing from the cross-replica context into
-``LOG_DIR/train`` and from inside the replica function into
-``LOG_DIR/replica``). STRATEGY is ``single`` (one device), ``mirrored``
-(``MirroredStrategy`` on the CPU split into 2 logical devices) or
-``multi-worker``: the process is worker INDEX of a
-``MultiWorkerMirroredStrategy`` cluster on the localhost PORTS
+KINDS is one or more kinds of run, comma-separated, run one after another on a
+fresh Keras session, each logged to ``LOG_DIR/<kind>``; OUT_JSON gets ``{kind:
+its history}``. A kind is ``fit`` (``model.fit`` with `RegLossCallback`, decay
+dynamics included, after `tb_regloss.enable_multi_worker_fit`),
+``fit-in-scope`` (``model.fit`` with `RegLossCallback` called inside ``with
+strategy.scope():``), ``fit-in-scope-ema`` (the same with ``SGD(use_ema=True)``
+and Keras' ``SwapEMAWeights``, as Keras' own ``swap_ema_weights_test.py`` runs
+it), ``keras-fit`` (Keras' own ``fit``, neither fixed nor logged) or ``loop`` (a
+custom GradientTape loop with `RegLossWriter`, writing from the cross-replica
+context into ``train`` and from inside the replica function into ``replica``).
+
+STRATEGY is ``single`` (one device), ``mirrored`` (``MirroredStrategy`` on the
+CPU split into 2 logical devices) or ``multi-worker``: the process is worker
+INDEX of a ``MultiWorkerMirroredStrategy`` cluster on the localhost PORTS
 (``port0,port1``), set up through ``TF_CONFIG``. TensorFlow fixes its devices
-and cluster when it starts, hence a process per run. Every run gets the same
-data and initial weights; the strategy splits each global batch.
+and cluster when it starts, hence a process per strategy. Every run gets the
+same data and initial weights; the strategy splits each global batch.
 """
 
 import json
@@ -29,14 +31,22 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GLOBAL_BATCH = 16
 
 
-def main(kind, strategy_name, log_dir, out_json, index=None, ports=None):
+def main(kinds, strategy_name, log_dir, out_json, index=None, ports=None):
     strategy = _strategy(strategy_name, index, ports)
+    results = {kind: _run(kind, strategy, os.path.join(log_dir, kind)) for kind in kinds.split(",")}
+    with open(out_json, "w") as f:
+        json.dump(results, f)
+
+
+def _run(kind, strategy, log_dir):
+    """One run of ``kind``, from the same names, initial weights and data as every other."""
     import keras
     import tensorflow as tf
 
     import tb_regloss
     from tests import models
 
+    keras.backend.clear_session()  # layer names numbered from the start again
     keras.utils.set_random_seed(7)
     x, y = models.images(64)
     options = tf.data.Options()
@@ -45,19 +55,15 @@ def main(kind, strategy_name, log_dir, out_json, index=None, ports=None):
     with strategy.scope():
         model = models.every_kind_model()
     if kind.startswith("fit-in-scope"):
-        result = _fit_in_scope(strategy, model, kind.endswith("-ema"), train, log_dir)
-    elif kind in ("fit", "keras-fit"):
-        callbacks = []
-        if kind == "fit":
-            tb_regloss.enable_multi_worker_fit()
-            callbacks = [tb_regloss.RegLossCallback(log_dir, update_freq="batch", dynamics=True)]
-        val = tf.data.Dataset.from_tensor_slices((x[:32], y[:32])).batch(GLOBAL_BATCH).with_options(options)
-        history = model.fit(train, epochs=2, verbose=0, validation_data=val, callbacks=callbacks)
-        result = history.history
-    else:
-        result = _custom_loop(strategy, model, train, log_dir)
-    with open(out_json, "w") as f:
-        json.dump(result, f)
+        return _fit_in_scope(strategy, model, kind.endswith("-ema"), train, log_dir)
+    if kind == "loop":
+        return _custom_loop(strategy, model, train, log_dir)
+    callbacks = []
+    if kind == "fit":
+        tb_regloss.enable_multi_worker_fit()
+        callbacks = [tb_regloss.RegLossCallback(log_dir, update_freq="batch", dynamics=True)]
+    val = tf.data.Dataset.from_tensor_slices((x[:32], y[:32])).batch(GLOBAL_BATCH).with_options(options)
+    return model.fit(train, epochs=2, verbose=0, validation_data=val, callbacks=callbacks).history
 
 
 def _strategy(name, index, ports):

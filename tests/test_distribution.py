@@ -46,7 +46,10 @@ def _free_ports(n):
 
 
 def _multi_worker(kind, tmp_path, succeeds=True):
-    """Runs 2 workers of a localhost cluster; returns their outputs (a hang fails the test)."""
+    """Runs ``kind`` on 2 workers of a localhost cluster; returns their outputs (a hang fails the test).
+
+    The workers log to ``tmp_path/workers/<kind>``, worker i's history is ``tmp_path/worker<i>.json``.
+    """
     ports = _free_ports(2)
     workers = [_start(kind, "multi-worker", tmp_path / "workers", tmp_path / f"worker{i}.json",
                       extra=(str(i), ports)) for i in range(2)]
@@ -57,9 +60,26 @@ def _multi_worker(kind, tmp_path, succeeds=True):
             w.kill()
 
 
-def _run(kind, strategy, tmp_path):
-    _finish(_start(kind, strategy, tmp_path / strategy, tmp_path / f"{strategy}.json"))
-    return tmp_path / strategy
+# In this order in each process: "fit" enables the multi-worker fix, which the others run without.
+KINDS = ("fit-in-scope", "fit-in-scope-ema", "loop", "fit")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Every kind of run on one device and under MirroredStrategy: a process per strategy, both at once.
+
+    ``runs / <strategy> / <kind>`` is a run's log dir, ``runs / <strategy>.json`` the histories.
+    """
+    root = tmp_path_factory.mktemp("runs")
+    processes = [_start(",".join(KINDS), strategy, root / strategy, root / f"{strategy}.json")
+                 for strategy in ("single", "mirrored")]
+    for process in processes:
+        _finish(process)
+    return root
+
+
+def _history(json_path, kind):
+    return json.loads(json_path.read_text())[kind]
 
 
 def _values(run_dir):
@@ -86,25 +106,22 @@ def _assert_one_writer_wrote_the_single_device_run(single, actual, subdirs):
         assert len(_event_files(actual / subdir)) == 1, subdir
 
 
-def test_mirrored_fit_matches_single_device(tmp_path):
-    single = _run("fit", "single", tmp_path)
-    mirrored = _run("fit", "mirrored", tmp_path)
+def test_mirrored_fit_matches_single_device(runs):
+    single, mirrored = runs / "single" / "fit", runs / "mirrored" / "fit"
     # The decay dynamics too: the replicas' gradients are summed as the optimizer sums them.
     assert any(tag.startswith("regloss/dynamics/loss_grad_norm/") for tag in _values(single / "train"))
     _assert_one_writer_wrote_the_single_device_run(single, mirrored, ("train", "validation"))
-    h1 = json.loads((tmp_path / "single.json").read_text())
-    h2 = json.loads((tmp_path / "mirrored.json").read_text())
-    np.testing.assert_allclose(h2["data_loss"], h1["data_loss"], rtol=1e-5)
+    np.testing.assert_allclose(_history(runs / "mirrored.json", "fit")["data_loss"],
+                               _history(runs / "single.json", "fit")["data_loss"], rtol=1e-5)
 
 
 @pytest.mark.parametrize("kind", ["fit-in-scope", "fit-in-scope-ema"])
-def test_mirrored_fit_called_in_the_strategy_scope_logs_the_loss_keras_reports(tmp_path, kind):
+def test_mirrored_fit_called_in_the_strategy_scope_logs_the_loss_keras_reports(runs, kind):
     # `with strategy.scope(): model.fit(...)`; with an EMA optimizer, Keras'
     # SwapEMAWeights evaluates the averaged weights.
-    single = _run(kind, "single", tmp_path)
-    mirrored = _run(kind, "mirrored", tmp_path)
+    single, mirrored = runs / "single" / kind, runs / "mirrored" / kind
     _assert_one_writer_wrote_the_single_device_run(single, mirrored, ("train", "validation"))
-    history = json.loads((tmp_path / "mirrored.json").read_text())
+    history = _history(runs / "mirrored.json", kind)
     train, validation = _values(mirrored / "train"), _values(mirrored / "validation")
     for series in (train, validation):
         penalties = sum(values for tag, (_, values) in series.items() if tag.startswith("regloss/penalty/"))
@@ -118,23 +135,22 @@ def test_mirrored_fit_called_in_the_strategy_scope_logs_the_loss_keras_reports(t
     np.testing.assert_allclose(validation["regloss/data"][1], history["val_data_loss"], rtol=1e-5)
 
 
-def test_mirrored_custom_loop_matches_single_device(tmp_path):
-    single = _run("loop", "single", tmp_path)
-    mirrored = _run("loop", "mirrored", tmp_path)
+def test_mirrored_custom_loop_matches_single_device(runs):
     # Written on strategy.run's results and from inside the replica function,
     # where only the first replica writes.
-    _assert_one_writer_wrote_the_single_device_run(single, mirrored, ("train", "replica"))
+    _assert_one_writer_wrote_the_single_device_run(runs / "single" / "loop", runs / "mirrored" / "loop",
+                                                   ("train", "replica"))
 
 
-def test_multi_worker_fit_matches_single_device_and_only_the_chief_writes(tmp_path):
-    single = _run("fit", "single", tmp_path)
+def test_multi_worker_fit_matches_single_device_and_only_the_chief_writes(runs, tmp_path):
     _multi_worker("fit", tmp_path)
     # Worker 1 wrote nothing.
-    _assert_one_writer_wrote_the_single_device_run(single, tmp_path / "workers", ("train", "validation"))
-    h1 = json.loads((tmp_path / "single.json").read_text())
+    _assert_one_writer_wrote_the_single_device_run(runs / "single" / "fit", tmp_path / "workers" / "fit",
+                                                   ("train", "validation"))
+    expected = _history(runs / "single.json", "fit")
     for i in range(2):
-        h2 = json.loads((tmp_path / f"worker{i}.json").read_text())
-        np.testing.assert_allclose(h2["val_data_loss"], h1["val_data_loss"], rtol=1e-5)
+        np.testing.assert_allclose(_history(tmp_path / f"worker{i}.json", "fit")["val_data_loss"],
+                                   expected["val_data_loss"], rtol=1e-5)
 
 
 def test_keras_fit_still_fails_under_multi_worker_without_the_fix(tmp_path):
@@ -144,7 +160,7 @@ def test_keras_fit_still_fails_under_multi_worker_without_the_fix(tmp_path):
     assert any("PerReplica" in output for output in outputs), outputs[0][-2000:]
 
 
-def test_multi_worker_custom_loop_matches_single_device_and_only_the_chief_writes(tmp_path):
-    single = _run("loop", "single", tmp_path)
+def test_multi_worker_custom_loop_matches_single_device_and_only_the_chief_writes(runs, tmp_path):
     _multi_worker("loop", tmp_path)
-    _assert_one_writer_wrote_the_single_device_run(single, tmp_path / "workers", ("train", "replica"))
+    _assert_one_writer_wrote_the_single_device_run(runs / "single" / "loop", tmp_path / "workers" / "loop",
+                                                   ("train", "replica"))
