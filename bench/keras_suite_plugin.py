@@ -245,7 +245,9 @@ def _points(log_dir, subdir):
         for event in tf.compat.v1.train.summary_iterator(path):
             if event.HasField("summary"):
                 numbers = {v.tag: _number(v) for v in event.summary.value}
-                points.append((event.step, {tag: n for tag, n in numbers.items() if n is not None}))
+                numbers = {tag: n for tag, n in numbers.items() if n is not None}
+                if numbers:  # not the decay plan's event, which holds its JSON only
+                    points.append((event.step, numbers))
     return points
 
 
@@ -253,8 +255,11 @@ def _number(value):
     """A summary value's number; ``None`` for one that is not a number (the decay plan's JSON)."""
     import tensorflow as tf
 
-    if not value.HasField("tensor"):
+    kind = value.WhichOneof("value")
+    if kind == "simple_value":
         return value.simple_value
+    if kind != "tensor":
+        return None
     array = tf.make_ndarray(value.tensor)
     return float(array) if array.dtype.kind in "fiu" and array.size == 1 else None
 
