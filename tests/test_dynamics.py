@@ -104,7 +104,6 @@ def test_every_quantity_of_every_step_equals_numpy(tmp_path, case):
     if case == "coupled L2, SGD with momentum":
         model = linear_model(keras.optimizers.SGD(0.05, momentum=0.9), keras.regularizers.L2(0.05))
         penalty = lambda w: 2 * 0.05 * w  # noqa: E731
-        learning_rate = lambda step: 0.05  # noqa: E731
         equilibrium = lambda step: np.sqrt(2 * 0.05 * (2 * 0.05) / (1 + 0.9))  # noqa: E731
     elif case == "L1 and an activity term, SGD":
         activity = 0.2
