@@ -103,7 +103,7 @@ def check(model, save_dir):
     if len(expected) != len(regularized):
         problems.append(f"{len(regularized)} regularized weights but {len(expected)} "
                         "distinct keys")
-    terms = {key: float(value) for key, value in tb_regloss.penalties(model).items()}
+    terms = _floats(tb_regloss.penalties(model))
     if set(decayed) != expected:
         problems.append("add_weight_decay keys != regularized weights' keys: "
                         + _difference(set(decayed), expected))
@@ -128,7 +128,7 @@ def check(model, save_dir):
                         f"{terms[wrong[0]]!r} != {numpy_terms[wrong[0]]!r}")
     total = sum(terms.values())
     numpy_total = sum(numpy_terms.values())
-    keras_total = sum(float(loss) for loss in model.losses)
+    keras_total = sum(_floats(dict(enumerate(model.losses))).values())
     if not np.isclose(total, numpy_total, rtol=RTOL, atol=0):
         problems.append(f"sum of penalties {total!r} != NumPy sum {numpy_total!r}")
     if not np.isclose(total, keras_total, rtol=RTOL, atol=0):
@@ -141,7 +141,7 @@ def check(model, save_dir):
     loaded_keys = keys.ModelKeys(loaded)
     loaded_factors = {loaded_keys.weight_key(w): getattr(w.regularizer, "l2", None)
                       for w in loaded.trainable_weights if w.regularizer is not None}
-    loaded_terms = {key: float(value) for key, value in tb_regloss.penalties(loaded).items()}
+    loaded_terms = _floats(tb_regloss.penalties(loaded))
     if set(loaded_factors) != set(decayed):
         problems.append("keys after load_model != keys before: "
                         + _difference(set(loaded_factors), set(decayed)))
@@ -160,6 +160,11 @@ def check(model, save_dir):
                             f"{moved[0]}: {terms[moved[0]]!r} -> {loaded_terms[moved[0]]!r}")
     del loaded
     return len(terms), problems
+
+
+def _floats(tensors):
+    """Key -> Python float of each scalar tensor (on PyTorch, without a warning for one that has a gradient)."""
+    return {key: float(keras.ops.convert_to_numpy(value)) for key, value in tensors.items()}
 
 
 def _difference(got, expected):
