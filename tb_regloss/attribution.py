@@ -125,7 +125,7 @@ def describe_regularizer(regularizer):
 
     >>> import keras
     >>> describe_regularizer(keras.regularizers.L1L2(l1=0.0, l2=0.5))
-    'L1L2(l1=0.0, l2=0.5)'
+    'L1L2(l1=0, l2=0.5)'
     """
     try:
         config = regularizer.get_config()

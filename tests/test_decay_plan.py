@@ -6,7 +6,6 @@ arguments and its exclusions as Keras documents them.
 """
 
 import dataclasses
-import doctest
 
 import keras
 import pytest
@@ -63,9 +62,6 @@ def mlp(**dense_kwargs):
 
 MLP_WEIGHTS = {"hidden/kernel": 12, "hidden/bias": 3, "out/kernel": 3, "out/bias": 1}
 
-
-def test_doctests():
-    assert doctest.testmod(decay_plans).failed == 0
 
 
 def test_sgd_with_l2_on_kernels_only_has_no_finding():

@@ -2,7 +2,6 @@
 
 import base64
 import collections
-import doctest
 import json
 import math
 
@@ -15,9 +14,6 @@ from tb_regloss.plugin import breakdown
 
 Point = collections.namedtuple("Point", "step wall_time value")
 
-
-def test_doctests():
-    assert doctest.testmod(breakdown).failed == 0
 
 
 def test_order_terms_puts_total_and_data_first():

@@ -1,7 +1,6 @@
 """Tests of the plugin's dynamics route and the ``dynamics`` field of ``/runs``, over real event files."""
 
 import base64
-import doctest
 import urllib.parse
 
 import numpy as np
@@ -99,9 +98,6 @@ def expected_names():
         if not (quantity == "angular_equilibrium" and key == HOSTILE_KEY)
     ]
 
-
-def test_doctests():
-    assert doctest.testmod(dynamics_series).failed == 0
 
 
 def test_runs_name_the_quantities_of_runs_with_dynamics_and_keep_them_out_of_terms(client):

@@ -1,6 +1,5 @@
 """Tests of the ``hparams`` route and ``session_hparams``: a weight-decay sweep logged with ``hp.hparams``."""
 
-import doctest
 import json
 import logging
 
@@ -51,9 +50,6 @@ def get(plugin, path=ROUTE):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     return response.status_code, json.loads(response.get_data(as_text=True))
 
-
-def test_doctests():
-    assert doctest.testmod(session_hparams).failed == 0
 
 
 def test_route_lists_the_hparams_of_each_sweep_run(plugin):

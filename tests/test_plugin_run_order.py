@@ -1,6 +1,5 @@
 """The plugin lists runs in the dashboard's order: by the numbers in their names, as ``runorder.ts`` does."""
 
-import doctest
 import json
 import pathlib
 
@@ -19,9 +18,6 @@ pytestmark = pytest.mark.once(reason="the run order of the plugin's routes: no K
 # The same file the frontend's runorder test sorts: both sides must give this order.
 ORDERED = json.loads((pathlib.Path(__file__).parent / "fixtures" / "run_order.json").read_text())["ordered"]
 
-
-def test_doctests():
-    assert doctest.testmod(run_order).failed == 0
 
 
 def test_the_shared_fixture_order_from_any_start():

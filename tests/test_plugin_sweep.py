@@ -1,6 +1,5 @@
 """Tests of the ``sweep`` route and ``sweep_summary``: the figures of a weight-decay sweep, in one call."""
 
-import doctest
 import math
 
 import pytest
@@ -12,7 +11,6 @@ from tensorboard.plugins import base_plugin
 from test_plugin_hparams import get
 
 from tb_regloss.plugin import regloss_plugin
-from tb_regloss.plugin import sweep_summary
 
 pytestmark = pytest.mark.once(reason="the plugin's sweep route over hand-written event files: no Keras step")
 
@@ -42,9 +40,6 @@ def expected(weight_decay, validation):
     return {"step": step, "data": data[-1][1], "best_data": best_value, "best_step": best_step, "total": total,
             "reg": reg}
 
-
-def test_doctests():
-    assert doctest.testmod(sweep_summary).failed == 0
 
 
 def test_route_answers_every_run_in_one_call(plugin):

@@ -1,6 +1,5 @@
 """Event file records: checksums equal TensorBoard's, TensorFlow and TensorBoard read what we frame."""
 
-import doctest
 
 import numpy as np
 import pytest
@@ -58,6 +57,3 @@ def test_a_cut_or_damaged_record_ends_the_records_read():
     assert record_files.read(bytes(damaged)) == (records[:1], False)
     assert record_files.read(b"") == ([], True)
 
-
-def test_doctests():
-    assert doctest.testmod(record_files).failed == 0

@@ -7,7 +7,6 @@ pytest.ini turns `UnverifiedLossWarning` into an error, so every other test
 of the suite also checks that the self-check stays quiet on healthy runs.
 """
 
-import doctest
 import warnings
 
 import keras
@@ -84,10 +83,6 @@ def keras_version(monkeypatch):
 
     return set_version
 
-
-def test_docstring_examples():
-    result = doctest.testmod(self_check)
-    assert result.attempted > 0 and result.failed == 0
 
 
 def test_a_healthy_fit_and_evaluate_are_checked_and_unmarked(tmp_path):

@@ -5,7 +5,6 @@ run of the full demo (``generate_demo_training_series.py``): its collapsed
 ``cnn_l2_1e-2`` gets both findings, its healthy runs none.
 """
 
-import doctest
 import json
 import math
 import pathlib
@@ -19,9 +18,6 @@ from tb_regloss.training_findings import decay_dominates, decay_stalls_training,
 DEMO = json.loads((pathlib.Path(__file__).parent / "fixtures" / "demo_training_series.json").read_text())
 STALLED = ["conv1/kernel", "conv2/kernel", "fc/kernel", "logits/kernel"]
 
-
-def test_doctests():
-    assert doctest.testmod(training_findings).failed == 0
 
 
 def test_every_finding_code_is_an_anchor_of_docs_findings():
