@@ -128,7 +128,7 @@ def check(model, save_dir):
                         f"{terms[wrong[0]]!r} != {numpy_terms[wrong[0]]!r}")
     total = sum(terms.values())
     numpy_total = sum(numpy_terms.values())
-    keras_total = sum(_floats(dict(enumerate(model.losses))).values())
+    keras_total = _float(sum(model.losses))
     if not np.isclose(total, numpy_total, rtol=RTOL, atol=0):
         problems.append(f"sum of penalties {total!r} != NumPy sum {numpy_total!r}")
     if not np.isclose(total, keras_total, rtol=RTOL, atol=0):
@@ -162,9 +162,14 @@ def check(model, save_dir):
     return len(terms), problems
 
 
+def _float(tensor):
+    """A scalar tensor as a Python float, read through NumPy (on PyTorch, ``float()`` of a tensor
+    that has a gradient warns)."""
+    return float(keras.ops.convert_to_numpy(tensor))
+
+
 def _floats(tensors):
-    """Key -> Python float of each scalar tensor (on PyTorch, without a warning for one that has a gradient)."""
-    return {key: float(keras.ops.convert_to_numpy(value)) for key, value in tensors.items()}
+    return {key: _float(value) for key, value in tensors.items()}
 
 
 def _difference(got, expected):

@@ -7,6 +7,17 @@ from keras import layers, ops, regularizers
 from tb_regloss import _keras
 
 
+def as_float(tensor):
+    """A scalar tensor as a Python float, read through NumPy (on PyTorch, ``float()`` of a tensor
+    that has a gradient warns)."""
+    return float(ops.convert_to_numpy(tensor))
+
+
+def as_floats(tensors):
+    """Key -> `as_float` of each scalar tensor of a dict (e.g. what ``tb_regloss.penalties`` returns)."""
+    return {key: as_float(value) for key, value in tensors.items()}
+
+
 def _activity_is_a_mean():
     return _keras.version.installed_version() >= (3, 14)
 

@@ -14,13 +14,9 @@ from tests import models
 TENSORFLOW_API = pytest.mark.backends("tensorflow", reason="written with TensorFlow's own API (tf.function, GradientTape, tf.distribute)")
 
 
-def _as_floats(terms):
-    return {k: float(keras.ops.convert_to_numpy(v)) for k, v in terms.items()}
-
-
 def test_seed_case_kernel_term():
     model = models.seed_case_model()
-    terms = _as_floats(tb_regloss.penalties(model))
+    terms = models.as_floats(tb_regloss.penalties(model))
     kernel = model.get_layer("conv").kernel.numpy()
     assert set(terms) == {"conv/kernel"}
     np.testing.assert_allclose(terms["conv/kernel"], 0.01 * np.sum(kernel**2), rtol=1e-6)
@@ -30,13 +26,13 @@ def test_activity_and_add_loss_terms_match_independent_computation():
     model = models.activity_and_add_loss_model()
     x, _ = models.images(6)
     model(x)
-    terms = _as_floats(tb_regloss.penalties(model))
+    terms = models.as_floats(tb_regloss.penalties(model))
     act = model.get_layer("act")
     h = x.reshape(6, -1) @ act.kernel.numpy() + act.bias.numpy()
     assert set(terms) == {"act/activity", "noise/add_loss"}
     np.testing.assert_allclose(terms["act/activity"], models.activity_term(0.1, h), rtol=1e-5)
     np.testing.assert_allclose(terms["noise/add_loss"], 0.5 * np.mean(h**2), rtol=1e-5)
-    np.testing.assert_allclose(sum(terms.values()), float(keras.ops.convert_to_numpy(sum(model.losses))), rtol=1e-6)
+    np.testing.assert_allclose(sum(terms.values()), models.as_float(sum(model.losses)), rtol=1e-6)
 
 
 def test_nested_and_shared_layers_counted_once():
@@ -50,9 +46,9 @@ def test_nested_and_shared_layers_counted_once():
     h = shared(shared(inputs))
     outputs = inner(h)
     model = keras.Model(inputs, outputs)
-    terms = _as_floats(tb_regloss.penalties(model))
+    terms = models.as_floats(tb_regloss.penalties(model))
     assert set(terms) == {"shared/kernel", "inner/dense/kernel", "inner/dense/bias"}
-    np.testing.assert_allclose(sum(terms.values()), float(keras.ops.convert_to_numpy(sum(model.losses))), rtol=1e-6)
+    np.testing.assert_allclose(sum(terms.values()), models.as_float(sum(model.losses)), rtol=1e-6)
 
 
 def test_frozen_layer_has_no_term():
@@ -71,7 +67,7 @@ def test_works_inside_tf_function():
         model(x, training=True)
         return tb_regloss.penalties(model)
 
-    terms = _as_floats(step(x))
+    terms = models.as_floats(step(x))
     assert set(terms) == {"act/activity", "noise/add_loss"}
 
 

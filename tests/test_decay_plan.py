@@ -63,7 +63,6 @@ def mlp(**dense_kwargs):
 MLP_WEIGHTS = {"hidden/kernel": 12, "hidden/bias": 3, "out/kernel": 3, "out/bias": 1}
 
 
-
 def test_sgd_with_l2_on_kernels_only_has_no_finding():
     model = mlp(kernel_regularizer=regularizers.L2(0.001))
     model.compile(optimizers.SGD(0.1), "mse")

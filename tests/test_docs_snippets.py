@@ -36,9 +36,11 @@ def _pages():
             yield pytest.param(blocks, id=str(page.relative_to(ROOT)))
     for name in tb_regloss.__all__:
         public = getattr(tb_regloss, name)
-        docs = [public.__doc__] + [getattr(public, m).__doc__ for m in dir(public) if not m.startswith("_")
-                                   and inspect.isfunction(getattr(public, m))] * inspect.isclass(public)
-        blocks = [block for doc in docs if doc for block in _python_blocks(doc)]
+        documented = [public]
+        if inspect.isclass(public):  # and its public methods, as the API reference lists them
+            documented += [method for _, method in inspect.getmembers(public, inspect.isfunction)
+                           if not method.__name__.startswith("_")]
+        blocks = [block for obj in documented for block in _python_blocks(obj.__doc__ or "")]
         if blocks:
             yield pytest.param(blocks, id=f"docstrings of tb_regloss.{name}")
 

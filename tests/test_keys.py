@@ -45,7 +45,7 @@ def test_two_towers_with_same_named_layers():
                                                       _tower("tower_b")(inputs)]))
     x = np.random.default_rng(0).random((3, 4), dtype=np.float32)
     model(x)
-    terms = {k: float(keras.ops.convert_to_numpy(v)) for k, v in tb_regloss.penalties(model).items()}
+    terms = models.as_floats(tb_regloss.penalties(model))
     assert set(terms) == {"tower_a/proj/kernel", "tower_b/proj/kernel",
                           "tower_a/proj/activity", "tower_b/proj/activity"}
     for tower in ("tower_a", "tower_b"):

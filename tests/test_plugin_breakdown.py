@@ -15,7 +15,6 @@ from tb_regloss.plugin import breakdown
 Point = collections.namedtuple("Point", "step wall_time value")
 
 
-
 def test_order_terms_puts_total_and_data_first():
     terms = ["penalty/z/kernel", "decoupled/a/kernel", "data", "penalty/a/bias", "total"]
     assert breakdown.order_terms(terms) == [

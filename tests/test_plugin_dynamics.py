@@ -99,7 +99,6 @@ def expected_names():
     ]
 
 
-
 def test_runs_name_the_quantities_of_runs_with_dynamics_and_keep_them_out_of_terms(client):
     runs = {r["run"]: r for r in get_json(client, "runs")["runs"]}
     assert set(runs) == {"dyn/train", "plain/train", BROKEN_RUN}

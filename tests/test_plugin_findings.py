@@ -59,7 +59,6 @@ def client(plugin):
     return werkzeug_test.Client(application.TensorBoardWSGI([plugin], data_provider=plugin._data_provider))
 
 
-
 def _path(**params):
     return "findings?" + urllib.parse.urlencode(params, doseq=True)
 

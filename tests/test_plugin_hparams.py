@@ -51,7 +51,6 @@ def get(plugin, path=ROUTE):
     return response.status_code, json.loads(response.get_data(as_text=True))
 
 
-
 def test_route_lists_the_hparams_of_each_sweep_run(plugin):
     status, body = get(plugin)
     assert status == 200

@@ -10,7 +10,6 @@ from tensorboard.plugins import base_plugin
 from tb_regloss.plugin import loader
 
 
-
 def test_entry_point_names_the_loader():
     (entry_point,) = [
         ep for ep in importlib.metadata.entry_points(group="tensorboard_plugins") if ep.name == "regloss"

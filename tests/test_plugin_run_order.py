@@ -19,7 +19,6 @@ pytestmark = pytest.mark.once(reason="the run order of the plugin's routes: no K
 ORDERED = json.loads((pathlib.Path(__file__).parent / "fixtures" / "run_order.json").read_text())["ordered"]
 
 
-
 def test_the_shared_fixture_order_from_any_start():
     assert run_order.sort_runs(reversed(ORDERED)) == ORDERED
     shuffled = ORDERED[1::2] + ORDERED[::2]

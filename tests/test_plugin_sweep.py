@@ -41,7 +41,6 @@ def expected(weight_decay, validation):
             "reg": reg}
 
 
-
 def test_route_answers_every_run_in_one_call(plugin):
     status, body = get(plugin, ROUTE)
     assert status == 200

@@ -56,4 +56,3 @@ def test_a_cut_or_damaged_record_ends_the_records_read():
     damaged[12 + 100 + 4 + 12 + 7] ^= 1  # a byte of the second record's data
     assert record_files.read(bytes(damaged)) == (records[:1], False)
     assert record_files.read(b"") == ([], True)
-

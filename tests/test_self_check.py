@@ -84,7 +84,6 @@ def keras_version(monkeypatch):
     return set_version
 
 
-
 def test_a_healthy_fit_and_evaluate_are_checked_and_unmarked(tmp_path):
     model = _dense_model()
     history, caught = _fit(model, tmp_path)

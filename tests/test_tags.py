@@ -61,7 +61,6 @@ def test_point_values_and_descriptions():
     assert set(described) == {"regloss/total", "regloss/data", "regloss/penalty/conv/kernel"}
 
 
-
 @pytest.mark.parametrize("case", DYNAMICS_FIXTURE, ids=[c["tag"] for c in DYNAMICS_FIXTURE])
 def test_parse_dynamics_tag_matches_fixture(case):
     expected = None if case["quantity"] is None else (case["quantity"], case["key"])

@@ -19,7 +19,6 @@ DEMO = json.loads((pathlib.Path(__file__).parent / "fixtures" / "demo_training_s
 STALLED = ["conv1/kernel", "conv2/kernel", "fc/kernel", "logits/kernel"]
 
 
-
 def test_every_finding_code_is_an_anchor_of_docs_findings():
     doc = (pathlib.Path(__file__).parents[1] / "docs" / "findings.md").read_text()
     headings = {line[3:] for line in doc.splitlines() if line.startswith("## ")}

@@ -15,7 +15,7 @@ def _kernels(model, classes, name="kernel"):
 
 
 def _penalty_sum(model):
-    return float(sum(float(keras.ops.convert_to_numpy(v)) for v in tb_regloss.penalties(model).values()))
+    return sum(models.as_floats(tb_regloss.penalties(model)).values())
 
 
 @pytest.fixture(scope="module")
